@@ -1,0 +1,67 @@
+/**
+ * The organisation around the contract, as configuration: customers and their
+ * warranty and scope, the supplier's staff and their roles on each channel,
+ * the managers' groups, and the on-duty rota. Pure schema; loading is src/config.ts.
+ */
+import { z } from 'zod';
+import { CHANNELS } from '../bot/types.js';
+import { ROLES } from './contract.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
+const channel = z.enum(CHANNELS);
+
+export const OrgSchema = z
+  .object({
+    /** Extra contract files by name; "default" is CONTRACT_FILE. */
+    contracts: z.record(z.string(), z.string()).default({}),
+    customers: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            contract: z.string().default('default'),
+            warrantyStart: isoDate.optional(),
+            warrantyEnd: isoDate.optional(),
+            /** Canonical device names covered; empty means all equipment. */
+            scope: z.array(z.string()).default([]),
+            chats: z.array(z.object({ channel, id: z.string().min(1) }).strict()).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+    staff: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            role: z.enum(ROLES).exclude(['customer']),
+            department: z.string().optional(),
+            phone: z.string().optional(),
+            /** The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id). */
+            ids: z.object({ feishu: z.string(), wechat: z.string(), sandbox: z.string() }).partial().strict(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Feishu department id → role, for staff not listed by name. */
+    feishuDepartmentRoles: z.record(z.string(), z.enum(ROLES)).default({}),
+    managersGroups: z.array(z.object({ channel, id: z.string().min(1) }).strict()).default([]),
+    /** On-duty engineers by ISO weekday (1 = Monday … 7 = Sunday), by staff name. */
+    rota: z.array(z.object({ weekday: z.number().int().min(1).max(7), engineer: z.string().min(1) }).strict()).default([]),
+  })
+  .strict()
+  .superRefine((org, ctx) => {
+    const names = new Set(org.staff.map((s) => s.name));
+    org.rota.forEach((r, i) => {
+      if (!names.has(r.engineer)) {
+        ctx.addIssue({ code: 'custom', path: ['rota', i, 'engineer'], message: `"${r.engineer}" is not in staff` });
+      }
+    });
+    org.customers.forEach((c, i) => {
+      if (c.contract !== 'default' && !(c.contract in org.contracts)) {
+        ctx.addIssue({ code: 'custom', path: ['customers', i, 'contract'], message: `no contract named "${c.contract}" under contracts` });
+      }
+    });
+  });
+
+export type Org = z.infer<typeof OrgSchema>;

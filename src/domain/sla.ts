@@ -1,0 +1,193 @@
+/**
+ * SLA: a ticket's deadlines, computed from the contract's clocks and the
+ * business calendar, and the timer points (reminders, breach, escalations)
+ * that follow from them. Pure: time is passed in.
+ *
+ * A clock runs from its start step to the first of its stop steps. Deadlines
+ * are recomputed whenever a ticket changes (zammad's approach), and the
+ * store keeps the resulting points as Timer rows.
+ */
+import type { BusinessCalendar } from './calendar.js';
+import {
+  type ClockConfig,
+  type Contract,
+  type Duration,
+  type FaultLevel,
+  type TicketKind,
+  type TicketStep,
+  durationMinutes,
+} from './contract.js';
+import type { TicketStatus } from './ticket.js';
+
+export interface SlaTicket {
+  kind: TicketKind;
+  status: TicketStatus;
+  level: FaultLevel | null;
+  hardware: boolean;
+  steps: Partial<Record<TicketStep, Date | null>>;
+}
+
+export interface Deadline {
+  clock: string;
+  label: string;
+  startedAt: Date;
+  dueAt: Date;
+  /** When the clock stopped (the step was done), null while it runs. */
+  stoppedAt: Date | null;
+  /** null while running and not yet due. */
+  met: boolean | null;
+  /** The level was not known: the strictest level's limit applies for now. */
+  provisional: boolean;
+  warnings: string[];
+}
+
+/** Timer points outside the contract's clocks: follow-ups the desk does. */
+export const FOLLOW_UP_CLOCKS = ['intake', 'confirmation', 'rating', 'consultation_close'] as const;
+
+export interface TimerPoint {
+  clock: string;
+  /** remind_50, remind_80, escalate_1 (at the breach), escalate_2, …; follow-ups: remind, close, timeout. */
+  stage: string;
+  dueAt: Date;
+  deadlineAt: Date;
+}
+
+function clockApplies(clock: ClockConfig, t: SlaTicket): boolean {
+  if (!clock.kinds.includes(t.kind)) return false;
+  if (clock.hardwareOnly && !t.hardware) return false;
+  return true;
+}
+
+function limitFor(
+  contract: Contract,
+  clock: ClockConfig,
+  level: FaultLevel | null,
+): { duration: Duration; provisional: boolean } {
+  if (!('levelColumn' in clock.limit)) return { duration: clock.limit, provisional: false };
+  const column = clock.limit.levelColumn;
+  if (level !== null) {
+    const row = contract.faultLevels.find((l) => l.level === level)!;
+    return { duration: row[column], provisional: false };
+  }
+  // Level not known yet: hold the ticket to the strictest level's limit.
+  const strictest = [...contract.faultLevels].sort(
+    (a, b) => (durationMinutes(a[column]) ?? Infinity) - (durationMinutes(b[column]) ?? Infinity),
+  )[0]!;
+  return { duration: strictest[column], provisional: true };
+}
+
+export function dueAfter(calendar: BusinessCalendar, start: Date, d: Duration): { dueAt: Date; warnings: string[] } {
+  if (d.workingDays !== undefined) {
+    const r = calendar.endOfNthWorkingDayAfter(start, d.workingDays);
+    return { dueAt: r.value, warnings: r.warnings };
+  }
+  return { dueAt: calendar.addMinutes(start, durationMinutes(d)!), warnings: [] };
+}
+
+/** Every deadline of the ticket whose clock has started, met or not. */
+export function deadlines(t: SlaTicket, contract: Contract, calendar: BusinessCalendar, now: Date): Deadline[] {
+  const out: Deadline[] = [];
+  for (const [name, clock] of Object.entries(contract.clocks)) {
+    if (!clockApplies(clock, t)) continue;
+    const startedAt = t.steps[clock.startsAt];
+    if (!startedAt) continue;
+    const { duration, provisional } = limitFor(contract, clock, t.level);
+    const { dueAt, warnings } = dueAfter(calendar, startedAt, duration);
+    const stops = clock.stopsAt.map((s) => t.steps[s]).filter((d): d is Date => d instanceof Date && d >= startedAt);
+    const stoppedAt = stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null;
+    let met: boolean | null;
+    if (stoppedAt) met = stoppedAt <= dueAt;
+    else if (t.status === 'cancelled') met = null;
+    else met = now > dueAt ? false : null;
+    out.push({ clock: name, label: clock.label, startedAt, dueAt, stoppedAt, met, provisional: provisional && !stoppedAt, warnings });
+  }
+  return out;
+}
+
+function pct(point: number): string {
+  return String(Math.round(point * 100));
+}
+
+/**
+ * The timer points the ticket should have now: for each running clock its
+ * reminders, its breach and escalation steps; plus the desk's follow-ups
+ * (intake question timeout, confirmation and rating reminders, consultation close).
+ */
+export function timerPlan(t: SlaTicket, contract: Contract, calendar: BusinessCalendar): TimerPoint[] {
+  if (t.status === 'closed' || t.status === 'cancelled') return [];
+  const points: TimerPoint[] = [];
+  for (const [name, clock] of Object.entries(contract.clocks)) {
+    if (!clockApplies(clock, t)) continue;
+    const startedAt = t.steps[clock.startsAt];
+    if (!startedAt) continue;
+    if (clock.stopsAt.some((s) => {
+      const d = t.steps[s];
+      return d instanceof Date && d >= startedAt;
+    })) continue;
+    const { duration } = limitFor(contract, clock, t.level);
+    const { dueAt } = dueAfter(calendar, startedAt, duration);
+    const window = dueAt.getTime() - startedAt.getTime();
+    for (const p of clock.reminders ?? contract.reminders.points) {
+      points.push({ clock: name, stage: `remind_${pct(p)}`, dueAt: new Date(startedAt.getTime() + window * p), deadlineAt: dueAt });
+    }
+    const steps = clock.escalation ?? contract.escalation.steps;
+    steps.forEach((step, i) => {
+      points.push({ clock: name, stage: `escalate_${i + 1}`, dueAt: new Date(dueAt.getTime() + step.after.minutes * 60_000), deadlineAt: dueAt });
+    });
+  }
+
+  const at = (start: Date, minutes: number) => new Date(start.getTime() + minutes * 60_000);
+  const s = t.steps;
+  if (t.kind === 'fault' && t.status === 'reported' && t.level === null && s.reportedAt) {
+    const due = at(s.reportedAt, contract.intake.questionTimeout.minutes);
+    points.push({ clock: 'intake', stage: 'timeout', dueAt: due, deadlineAt: due });
+  }
+  const c = contract.confirmation;
+  const followUp = (clock: string, from: Date) => {
+    const close = at(from, c.closeAfter.hours * 60);
+    points.push({ clock, stage: 'remind', dueAt: at(from, c.remindAfter.hours * 60), deadlineAt: close });
+    points.push({ clock, stage: 'close', dueAt: close, deadlineAt: close });
+  };
+  if (t.status === 'resolved' && s.resolvedAt) {
+    if (t.kind === 'fault') followUp('confirmation', s.resolvedAt);
+    else if (t.kind === 'complaint') followUp('rating', s.resolvedAt);
+    else {
+      const due = at(s.resolvedAt, contract.consultationCloseAfter.hours * 60);
+      points.push({ clock: 'consultation_close', stage: 'close', dueAt: due, deadlineAt: due });
+    }
+  }
+  if (t.status === 'confirmed' && s.confirmedAt) followUp('rating', s.confirmedAt);
+  return points;
+}
+
+export interface ExistingTimer {
+  id: number;
+  clock: string;
+  stage: string;
+  dueAt: Date;
+  state: 'pending' | 'fired' | 'cancelled';
+}
+
+export const timerKey = (p: { clock: string; stage: string; dueAt: Date }) => `${p.clock}|${p.stage}|${p.dueAt.getTime()}`;
+
+/**
+ * What to change so the stored timers match the plan: pending timers no longer
+ * planned are cancelled; planned points not stored yet are created. A new
+ * reminder whose moment has already passed is skipped (it would only be noise);
+ * a breach or escalation already passed is created and fires at once.
+ */
+export function reconcileTimers(
+  plan: TimerPoint[],
+  existing: ExistingTimer[],
+  now: Date,
+): { create: TimerPoint[]; cancel: number[] } {
+  const planned = new Set(plan.map(timerKey));
+  const stored = new Set(existing.map(timerKey));
+  const cancel = existing.filter((e) => e.state === 'pending' && !planned.has(timerKey(e))).map((e) => e.id);
+  const create = plan.filter((p) => {
+    if (stored.has(timerKey(p))) return false;
+    if (p.dueAt > now) return true;
+    return !p.stage.startsWith('remind');
+  });
+  return { create, cancel };
+}

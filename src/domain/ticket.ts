@@ -1,0 +1,315 @@
+/**
+ * The ticket state machine. Pure: a transition takes the ticket as it is, who
+ * asks, what they ask and when, and returns either the change to make or the
+ * reason it is refused, in words a chat user understands. A refused transition
+ * changes nothing.
+ */
+import type { FaultLevel, Role, TicketKind } from './contract.js';
+
+export const STATUSES = [
+  'reported', // received; the fault level or an essential is still missing
+  'level_known', // level known, waiting to be accepted
+  'awaiting_fee', // out of scope or term: waits for the customer's fee consent or a manager's waiver
+  'accepted', // accepted (受理); waits for the department manager to assign
+  'assigned', // an engineer was assigned and has not acknowledged yet
+  'acknowledged', // the engineer took the job (first response)
+  'on_site', // the engineer is on site
+  'replacing', // a spare part is being replaced (hardware)
+  'resolved', // the engineer says it is fixed; waits for the customer's confirmation
+  'confirmed', // the customer confirmed the fix; waits for the rating
+  'reopened', // the customer said it is not fixed, or was dissatisfied
+  'closed',
+  'cancelled',
+] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+
+export const TERMINAL: ReadonlySet<TicketStatus> = new Set(['closed', 'cancelled']);
+/** Statuses in which an engineer is working on the ticket. */
+export const IN_HAND: ReadonlySet<TicketStatus> = new Set(['acknowledged', 'on_site', 'replacing', 'reopened']);
+
+export const STATUS_LABELS: Record<TicketStatus, string> = {
+  reported: '待确认',
+  level_known: '待受理',
+  awaiting_fee: '待确认收费',
+  accepted: '待派单',
+  assigned: '已派单',
+  acknowledged: '处理中',
+  on_site: '已到场',
+  replacing: '更换备件中',
+  resolved: '待客户确认',
+  confirmed: '待评价',
+  reopened: '返工中',
+  closed: '已关闭',
+  cancelled: '已撤销',
+};
+
+/** What the state machine needs to know of a ticket. */
+export interface TicketState {
+  kind: TicketKind;
+  status: TicketStatus;
+  level: FaultLevel | null;
+  hardware: boolean;
+  reporterId: number;
+  chatId: number;
+  assigneeId: number | null;
+  feeStatus: 'none' | 'required' | 'agreed' | 'waived';
+  reopenCount: number;
+  spareRequestedAt: Date | null;
+  resolvedAt: Date | null;
+}
+
+/** Who asks. `system` is the bot itself (timers, automatic acceptance). */
+export interface Actor {
+  personId: number | null;
+  role: Role | 'system';
+  /** The chat the request came from (a customer may act only on their chat's tickets). */
+  chatId: number | null;
+}
+
+export type TicketAction =
+  | { type: 'set_level'; level: FaultLevel; provisional?: boolean }
+  | { type: 'accept' }
+  | { type: 'require_fee' }
+  | { type: 'agree_fee' }
+  | { type: 'waive_fee' }
+  | { type: 'assign'; assigneeId: number }
+  | { type: 'acknowledge' }
+  | { type: 'transfer'; assigneeId: number }
+  | { type: 'arrive'; note?: string }
+  | { type: 'request_spare'; part: string }
+  | { type: 'detection_report'; text: string; cost?: string }
+  | { type: 'resolve'; note?: string }
+  | { type: 'confirm' }
+  | { type: 'deny_fix'; note?: string }
+  | { type: 'rate'; score: number; dissatisfiedAtOrBelow: number }
+  | { type: 'close'; unconfirmed?: boolean }
+  | { type: 'cancel'; reason?: string };
+
+export type TicketPatch = Partial<{
+  status: TicketStatus;
+  level: FaultLevel;
+  levelProvisional: boolean;
+  feeStatus: TicketState['feeStatus'];
+  assigneeId: number | null;
+  reopenCount: number;
+  confirmation: 'confirmed' | 'unconfirmed';
+  satisfaction: number;
+  levelKnownAt: Date;
+  acceptedAt: Date;
+  assignedAt: Date;
+  acknowledgedAt: Date;
+  onSiteAt: Date;
+  spareRequestedAt: Date;
+  detectionReportAt: Date;
+  resolvedAt: Date | null;
+  confirmedAt: Date | null;
+  ratedAt: Date;
+  closedAt: Date;
+  cancelledAt: Date;
+}>;
+
+export type TransitionResult =
+  | { ok: true; patch: TicketPatch; from: TicketStatus; to: TicketStatus; dissatisfied?: boolean }
+  | { ok: false; reason: string };
+
+const STAFF: ReadonlySet<Actor['role']> = new Set(['engineer', 'desk', 'manager', 'vp']);
+const MANAGING: ReadonlySet<Actor['role']> = new Set(['desk', 'manager', 'vp']);
+
+function refuse(reason: string): TransitionResult {
+  return { ok: false, reason };
+}
+
+const ROLE_WORDS: Record<string, string> = {
+  staff: '服务人员',
+  managing: '客服或部门经理',
+  manager: '部门经理或主管副总',
+  engineer: '工程师',
+  customer: '报修客户',
+};
+
+/**
+ * Applies an action to a ticket. The rules are an explicit ordered chain per
+ * action: who may, then from which statuses; the first failing check gives the reason.
+ */
+export function transition(t: TicketState, action: TicketAction, actor: Actor, at: Date): TransitionResult {
+  const from = t.status;
+  if (TERMINAL.has(from)) {
+    return refuse(`该工单已${STATUS_LABELS[from].replace('已', '')}，不能再操作。`);
+  }
+  const isSystem = actor.role === 'system';
+  const isStaff = isSystem || STAFF.has(actor.role);
+  const isManaging = isSystem || MANAGING.has(actor.role);
+  const isAssignee = actor.personId !== null && actor.personId === t.assigneeId;
+  const isCustomerOfChat = actor.role === 'customer' && actor.chatId === t.chatId;
+  const ok = (to: TicketStatus, patch: TicketPatch = {}): TransitionResult => ({
+    ok: true,
+    from,
+    to,
+    patch: to === from ? patch : { ...patch, status: to },
+  });
+  const inStatus = (allowed: TicketStatus[], what: string): TransitionResult | null =>
+    allowed.includes(from) ? null : refuse(`工单当前状态为「${STATUS_LABELS[from]}」，不能${what}。`);
+
+  switch (action.type) {
+    case 'set_level': {
+      if (!isStaff && !isCustomerOfChat) return refuse(`只有${ROLE_WORDS.customer}或${ROLE_WORDS.staff}可以确定故障级别。`);
+      if (t.kind !== 'fault') return refuse('只有故障工单有故障级别。');
+      if (actor.role === 'customer' && from !== 'reported') {
+        return refuse('故障级别已确定；如需调整请联系工程师或客服。');
+      }
+      const patch: TicketPatch = { level: action.level, levelProvisional: action.provisional ?? false };
+      if (t.level === null) patch.levelKnownAt = at;
+      return ok(from === 'reported' ? 'level_known' : from, patch);
+    }
+    case 'accept': {
+      if (!isManaging) return refuse(`只有${ROLE_WORDS.managing}可以受理。`);
+      const wrong = inStatus(t.kind === 'fault' ? ['level_known'] : ['reported', 'level_known'], '受理');
+      if (wrong) return wrong;
+      if (t.feeStatus === 'required') return refuse('该工单需先确认收费或由经理免费处理。');
+      return ok('accepted', { acceptedAt: at });
+    }
+    case 'require_fee': {
+      if (!isSystem) return refuse('收费确认由系统根据合同范围发起。');
+      const wrong = inStatus(['reported', 'level_known'], '发起收费确认');
+      if (wrong) return wrong;
+      return ok('awaiting_fee', { feeStatus: 'required' });
+    }
+    case 'agree_fee': {
+      if (!isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}可以同意收费。`);
+      const wrong = inStatus(['awaiting_fee'], '确认收费');
+      if (wrong) return wrong;
+      return ok('accepted', { feeStatus: 'agreed', acceptedAt: at });
+    }
+    case 'waive_fee': {
+      if (!(isSystem || actor.role === 'manager' || actor.role === 'vp')) {
+        return refuse(`只有${ROLE_WORDS.manager}可以免费处理。`);
+      }
+      const wrong = inStatus(['awaiting_fee'], '免费处理');
+      if (wrong) return wrong;
+      return ok('accepted', { feeStatus: 'waived', acceptedAt: at });
+    }
+    case 'assign': {
+      if (!isManaging) return refuse(`只有${ROLE_WORDS.managing}可以派单。`);
+      const wrong = inStatus(['accepted', 'assigned', 'reopened'], '派单');
+      if (wrong) return wrong;
+      return ok(from === 'reopened' ? 'reopened' : 'assigned', { assigneeId: action.assigneeId, assignedAt: at });
+    }
+    case 'acknowledge': {
+      if (actor.role !== 'engineer' && !(actor.role === 'manager' || actor.role === 'vp')) {
+        return refuse(`只有${ROLE_WORDS.engineer}可以接单。`);
+      }
+      const wrong = inStatus(['accepted', 'assigned', 'reopened'], '接单');
+      if (wrong) return wrong;
+      if (t.assigneeId !== null && !isAssignee && from !== 'accepted') {
+        return refuse('该工单已派给其他工程师；如需接手请让经理转派。');
+      }
+      return ok('acknowledged', { assigneeId: actor.personId, acknowledgedAt: at, ...(t.assigneeId === null ? { assignedAt: at } : {}) });
+    }
+    case 'transfer': {
+      if (!(isManaging || (actor.role === 'engineer' && isAssignee))) {
+        return refuse(`只有当前处理工程师或${ROLE_WORDS.managing}可以转派。`);
+      }
+      const wrong = inStatus(['accepted', 'assigned', 'acknowledged', 'on_site', 'replacing', 'reopened'], '转派');
+      if (wrong) return wrong;
+      if (action.assigneeId === t.assigneeId) return refuse('该工单已由这位工程师处理。');
+      return ok('assigned', { assigneeId: action.assigneeId, assignedAt: at });
+    }
+    case 'arrive': {
+      if (actor.role !== 'engineer' && !isManaging) return refuse(`只有${ROLE_WORDS.engineer}可以报到场。`);
+      const wrong = inStatus(['accepted', 'assigned', 'acknowledged', 'reopened'], '报到场');
+      if (wrong) return wrong;
+      if (t.assigneeId !== null && !isAssignee && actor.role === 'engineer') {
+        return refuse('该工单不是派给您的；如需接手请让经理转派。');
+      }
+      const patch: TicketPatch = { onSiteAt: at };
+      // Arriving without a 接单 first still counts as taking the job.
+      if (from === 'accepted' || from === 'assigned') {
+        patch.acknowledgedAt = at;
+        if (t.assigneeId === null) patch.assigneeId = actor.personId;
+      }
+      return ok('on_site', patch);
+    }
+    case 'request_spare': {
+      if (!(actor.role === 'engineer' && isAssignee) && !isManaging) {
+        return refuse(`只有处理该工单的${ROLE_WORDS.engineer}可以申请备件。`);
+      }
+      if (t.kind !== 'fault') return refuse('只有故障工单可以申请备件。');
+      const wrong = inStatus(['acknowledged', 'on_site', 'reopened', 'replacing'], '申请备件');
+      if (wrong) return wrong;
+      return ok('replacing', t.spareRequestedAt ? {} : { spareRequestedAt: at });
+    }
+    case 'detection_report': {
+      if (!(actor.role === 'engineer' && isAssignee) && !isManaging) {
+        return refuse(`只有处理该工单的${ROLE_WORDS.engineer}可以提交检测报告。`);
+      }
+      if (!t.spareRequestedAt) return refuse('检测报告用于确认的硬件故障：请先「申请备件」。');
+      return ok(from, { detectionReportAt: at });
+    }
+    case 'resolve': {
+      if (!(actor.role === 'engineer' || isManaging)) return refuse(`只有${ROLE_WORDS.engineer}可以报修复。`);
+      const allowed: TicketStatus[] =
+        t.kind === 'fault'
+          ? ['acknowledged', 'on_site', 'replacing', 'reopened']
+          : ['reported', 'level_known', 'accepted', 'assigned', 'acknowledged', 'reopened'];
+      const wrong = inStatus(allowed, t.kind === 'complaint' ? '反馈调查结果' : t.kind === 'consultation' ? '答复' : '报修复');
+      if (wrong) return wrong;
+      if (t.kind === 'fault' && actor.role === 'engineer' && !isAssignee) {
+        return refuse('该工单不是派给您的；如需接手请让经理转派。');
+      }
+      return ok('resolved', {
+        resolvedAt: at,
+        ...(t.kind !== 'fault' && actor.personId !== null && t.assigneeId === null ? { assigneeId: actor.personId } : {}),
+      });
+    }
+    case 'confirm': {
+      if (!isCustomerOfChat && !isSystem) return refuse(`只有本群的${ROLE_WORDS.customer}可以确认修复。`);
+      const wrong = inStatus(['resolved'], '确认修复');
+      if (wrong) return wrong;
+      return ok('confirmed', { confirmedAt: at, confirmation: 'confirmed' });
+    }
+    case 'deny_fix': {
+      if (!isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}可以反馈未修好。`);
+      const wrong = inStatus(['resolved'], '反馈未修好');
+      if (wrong) return wrong;
+      return ok('reopened', { reopenCount: t.reopenCount + 1, resolvedAt: null });
+    }
+    case 'rate': {
+      if (!isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}可以评价。`);
+      if (!Number.isInteger(action.score) || action.score < 1 || action.score > 5) {
+        return refuse('评分请用 1–5 分。');
+      }
+      const wrong = inStatus(t.kind === 'fault' ? ['confirmed'] : ['resolved', 'confirmed'], '评价');
+      if (wrong) return wrong;
+      if (action.score <= action.dissatisfiedAtOrBelow) {
+        // Dissatisfaction: the work is corrected at once (contract rule 4).
+        return {
+          ...ok('reopened', { ratedAt: at, satisfaction: action.score, reopenCount: t.reopenCount + 1, resolvedAt: null, confirmedAt: null }),
+          dissatisfied: true,
+        } as TransitionResult;
+      }
+      return ok('closed', { ratedAt: at, satisfaction: action.score, closedAt: at, ...(t.kind !== 'fault' ? { confirmation: 'confirmed' as const } : {}) });
+    }
+    case 'close': {
+      if (!isSystem && !isManaging && !isCustomerOfChat) return refuse(`只有${ROLE_WORDS.managing}可以关闭工单。`);
+      const wrong = inStatus(['resolved', 'confirmed'], '关闭');
+      if (wrong) return wrong;
+      const patch: TicketPatch = { closedAt: at };
+      if (from === 'resolved' && action.unconfirmed) patch.confirmation = 'unconfirmed';
+      return ok('closed', patch);
+    }
+    case 'cancel': {
+      const isReporter = actor.personId !== null && actor.personId === t.reporterId;
+      if (!isManaging && !isReporter && actor.role !== 'engineer') {
+        return refuse(`只有报修人、工程师或${ROLE_WORDS.managing}可以撤销工单。`);
+      }
+      const wrong = inStatus(['reported', 'level_known', 'awaiting_fee', 'accepted', 'assigned', 'acknowledged', 'on_site'], '撤销');
+      if (wrong) return wrong;
+      return ok('cancelled', { cancelledAt: at });
+    }
+  }
+}
+
+/** Whether the ticket is still being worked on (not closed or cancelled). */
+export function isOpen(status: TicketStatus): boolean {
+  return !TERMINAL.has(status);
+}
