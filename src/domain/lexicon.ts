@@ -1,0 +1,279 @@
+/**
+ * The report parser's configurable vocabulary: the line's sites, rooms,
+ * device synonyms and the cue words that decide kind and fault level.
+ *
+ * Another contract or another metro line is a change to the YAML that this
+ * schema validates, not to the parser. Pure: the caller reads and parses the
+ * file and hands the plain object to `LexiconSchema.parse` / `compileLexicon`.
+ */
+import { z } from 'zod';
+
+/**
+ * Cue categories the parser's rules refer to. The words in each category are
+ * configuration; what a category means is code (see report-parser.ts).
+ */
+export const CUE_KINDS = [
+  /** Whole scope: 全部, 所有, 全站, 整个 … (with a failure → level 1). */
+  'allScope',
+  /** Weak whole scope ("都"): ignored when a count or a device number is given. */
+  'allWeak',
+  /** Many devices or several stations: 多台, 一半, 好几个 … (level 2). */
+  'manyScope',
+  /** One or a few identified devices: 一台, 有个, 个别, 两台 … (level 3). */
+  'fewScope',
+  /** Words that by themselves mean a system is down: 瘫痪, 宕机 … (level 1). */
+  'systemDown',
+  /** A failure: 刷不了, 黑屏, 不能用, 离线 … */
+  'down',
+  /** Performance degraded: 很慢, 卡顿, 延迟 … */
+  'degraded',
+  /** Some functions still work: 只能, 刷卡正常 … (an all-scope failure becomes level 2). */
+  'partial',
+  /** A major function of a running system: 报表, 日终, 对账, 上传 … (with a failure → level 2). */
+  'majorFunction',
+  /** An alarm or hidden danger: 告警, 异响, 鼓包 … (alone → level 4). */
+  'alarm',
+  /** No effect on operation yet: 不影响, 还能用 … (→ level 4). */
+  'noEffect',
+  /** Any other sign of a problem that makes a message a fault report: 问题, 故障, 异常 … */
+  'problem',
+  /** About the service itself: 投诉, 还没人来, 又坏了 … */
+  'complaint',
+  /** Resolved, false alarm, engineers' status: 已修好, 误报, 在路上 … (never a ticket). */
+  'resolved',
+  /** Resolution words that only count when no failure is described: 没问题, 好了 … */
+  'resolvedWeak',
+  /** Notices and planned work: 通知, 公告 … (never a ticket). */
+  'notice',
+  /** A question that is a consultation even if a symptom word appears: 请问, 想问 … */
+  'consultStrong',
+  /** A how-to or contract question: 怎么设置, 保修期, 多少钱 … */
+  'consult',
+] as const;
+export type CueKind = (typeof CUE_KINDS)[number];
+
+const Word = z.string().trim().min(1).max(40);
+/** A regular expression source; compiled with the "u" flag. Keep them free of nested quantifiers. */
+const Pattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => {
+    try {
+      new RegExp(s, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
+
+const CueSchema = z.object({
+  words: z.array(Word).default([]),
+  patterns: z.array(Pattern).default([]),
+});
+
+const cueShape = Object.fromEntries(CUE_KINDS.map((k) => [k, CueSchema.default({ words: [], patterns: [] })])) as {
+  [K in CueKind]: z.ZodDefault<typeof CueSchema>;
+};
+
+const LevelSchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+const GradeSchema = z.enum(['A', 'B', 'C', 'D']);
+
+export const LexiconSchema = z.object({
+  /** Default area code written in front of landlines given without one (8 digits), e.g. "029". */
+  areaCode: z.string().regex(/^0\d{2,3}$/),
+  /** Only this many characters of a message are scanned: bounds the time any input can take. */
+  maxScanChars: z.number().int().min(200).max(100_000).default(2000),
+  sites: z
+    .array(
+      z.object({
+        /** Canonical name as shown on tickets, e.g. "小寨站". */
+        name: Word,
+        kind: z.enum(['station', 'control', 'depot', 'line']),
+        aliases: z.array(Word).default([]),
+      }),
+    )
+    .min(1),
+  /** Rooms and areas inside a site, appended to the site ("小寨站 车控室"). */
+  rooms: z
+    .array(
+      z.object({
+        name: Word,
+        /**
+         * "room": a device named by its room is one identified device (level 3 when broken);
+         * "area": a public area with many devices (站厅, 站台), which does not identify one.
+         */
+        kind: z.enum(['room', 'area']).default('room'),
+        aliases: z.array(Word).default([]),
+      }),
+    )
+    .default([]),
+  devices: z
+    .array(
+      z.object({
+        /** Canonical device name. */
+        name: Word,
+        /** Hardware faults carry the contract's on-site and spare-part clocks. */
+        hardware: z.boolean(),
+        /**
+         * When two device words stand together ("AFC闸机", "ISCS服务器"), the later one
+         * (the head noun) wins if its rank is at least the earlier one's. Systems and
+         * generic words rank lower than concrete devices.
+         */
+        rank: z.number().int().min(0).max(9).default(2),
+        synonyms: z.array(Word).min(1),
+      }),
+    )
+    .min(1),
+  cues: z.object(cueShape),
+  /** Engineers' commands (接单, 到场 #3 …), matched at the start of a message: never a report. */
+  commandPatterns: z.array(Pattern).default([]),
+  /** Service grade per fault level, and for consultations (contract: B). */
+  grades: z.object({
+    byLevel: z.object({ 1: GradeSchema, 2: GradeSchema, 3: GradeSchema, 4: GradeSchema }),
+    consultation: GradeSchema,
+  }),
+  /** Scope counts ("6台", "两台"): this many or more devices means "many" (level 2). */
+  manyDevicesFrom: z.number().int().min(2).max(100).default(5),
+});
+
+export type Lexicon = z.infer<typeof LexiconSchema>;
+export type FaultLevel = z.infer<typeof LevelSchema>;
+export type ServiceGrade = z.infer<typeof GradeSchema>;
+
+/** What one dictionary word stands for; a word may carry several tags (e.g. "全线": a site and a scope cue). */
+export type Tag =
+  | { t: 'site'; name: string; kind: Lexicon['sites'][number]['kind'] }
+  | { t: 'room'; name: string; kind: 'room' | 'area' }
+  | { t: 'device'; name: string; rank: number }
+  | { t: 'cue'; cue: CueKind };
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  tags?: Tag[];
+}
+
+/** A dictionary match in the scanned text. */
+export interface Hit {
+  start: number;
+  end: number;
+  tags: Tag[];
+}
+
+export interface CompiledLexicon {
+  readonly source: Lexicon;
+  readonly maxScanChars: number;
+  /** Leftmost-longest, non-overlapping dictionary matches over lower-cased, normalised text. */
+  scan(low: string): Hit[];
+  readonly cuePatterns: ReadonlyMap<CueKind, readonly RegExp[]>;
+  readonly commandPatterns: readonly RegExp[];
+  readonly hardware: ReadonlySet<string>;
+}
+
+const ASCII_WORD = /[a-z0-9]/;
+
+/**
+ * Compile once: one trie over every site alias, room, device synonym and cue
+ * word, so a message is scanned in a single left-to-right pass and the longest
+ * word wins ("综合监控" is the system, not "监控" the camera; "AFC机房" is a room).
+ */
+export function compileLexicon(lex: Lexicon): CompiledLexicon {
+  const root: TrieNode = { next: new Map() };
+  const add = (word: string, tag: Tag): void => {
+    const w = lowerAscii(word.normalize('NFKC'));
+    let node = root;
+    for (const ch of w) {
+      let n = node.next.get(ch);
+      if (!n) {
+        n = { next: new Map() };
+        node.next.set(ch, n);
+      }
+      node = n;
+    }
+    node.tags ??= [];
+    if (!node.tags.some((t) => JSON.stringify(t) === JSON.stringify(tag))) node.tags.push(tag);
+  };
+
+  for (const s of lex.sites) {
+    const tag: Tag = { t: 'site', name: s.name, kind: s.kind };
+    add(s.name, tag);
+    for (const a of s.aliases) add(a, tag);
+  }
+  for (const r of lex.rooms) {
+    const tag: Tag = { t: 'room', name: r.name, kind: r.kind };
+    add(r.name, tag);
+    for (const a of r.aliases) add(a, tag);
+  }
+  for (const d of lex.devices) {
+    const tag: Tag = { t: 'device', name: d.name, rank: d.rank };
+    add(d.name, tag);
+    for (const s of d.synonyms) add(s, tag);
+  }
+  const cuePatterns = new Map<CueKind, RegExp[]>();
+  for (const k of CUE_KINDS) {
+    const c = lex.cues[k];
+    for (const w of c.words) add(w, { t: 'cue', cue: k });
+    cuePatterns.set(
+      k,
+      c.patterns.map((p) => new RegExp(p, 'gu')),
+    );
+  }
+
+  const scan = (low: string): Hit[] => {
+    const hits: Hit[] = [];
+    const n = low.length;
+    let i = 0;
+    while (i < n) {
+      let node: TrieNode | undefined = root;
+      let bestEnd = -1;
+      let bestTags: Tag[] | undefined;
+      let j = i;
+      // Walk by UTF-16 unit: every dictionary word was inserted the same way via for..of
+      // on code points, so walk by code point too.
+      while (j < n && node) {
+        const cp = low.codePointAt(j)!;
+        const ch = String.fromCodePoint(cp);
+        node = node.next.get(ch);
+        j += ch.length;
+        if (node?.tags && asciiBoundaryOk(low, i, j)) {
+          bestEnd = j;
+          bestTags = node.tags;
+        }
+      }
+      if (bestTags) {
+        hits.push({ start: i, end: bestEnd, tags: bestTags });
+        i = bestEnd;
+      } else {
+        i += low.codePointAt(i)! > 0xffff ? 2 : 1;
+      }
+    }
+    return hits;
+  };
+
+  return {
+    source: lex,
+    maxScanChars: lex.maxScanChars,
+    scan,
+    cuePatterns,
+    commandPatterns: lex.commandPatterns.map((p) => new RegExp(p, 'u')),
+    hardware: new Set(lex.devices.filter((d) => d.hardware).map((d) => d.name)),
+  };
+}
+
+/**
+ * A Latin word ("ups", "pis", "sc") must not be cut out of a longer Latin
+ * word ("groups", "disc"); digits may follow ("TVM03"), letters may not.
+ */
+function asciiBoundaryOk(s: string, start: number, end: number): boolean {
+  const first = s[start]!;
+  const last = s[end - 1]!;
+  if (/[a-z]/.test(first) && start > 0 && /[a-z]/.test(s[start - 1]!)) return false;
+  if (/[a-z]/.test(last) && end < s.length && /[a-z]/.test(s[end]!)) return false;
+  if (/[0-9]/.test(first) && start > 0 && ASCII_WORD.test(s[start - 1]!)) return false;
+  return true;
+}
+
+/** Lower-case ASCII letters only, so string offsets stay the same as the input's. */
+export function lowerAscii(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}

@@ -1,0 +1,468 @@
+/**
+ * Report parser: one chat message (free, informal Simplified Chinese) to the
+ * fields of a service request. Pure and deterministic: rules over a compiled
+ * lexicon (config/lexicon.yaml), no model, no clock, no I/O.
+ *
+ * Every input is cut to `maxScanChars` before scanning and every pattern is
+ * bounded, so any string is parsed in time linear in that cap.
+ */
+import {
+  lowerAscii,
+  type CompiledLexicon,
+  type CueKind,
+  type FaultLevel,
+  type Hit,
+  type ServiceGrade,
+} from './lexicon.js';
+
+export type ReportKind = 'fault' | 'consultation' | 'complaint' | 'other';
+
+export interface ParsedReport {
+  kind: ReportKind;
+  /** Contract fault level, or null when the text does not settle it (the bot asks). */
+  level: FaultLevel | null;
+  /** The words that decided the level, as written (shown to engineers). */
+  levelEvidence: string[];
+  /** Contract service grade: from the level for faults, B for consultations. */
+  grade: ServiceGrade | null;
+  /** Canonical site, with the entrance and/or room appended: "小寨站 B口", "控制中心 机房". */
+  site: string | null;
+  /** Canonical device name from the lexicon. */
+  device: string | null;
+  /** How many devices the text says are affected, when it gives a number. */
+  deviceCount?: number;
+  /** The message as the customer described it, minus mentions, phone and contact. */
+  symptom: string | null;
+  contact: string | null;
+  /** Mobile as 11 digits; landline as "029-87654321". */
+  phone: string | null;
+  /** When it started, as written: "今早7点半", "刚才". */
+  startedAt: string | null;
+  /** A fault on a device the lexicon marks as hardware (contract hardware clocks apply). */
+  hardware: boolean;
+}
+
+/** What a single message carries, for merging a report split over several messages. */
+export interface Fragment {
+  site: string | null;
+  device: string | null;
+  phone: string | null;
+  contact: string | null;
+  /** The message describes a problem (a fault, or a complaint about one). */
+  hasFaultSignal: boolean;
+  /** It carries only details (site, device, phone, contact) and no problem: merge it, don't ticket it. */
+  detailsOnly: boolean;
+}
+
+/** Normalised views of a message; all three strings have the same length and offsets. */
+interface Prepared {
+  /** NFKC, control characters and @mentions blanked, case kept: for output slices. */
+  text: string;
+  /** `text` with ASCII lower-cased: for matching. */
+  low: string;
+  hits: Hit[];
+  cues: Map<CueKind, Span[]>;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+// --- Phones -----------------------------------------------------------------
+
+// Bounded on both sides by "not a digit"; separators are single spaces or dashes.
+const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)/gu;
+const LANDLINE = /(?<!\d)(?:\(?(0\d{2,3})\)?[\s-]?)?([2-9]\d{2,3}[\s-]?\d{4})(?!\d)/gu;
+
+interface PhoneMatch extends Span {
+  phone: string;
+}
+
+function findPhone(text: string, areaCode: string): PhoneMatch | null {
+  MOBILE.lastIndex = 0;
+  const m = MOBILE.exec(text);
+  if (m) return { start: m.index, end: m.index + m[0].length, phone: m[1]!.replace(/\D/g, '') };
+  LANDLINE.lastIndex = 0;
+  for (let l = LANDLINE.exec(text); l; l = LANDLINE.exec(text)) {
+    const local = l[2]!.replace(/\D/g, '');
+    if (local.length !== 8 && !(l[1] && local.length === 7)) continue;
+    // A bare 8-digit number is only a phone when the text says so (电话/座机/联系).
+    if (!l[1] && !/(?:电话|座机|联系|tel|手机)[^\d]{0,4}$/iu.test(text.slice(Math.max(0, l.index - 8), l.index))) continue;
+    return { start: l.index, end: l.index + l[0].length, phone: `${l[1] ?? areaCode}-${local}` };
+  }
+  return null;
+}
+
+// --- Preparation ------------------------------------------------------------
+
+// WeChat puts U+2005 after a mention; Feishu a plain space. A mention without a
+// following space is left alone rather than guessing where the name ends.
+const MENTION = /@[^\s@]{1,20}(?:[\s\u2005]|$)/gu;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u2029\ufeff]/gu;
+
+function prepare(raw: string, lex: CompiledLexicon): Prepared {
+  let text = typeof raw === 'string' ? raw : String(raw ?? '');
+  // Cut before normalising: NFKC can grow a string, and the cap is what bounds the work.
+  if (text.length > lex.maxScanChars) text = text.slice(0, lex.maxScanChars);
+  text = text.normalize('NFKC');
+  if (text.length > lex.maxScanChars * 2) text = text.slice(0, lex.maxScanChars * 2);
+  text = text.replace(CONTROL, ' ').replace(MENTION, (m) => ' '.repeat(m.length));
+  const low = lowerAscii(text);
+  const hits = lex.scan(low);
+  const cues = new Map<CueKind, Span[]>();
+  const push = (k: CueKind, s: Span): void => {
+    const list = cues.get(k);
+    if (list) list.push(s);
+    else cues.set(k, [s]);
+  };
+  for (const h of hits) for (const t of h.tags) if (t.t === 'cue') push(t.cue, h);
+  for (const [k, res] of lex.cuePatterns) {
+    for (const re of res) {
+      re.lastIndex = 0;
+      for (let m = re.exec(low); m; m = re.exec(low)) {
+        push(k, { start: m.index, end: m.index + m[0].length });
+        if (m[0].length === 0) re.lastIndex++;
+      }
+    }
+  }
+  return { text, low, hits, cues };
+}
+
+const has = (p: Prepared, k: CueKind): boolean => (p.cues.get(k)?.length ?? 0) > 0;
+const words = (p: Prepared, k: CueKind): string[] => (p.cues.get(k) ?? []).map((s) => p.text.slice(s.start, s.end).trim());
+
+// --- Site, device, contact, time ------------------------------------------------
+
+const ENTRANCE = /(?<![a-z])([a-h])\s?(\d{1,2})?\s?号?\s?(?:出入口|出口|入口|口)/u;
+
+function findSite(p: Prepared): string | null {
+  let site: string | null = null;
+  let room: string | null = null;
+  let prev: Hit | undefined;
+  for (const h of p.hits) {
+    for (const t of h.tags) {
+      if (t.t === 'site' && site === null) site = t.name;
+      // "所有设备房都进不去": every room of a kind is not a place.
+      const quantified = prev?.end === h.start && prev.tags.some((x) => x.t === 'cue' && x.cue === 'allScope');
+      if (t.t === 'room' && room === null && !quantified) room = t.name;
+    }
+    prev = h;
+  }
+  if (site === null) return null;
+  const e = ENTRANCE.exec(p.low);
+  const entrance = e ? `${e[1]!.toUpperCase()}${e[2] ?? ''}口` : null;
+  return [site, entrance, room].filter(Boolean).join(' ');
+}
+
+interface DeviceMention extends Span {
+  name: string;
+  rank: number;
+}
+
+function deviceMentions(p: Prepared): DeviceMention[] {
+  const out: DeviceMention[] = [];
+  for (const h of p.hits) {
+    for (const t of h.tags) if (t.t === 'device') out.push({ start: h.start, end: h.end, name: t.name, rank: t.rank });
+  }
+  return out;
+}
+
+/**
+ * The first device mentioned, where a run of adjacent device words ("AFC闸机",
+ * "ISCS服务器", "BOM打印机") resolves to its head, the last word, unless the
+ * head ranks lower (a generic word: "闸机网络" stays 闸机).
+ */
+function findDevice(p: Prepared): string | null {
+  const ms = deviceMentions(p);
+  const first = ms[0];
+  if (!first) return null;
+  let best = first;
+  let prevEnd = first.end;
+  for (let i = 1; i < ms.length; i++) {
+    const m = ms[i]!;
+    const gap = p.text.slice(prevEnd, m.start);
+    // Only words written together (or joined by 的) form one noun; a space separates a list.
+    if (!/^的?$/u.test(gap)) break;
+    if (m.rank >= best.rank) best = m;
+    prevEnd = m.end;
+  }
+  return best.name;
+}
+
+const CJK_NAME = '[\\u4e00-\\u9fff]{1,3}?(?:工|师傅|经理|老师|班长|站长)?';
+const CONTACT_LABELLED = new RegExp(
+  `(?:联系人|联系方式|报修人|报告人)\\s*[:：]?\\s*(${CJK_NAME})(?=电话|手机|座机|[\\s\\d+(:,。!]|$)`,
+  'u',
+);
+const CONTACT_BEFORE_PHONE = new RegExp(`(?:联系我?|找)\\s*[:：]?\\s*(${CJK_NAME})\\s*(?:电话|手机|座机)?\\s*[:：]?\\s*$`, 'u');
+const NOT_A_NAME = /^(?:电话|手机|座机|号码|方式|我|人|一下|下)$/u;
+
+function findContact(p: Prepared, phone: PhoneMatch | null): string | null {
+  const m = CONTACT_LABELLED.exec(p.text);
+  if (m?.[1] && !NOT_A_NAME.test(m[1])) return m[1];
+  if (phone) {
+    const before = p.text.slice(Math.max(0, phone.start - 16), phone.start);
+    const b = CONTACT_BEFORE_PHONE.exec(before);
+    if (b?.[1] && !NOT_A_NAME.test(b[1])) return b[1];
+  }
+  return null;
+}
+
+const STARTED_AT =
+  /(?:(?:今天|今早|今晚|昨天|昨晚|前天)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|凌晨|夜里)?\s?\d{1,2}\s?(?:点|:)\s?(?:半|\d{1,2}\s?分?)?(?:左右|多)?(?:开始)?)|刚才|刚刚|今早|今天早上|今天上午|今天下午|昨晚|昨天晚上|昨天|前天|早上|上午|下午|半夜|凌晨|夜里|一早/u;
+
+function findStartedAt(text: string): string | null {
+  const m = STARTED_AT.exec(text);
+  if (!m) return null;
+  const s = m[0].trim();
+  // "10点" alone in "上午10点报的修" is still a time; but a lone number with ":" is likely a clock reading, keep it.
+  return s.length > 0 ? s : null;
+}
+
+// --- Kind ---------------------------------------------------------------------
+
+/** Any sign that something is wrong (not counting alarm-only notes). */
+function problemSignal(p: Prepared): boolean {
+  return has(p, 'down') || has(p, 'systemDown') || has(p, 'degraded') || has(p, 'problem');
+}
+
+function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
+  if (!/[\p{L}\p{N}]/u.test(p.text)) return 'other';
+  const trimmed = p.low.trimStart();
+  if (lex.commandPatterns.some((re) => re.test(trimmed))) return 'other';
+  if (has(p, 'complaint')) return 'complaint';
+  if (has(p, 'resolved') || has(p, 'notice')) return 'other';
+  if (has(p, 'resolvedWeak') && !has(p, 'down') && !has(p, 'systemDown')) return 'other';
+  if (has(p, 'consultStrong')) return 'consultation';
+  const problem = problemSignal(p);
+  if (has(p, 'consult') && !problem) return 'consultation';
+  if (problem || has(p, 'alarm') || has(p, 'majorFunction') && has(p, 'down')) return 'fault';
+  return 'other';
+}
+
+// --- Level ----------------------------------------------------------------------
+
+interface LevelDecision {
+  level: FaultLevel;
+  evidence: string[];
+}
+
+const CN_NUM: Record<string, number> = { 一: 1, 两: 2, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+const COUNT = /(\d{1,3}|[一两二三四五六七八九十]{1,2})\s?(?:台|个|块|路|部)(?!站|车站)/gu;
+
+function parseCount(s: string): number | null {
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === '十') return 10;
+  if (s.length === 1) return CN_NUM[s] ?? null;
+  if (s.startsWith('十')) return 10 + (CN_NUM[s[1]!] ?? 0);
+  if (s.endsWith('十')) return (CN_NUM[s[0]!] ?? 0) * 10;
+  return null;
+}
+
+/** The largest device count the text gives ("10台闸机有6台" → 10), with its words. */
+function deviceCount(p: Prepared): { n: number; word: string } | null {
+  let best: { n: number; word: string } | null = null;
+  COUNT.lastIndex = 0;
+  for (let m = COUNT.exec(p.text); m; m = COUNT.exec(p.text)) {
+    const n = parseCount(m[1]!);
+    if (n !== null && n > 0 && (!best || n > best.n)) best = { n, word: m[0] };
+  }
+  return best;
+}
+
+/** Clauses: informal chat separates them by spaces as often as by punctuation. */
+function clauses(low: string): Span[] {
+  const out: Span[] = [];
+  const re = /[^\s,.!?;:，。！？；：、~]+/gu;
+  for (let m = re.exec(low); m; m = re.exec(low)) out.push({ start: m.index, end: m.index + m[0].length });
+  return out;
+}
+
+const within = (s: Span, c: Span): boolean => s.start >= c.start && s.end <= c.end;
+
+/**
+ * Level from the cues of a fault report, most specific rule first. Returns
+ * null when the text does not say how far the fault reaches.
+ *
+ * `answer` relaxes the rules for a reply to the bot's level question, where
+ * a scope alone ("就一台", "全部") is the answer.
+ */
+function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelDecision | null {
+  const w = (...ks: CueKind[]): string[] => ks.flatMap((k) => words(p, k));
+  const down = has(p, 'down') || has(p, 'systemDown');
+  const problem = problemSignal(p) || (answer && has(p, 'majorFunction'));
+  const count = deviceCount(p);
+  const many = has(p, 'manyScope') || (count !== null && count.n >= lex.source.manyDevicesFrom);
+  const few = has(p, 'fewScope') || (count !== null && count.n < lex.source.manyDevicesFrom);
+  const all = has(p, 'allScope') || (has(p, 'allWeak') && !few && !many);
+  const located = locatedDevice(p);
+
+  // Explicitly no effect on operation: an event or hidden danger (contract level 4) — unless
+  // something users need has failed outright ("后台登录不了 屏幕还在正常播" is level 2).
+  if (has(p, 'noEffect') && !has(p, 'systemDown') && (has(p, 'alarm') || !down)) {
+    return { level: 4, evidence: w('noEffect', 'alarm') };
+  }
+
+  if (has(p, 'systemDown')) {
+    if (has(p, 'partial')) return { level: 2, evidence: w('systemDown', 'partial') };
+    return { level: 1, evidence: w('systemDown', 'allScope') };
+  }
+  if (all && (down || answer)) {
+    const ev = w('allScope', 'allWeak', 'down');
+    // Everything at one entrance is many devices, not the station: passengers use another entrance.
+    if (entranceScoped(p)) return { level: 2, evidence: [...ev, entranceWord(p)] };
+    // Some functions still work, or what fails is one major function: the system runs (level 2).
+    if (has(p, 'partial') || has(p, 'majorFunction')) {
+      return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'majorFunction')] };
+    }
+    return { level: 1, evidence: ev };
+  }
+  if (all && has(p, 'degraded')) return { level: 2, evidence: w('allScope', 'allWeak', 'degraded') };
+  if (many && (problem || answer)) return { level: 2, evidence: [...w('manyScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : []), ...w('down', 'degraded', 'problem')] };
+  if (has(p, 'majorFunction') && (problem || answer)) return { level: 2, evidence: w('majorFunction', 'down') };
+  if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm') };
+  if ((few || located) && (problem || answer)) {
+    const ev = w('fewScope');
+    if (count && ev.length === 0) ev.push(count.word);
+    if (ev.length === 0 && located) ev.push(located);
+    return { level: 3, evidence: [...ev, ...w('down', 'problem')] };
+  }
+  if (has(p, 'partial') && (problem || answer)) return { level: 2, evidence: w('partial', 'down') };
+  if (has(p, 'degraded') && systemDevice(p)) return { level: 2, evidence: w('degraded') };
+  if (answer && has(p, 'degraded')) return { level: 2, evidence: w('degraded') };
+  if (answer && has(p, 'alarm')) return { level: 4, evidence: w('alarm') };
+  return null;
+}
+
+/** An entrance qualifies an all-scope word in the same clause: "A口闸机全部不能进". */
+function entranceScoped(p: Prepared): boolean {
+  const re = /(?<![a-z])[a-h]\s?\d{0,2}\s?号?\s?(?:出入口|出口|入口|口)/gu;
+  const cl = clauses(p.low);
+  for (let m = re.exec(p.low); m; m = re.exec(p.low)) {
+    const c = cl.find((x) => m!.index >= x.start && m!.index < x.end);
+    if (!c) continue;
+    const all = [...(p.cues.get('allScope') ?? []), ...(p.cues.get('allWeak') ?? [])];
+    if (all.some((s) => within(s, c) && s.start > m!.index)) return true;
+  }
+  return false;
+}
+
+function entranceWord(p: Prepared): string {
+  const e = ENTRANCE.exec(p.text.replace(/[A-H]/g, (c) => c.toLowerCase()));
+  return e ? p.text.slice(e.index, e.index + e[0].length) : '';
+}
+
+/** A device named by its entrance or room ("B口的摄像头", "车控室打印机") is one identified device. */
+function locatedDevice(p: Prepared): string | null {
+  const devices = deviceMentions(p);
+  if (devices.length === 0) return null;
+  for (const h of p.hits) {
+    if (h.tags.some((t) => t.t === 'room' && t.kind === 'room')) return p.text.slice(h.start, h.end);
+  }
+  const e = ENTRANCE.exec(p.low);
+  if (e) return p.text.slice(e.index, e.index + e[0].length);
+  return null;
+}
+
+/** A degraded system (slow ISCS, slow servers) is a major function not working normally. */
+function systemDevice(p: Prepared): boolean {
+  return deviceMentions(p).some((d) => d.rank <= 1 || d.name === '服务器' || d.name === '存储');
+}
+
+// --- Symptom ------------------------------------------------------------------
+
+function findSymptom(p: Prepared, phone: PhoneMatch | null, contact: string | null): string | null {
+  let t = p.text;
+  if (phone) t = t.slice(0, phone.start) + ' ' + t.slice(phone.end);
+  const labelled = /(?:现象|故障|问题|情况)\s*[:：]\s*([^\n]{1,120})/u.exec(t);
+  if (labelled?.[1]) t = labelled[1];
+  t = t
+    .replace(/【[^】]{0,12}】/gu, ' ')
+    .replace(/(?:联系人|联系方式|联系我|联系|电话|手机|座机)\s*[:：]?/gu, ' ');
+  if (contact) t = t.replace(contact, ' ');
+  t = t.replace(/\s+/gu, ' ').trim();
+  if (t.length > 120) t = t.slice(0, 120) + '…';
+  return t.length > 0 ? t : null;
+}
+
+// --- Public API -------------------------------------------------------------------
+
+/** Parse one chat message into the fields of a service request. Never throws. */
+export function parseReport(text: string, lex: CompiledLexicon): ParsedReport {
+  const p = prepare(text, lex);
+  const phoneM = findPhone(p.text, lex.source.areaCode);
+  const contact = findContact(p, phoneM);
+  const kind = classifyKind(p, lex);
+  const device = findDevice(p);
+  const decision = kind === 'fault' ? decideLevel(p, lex, false) : null;
+  const level = decision?.level ?? null;
+  const grade: ServiceGrade | null =
+    kind === 'consultation' ? lex.source.grades.consultation : level !== null ? lex.source.grades.byLevel[level] : null;
+  const count = deviceCount(p);
+  const report: ParsedReport = {
+    kind,
+    level,
+    levelEvidence: decision ? unique(decision.evidence) : [],
+    grade,
+    site: findSite(p),
+    device,
+    symptom: kind === 'other' ? null : findSymptom(p, phoneM, contact),
+    contact,
+    phone: phoneM?.phone ?? null,
+    startedAt: kind === 'fault' || kind === 'complaint' ? findStartedAt(p.text) : null,
+    hardware: kind === 'fault' && device !== null && lex.hardware.has(device),
+  };
+  if (count && device) report.deviceCount = count.n;
+  return report;
+}
+
+const OPTION = /^(?:选|选择|第|答)?\s*([1-4一二三四])(?![\d台个号块路站部])\s*(?:级|项|个|种|号)?/u;
+const OPTION_CN: Record<string, FaultLevel> = { '1': 1, '2': 2, '3': 3, '4': 4, 一: 1, 二: 2, 三: 3, 四: 4 };
+
+/**
+ * Understand an answer to the bot's level question ("影响范围？1 整个系统/车站业务中断
+ * 2 系统能用但主要功能不正常 3 个别设备异常 4 有告警但暂不影响运行"): an option number in
+ * any form ("1", "１", "一", "①", "选2", "3级") or free text ("全部都刷不了" → 1,
+ * "就一台" → 3, "只是告警" → 4). Null when the answer does not say.
+ */
+export function parseLevelAnswer(text: string, lex: CompiledLexicon): { level: FaultLevel; evidence: string[] } | null {
+  const p = prepare(text, lex);
+  const t = p.text.trim();
+  const o = OPTION.exec(t);
+  if (o) return { level: OPTION_CN[o[1]!]!, evidence: [o[0].trim()] };
+  const d = decideLevel(p, lex, true);
+  return d ? { level: d.level, evidence: unique(d.evidence) } : null;
+}
+
+/** Whether a message describes a problem at all (used to decide whether to merge or ticket). */
+export function hasFaultSignal(text: string, lex: CompiledLexicon): boolean {
+  const p = prepare(text, lex);
+  return problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
+}
+
+/**
+ * What a message carries on its own, for a report split over consecutive
+ * messages ("小寨站" then "3号闸机坏了"): a message with details but no problem
+ * completes the reporter's pending report instead of being chit-chat.
+ */
+export function parseFragment(text: string, lex: CompiledLexicon): Fragment {
+  const p = prepare(text, lex);
+  const phoneM = findPhone(p.text, lex.source.areaCode);
+  const site = findSite(p);
+  const device = findDevice(p);
+  const contact = findContact(p, phoneM);
+  const hasFault = problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
+  const detailsOnly =
+    !hasFault &&
+    (site !== null || device !== null || phoneM !== null || contact !== null) &&
+    classifyKind(p, lex) === 'other' &&
+    !has(p, 'resolved') &&
+    !has(p, 'notice');
+  return { site, device, phone: phoneM?.phone ?? null, contact, hasFaultSignal: hasFault, detailsOnly };
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs.filter((x) => x.length > 0))];
+}
