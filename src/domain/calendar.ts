@@ -71,7 +71,8 @@ function parseHm(value: string, what: string): { hour: number; minute: number } 
   if (!m) throw new Error(`${what}: expected HH:mm, got "${value}"`);
   const hour = Number(m[1]);
   const minute = Number(m[2]);
-  if (hour > 24 || minute > 59) throw new Error(`${what}: not a time of day: "${value}"`);
+  // "24:00" (the end of the day) is the only time past 23:59; "24:30" would silently roll into the next day.
+  if (hour > 24 || minute > 59 || (hour === 24 && minute !== 0)) throw new Error(`${what}: not a time of day: "${value}"`);
   return { hour, minute };
 }
 
@@ -107,8 +108,10 @@ export class BusinessCalendar {
   }
 
   day(date: string): DayInfo {
-    const dt = DateTime.fromISO(date, { zone: this.timezone });
-    if (!dt.isValid) throw new Error(`not a date: "${date}"`);
+    // Only YYYY-MM-DD: the holiday tables are keyed by it, and luxon would also accept
+    // "2026-W40-4" or "2026-10-01T08:00", which would then miss every holiday.
+    const dt = /^\d{4}-\d{2}-\d{2}$/.test(date) ? DateTime.fromISO(date, { zone: this.timezone }) : null;
+    if (!dt?.isValid) throw new Error(`not a date written YYYY-MM-DD: "${date}"`);
     const weekend = dt.weekday >= 6;
     const override = this.overrides.get(dt.year);
     if (override) {
@@ -152,6 +155,7 @@ export class BusinessCalendar {
       if (info.source === 'weekday-only') missing.add(day.year);
       if (info.working) counted++;
     }
+    if (counted < n) throw new Error(`no ${n} working days found after ${instant.toISOString()}: check calendar.overrides`);
     const due = day.set({ hour: this.end.hour, minute: this.end.minute, second: 0, millisecond: 0 });
     return { value: due.toJSDate(), warnings: missingWarnings(missing) };
   }
@@ -161,7 +165,7 @@ export class BusinessCalendar {
    * only working hours of working days.
    */
   addWorkingMinutes(instant: Date, minutes: number): CalendarResult<Date> {
-    if (minutes < 0) throw new Error(`minutes must be ≥ 0, got ${minutes}`);
+    if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`minutes must be a finite number ≥ 0, got ${minutes}`);
     const missing = new Set<number>();
     let cursor = DateTime.fromJSDate(instant, { zone: this.timezone });
     let left = minutes;

@@ -107,18 +107,53 @@ const ClockSchema = z
   .strict();
 export type ClockConfig = z.infer<typeof ClockSchema>;
 
+/** A real calendar day written YYYY-MM-DD (the regex alone lets 2027-02-30 through). */
+const calendarDate = isoDate.refine((s) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}, 'a calendar date that exists');
+
 const YearOverrideSchema = z
   .object({
     year: z.number().int().min(2000).max(2100),
-    holidays: z.array(isoDate),
-    workdays: z.array(isoDate).default([]),
+    holidays: z.array(calendarDate),
+    workdays: z.array(calendarDate).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    // The calendar looks a date up in the override of the date's own year: a date
+    // filed under another year would be silently ignored.
+    for (const key of ['holidays', 'workdays'] as const) {
+      o[key].forEach((d, i) => {
+        if (!d.startsWith(`${o.year}-`)) {
+          ctx.addIssue({ code: 'custom', path: [key, i], message: `${d} is not in ${o.year}; list it under the override of its own year` });
+        }
+      });
+    }
+    const holidays = new Set(o.holidays);
+    o.workdays.forEach((d, i) => {
+      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${d} is listed both as a holiday and as a working day` });
+    });
+  });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const minutesOfDay = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+};
 
 export const ContractSchema = z
   .object({
     name: z.string().min(1),
-    timezone: z.string().min(1).default('Asia/Shanghai'),
+    timezone: z.string().min(1).refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
     ticketNumberPrefix: z
       .string()
       .regex(/^[A-Z][A-Z0-9]{0,7}$/, 'capital letters and digits, starting with a letter, at most 8')
@@ -129,7 +164,17 @@ export const ContractSchema = z
         workdayEnd: hhmm.default('18:00'),
         overrides: z.array(YearOverrideSchema).default([]),
       })
-      .strict(),
+      .strict()
+      .superRefine((cal, ctx) => {
+        if (minutesOfDay(cal.workdayEnd) <= minutesOfDay(cal.workdayStart)) {
+          ctx.addIssue({ code: 'custom', path: ['workdayEnd'], message: `must be after workdayStart (${cal.workdayStart})` });
+        }
+        const seen = new Set<number>();
+        cal.overrides.forEach((o, i) => {
+          if (seen.has(o.year)) ctx.addIssue({ code: 'custom', path: ['overrides', i, 'year'], message: `${o.year} has more than one override` });
+          seen.add(o.year);
+        });
+      }),
     faultLevels: z
       .array(FaultLevelSchema)
       .length(4, 'the contract defines exactly four fault levels')

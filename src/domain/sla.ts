@@ -127,8 +127,15 @@ export function timerPlan(t: SlaTicket, contract: Contract, calendar: BusinessCa
     const { duration } = limitFor(contract, clock, t.level);
     const { dueAt } = dueAfter(calendar, startedAt, duration);
     const window = dueAt.getTime() - startedAt.getTime();
+    // A working-day limit is reminded at a share of its working time: half of "two
+    // working days" from the eve of National Day is not 3 a.m. on October 5th.
+    const workingWindow = duration.workingDays !== undefined ? calendar.workingMinutesBetween(startedAt, dueAt).value : null;
     for (const p of clock.reminders ?? contract.reminders.points) {
-      points.push({ clock: name, stage: `remind_${pct(p)}`, dueAt: new Date(startedAt.getTime() + window * p), deadlineAt: dueAt });
+      const remindAt =
+        workingWindow !== null
+          ? calendar.addWorkingMinutes(startedAt, workingWindow * p).value
+          : new Date(startedAt.getTime() + window * p);
+      points.push({ clock: name, stage: `remind_${pct(p)}`, dueAt: remindAt, deadlineAt: dueAt });
     }
     const steps = clock.escalation ?? contract.escalation.steps;
     steps.forEach((step, i) => {
@@ -174,20 +181,36 @@ export const timerKey = (p: { clock: string; stage: string; dueAt: Date }) => `$
  * What to change so the stored timers match the plan: pending timers no longer
  * planned are cancelled; planned points not stored yet are created. A new
  * reminder whose moment has already passed is skipped (it would only be noise);
- * a breach or escalation already passed is created and fires at once.
+ * a breach or escalation already passed is created and fires at once. A fired
+ * point is never created again.
+ *
+ * A point that was cancelled and is planned again (a clock that stopped and runs
+ * again with the same deadline, e.g. the 28-hour clock after the customer says the
+ * fix did not hold) is in `revive`: set that row back to pending. It cannot be in
+ * `create`, since a Timer row is unique on (ticket, clock, stage, dueAt).
  */
 export function reconcileTimers(
   plan: TimerPoint[],
   existing: ExistingTimer[],
   now: Date,
-): { create: TimerPoint[]; cancel: number[] } {
+): { create: TimerPoint[]; cancel: number[]; revive: number[] } {
   const planned = new Set(plan.map(timerKey));
-  const stored = new Set(existing.map(timerKey));
+  const byKey = new Map<string, ExistingTimer>();
+  for (const e of existing) {
+    const seen = byKey.get(timerKey(e));
+    // Should a key be stored twice, a live row (pending or fired) wins over a cancelled one.
+    if (!seen || seen.state === 'cancelled') byKey.set(timerKey(e), e);
+  }
   const cancel = existing.filter((e) => e.state === 'pending' && !planned.has(timerKey(e))).map((e) => e.id);
-  const create = plan.filter((p) => {
-    if (stored.has(timerKey(p))) return false;
-    if (p.dueAt > now) return true;
-    return !p.stage.startsWith('remind');
-  });
-  return { create, cancel };
+  const wanted = (p: TimerPoint) => p.dueAt > now || !p.stage.startsWith('remind');
+  const create: TimerPoint[] = [];
+  const revive: number[] = [];
+  for (const p of plan) {
+    const stored = byKey.get(timerKey(p));
+    if (stored?.state === 'pending' || stored?.state === 'fired') continue;
+    if (!wanted(p)) continue;
+    if (stored) revive.push(stored.id);
+    else create.push(p);
+  }
+  return { create, cancel, revive };
 }

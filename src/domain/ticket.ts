@@ -56,6 +56,16 @@ export interface TicketState {
   reopenCount: number;
   spareRequestedAt: Date | null;
   resolvedAt: Date | null;
+  /**
+   * Step times already recorded. A step keeps the time it FIRST happened: the SLA
+   * clocks stop at it, so a transfer or a rework must not move a met first response,
+   * assignment or arrival past its deadline. Optional for callers that do not track
+   * them (then the step is written again, as before).
+   */
+  assignedAt?: Date | null;
+  acknowledgedAt?: Date | null;
+  onSiteAt?: Date | null;
+  detectionReportAt?: Date | null;
 }
 
 /** Who asks. `system` is the bot itself (timers, automatic acceptance). */
@@ -114,6 +124,8 @@ export type TransitionResult =
 
 const STAFF: ReadonlySet<Actor['role']> = new Set(['engineer', 'desk', 'manager', 'vp']);
 const MANAGING: ReadonlySet<Actor['role']> = new Set(['desk', 'manager', 'vp']);
+/** Who may take a job themselves (接单). */
+const TAKES_JOBS: ReadonlySet<Actor['role']> = new Set(['engineer', 'manager', 'vp']);
 
 function refuse(reason: string): TransitionResult {
   return { ok: false, reason };
@@ -147,6 +159,9 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
     to,
     patch: to === from ? patch : { ...patch, status: to },
   });
+  /** Sets a step's time unless it already happened (see TicketState). */
+  const first = <K extends 'assignedAt' | 'acknowledgedAt' | 'onSiteAt' | 'detectionReportAt'>(step: K): Partial<Record<K, Date>> =>
+    t[step] ? {} : ({ [step]: at } as Record<K, Date>);
   const inStatus = (allowed: TicketStatus[], what: string): TransitionResult | null =>
     allowed.includes(from) ? null : refuse(`工单当前状态为「${STATUS_LABELS[from]}」，不能${what}。`);
 
@@ -192,7 +207,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (!isManaging) return refuse(`只有${ROLE_WORDS.managing}可以派单。`);
       const wrong = inStatus(['accepted', 'assigned', 'reopened'], '派单');
       if (wrong) return wrong;
-      return ok(from === 'reopened' ? 'reopened' : 'assigned', { assigneeId: action.assigneeId, assignedAt: at });
+      return ok(from === 'reopened' ? 'reopened' : 'assigned', { assigneeId: action.assigneeId, ...first('assignedAt') });
     }
     case 'acknowledge': {
       if (actor.role !== 'engineer' && !(actor.role === 'manager' || actor.role === 'vp')) {
@@ -203,7 +218,11 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (t.assigneeId !== null && !isAssignee && from !== 'accepted') {
         return refuse('该工单已派给其他工程师；如需接手请让经理转派。');
       }
-      return ok('acknowledged', { assigneeId: actor.personId, acknowledgedAt: at, ...(t.assigneeId === null ? { assignedAt: at } : {}) });
+      return ok('acknowledged', {
+        assigneeId: actor.personId,
+        ...first('acknowledgedAt'),
+        ...(t.assigneeId === null ? first('assignedAt') : {}),
+      });
     }
     case 'transfer': {
       if (!(isManaging || (actor.role === 'engineer' && isAssignee))) {
@@ -212,7 +231,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       const wrong = inStatus(['accepted', 'assigned', 'acknowledged', 'on_site', 'replacing', 'reopened'], '转派');
       if (wrong) return wrong;
       if (action.assigneeId === t.assigneeId) return refuse('该工单已由这位工程师处理。');
-      return ok('assigned', { assigneeId: action.assigneeId, assignedAt: at });
+      return ok('assigned', { assigneeId: action.assigneeId, ...first('assignedAt') });
     }
     case 'arrive': {
       if (actor.role !== 'engineer' && !isManaging) return refuse(`只有${ROLE_WORDS.engineer}可以报到场。`);
@@ -221,11 +240,15 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (t.assigneeId !== null && !isAssignee && actor.role === 'engineer') {
         return refuse('该工单不是派给您的；如需接手请让经理转派。');
       }
-      const patch: TicketPatch = { onSiteAt: at };
+      const patch: TicketPatch = { ...first('onSiteAt') };
       // Arriving without a 接单 first still counts as taking the job.
       if (from === 'accepted' || from === 'assigned') {
-        patch.acknowledgedAt = at;
-        if (t.assigneeId === null) patch.assigneeId = actor.personId;
+        Object.assign(patch, first('acknowledgedAt'));
+        // Only someone who may take the job becomes its assignee (not the desk or the bot).
+        if (t.assigneeId === null && TAKES_JOBS.has(actor.role)) {
+          patch.assigneeId = actor.personId;
+          Object.assign(patch, first('assignedAt'));
+        }
       }
       return ok('on_site', patch);
     }
@@ -243,7 +266,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
         return refuse(`只有处理该工单的${ROLE_WORDS.engineer}可以提交检测报告。`);
       }
       if (!t.spareRequestedAt) return refuse('检测报告用于确认的硬件故障：请先「申请备件」。');
-      return ok(from, { detectionReportAt: at });
+      return ok(from, first('detectionReportAt'));
     }
     case 'resolve': {
       if (!(actor.role === 'engineer' || isManaging)) return refuse(`只有${ROLE_WORDS.engineer}可以报修复。`);
@@ -290,7 +313,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       return ok('closed', { ratedAt: at, satisfaction: action.score, closedAt: at, ...(t.kind !== 'fault' ? { confirmation: 'confirmed' as const } : {}) });
     }
     case 'close': {
-      if (!isSystem && !isManaging && !isCustomerOfChat) return refuse(`只有${ROLE_WORDS.managing}可以关闭工单。`);
+      if (!isSystem && !isManaging && !isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}或${ROLE_WORDS.managing}可以关闭工单。`);
       const wrong = inStatus(['resolved', 'confirmed'], '关闭');
       if (wrong) return wrong;
       const patch: TicketPatch = { closedAt: at };
