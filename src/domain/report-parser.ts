@@ -211,13 +211,12 @@ function findContact(p: Prepared, phone: PhoneMatch | null): string | null {
 }
 
 const STARTED_AT =
-  /(?:(?:今天|今早|今晚|昨天|昨晚|前天)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|凌晨|夜里)?\s?\d{1,2}\s?(?:点|:)\s?(?:半|\d{1,2}\s?分?)?(?:左右|多)?(?:开始)?)|刚才|刚刚|今早|今天早上|今天上午|今天下午|昨晚|昨天晚上|昨天|前天|早上|上午|下午|半夜|凌晨|夜里|一早/u;
+  /(?:(?:今天|今早|今晚|昨天|昨晚|前天)?(?:早上|早晨|上午|中午|下午|傍晚|晚上|凌晨|夜里)?\s?\d{1,2}\s?(?:点|:)\s?(?:半|\d{1,2}\s?分?)?(?:左右|多)?)|刚才|刚刚|今早|今天早上|今天上午|今天下午|昨晚|昨天晚上|昨天|前天|早上|上午|下午|半夜|凌晨|夜里|一早/u;
 
 function findStartedAt(text: string): string | null {
   const m = STARTED_AT.exec(text);
   if (!m) return null;
   const s = m[0].trim();
-  // "10点" alone in "上午10点报的修" is still a time; but a lone number with ":" is likely a clock reading, keep it.
   return s.length > 0 ? s : null;
 }
 
@@ -258,7 +257,8 @@ function parseCount(s: string): number | null {
   if (s.length === 1) return CN_NUM[s] ?? null;
   if (s.startsWith('十')) return 10 + (CN_NUM[s[1]!] ?? 0);
   if (s.endsWith('十')) return (CN_NUM[s[0]!] ?? 0) * 10;
-  return null;
+  // "四五台", "两三个": a rough range; the upper end decides whether it is "many".
+  return CN_NUM[s[1]!] ?? null;
 }
 
 /** The largest device count the text gives ("10台闸机有6台" → 10), with its words. */
@@ -418,7 +418,10 @@ export function parseReport(text: string, lex: CompiledLexicon): ParsedReport {
   return report;
 }
 
-const OPTION = /^(?:选|选择|第|答)?\s*([1-4一二三四])(?![\d台个号块路站部])\s*(?:级|项|个|种|号)?/u;
+// An option number stands alone or before the copied option text ("1 整个系统"); "一半",
+// "一台", "四五台", "3号闸机" are scopes, not options, and go to the cue rules.
+const OPTION =
+  /^[(（]?\s*(?:就是|应该是|是|选|选择|第|答|算)?\s*([1-4一二三四])\s*(?:级|项|种)?\s*(?:吧|啊|呀|哈|的)?(?=$|[\s,.;:!?，。、；：！？()（）])/u;
 const OPTION_CN: Record<string, FaultLevel> = { '1': 1, '2': 2, '3': 3, '4': 4, 一: 1, 二: 2, 三: 3, 四: 4 };
 
 /**
