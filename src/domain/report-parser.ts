@@ -99,7 +99,6 @@ function findPhone(text: string, areaCode: string): PhoneMatch | null {
 // WeChat puts U+2005 after a mention; Feishu a plain space. A mention without a
 // following space is left alone rather than guessing where the name ends.
 const MENTION = /@[^\s@]{1,20}(?:[\s\u2005]|$)/gu;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u2029\ufeff]/gu;
 
 function prepare(raw: string, lex: CompiledLexicon): Prepared {
