@@ -19,6 +19,8 @@ export interface ChatRef {
   /** Group chat or a one-to-one chat with the bot. */
   type: 'group' | 'p2p';
   title?: string;
+  /** Only the sandbox sets this ("managers…" chats); real channels take purpose from configuration. */
+  purposeHint?: 'customer' | 'managers';
 }
 
 export interface AttachmentRef {
@@ -41,6 +43,11 @@ interface InboundBase {
   at: Date;
   /** The raw platform payload, kept for audit and replay. Must be JSON-serialisable. */
   raw?: unknown;
+  /**
+   * Only the sandbox sets this (the page lets you pick who you are). Real channels
+   * take roles from configuration or a manager's command, never from the event.
+   */
+  senderRoleHint?: 'customer' | 'engineer' | 'desk' | 'manager' | 'vp';
 }
 
 export interface InboundMessage extends InboundBase {

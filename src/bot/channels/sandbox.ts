@@ -1,0 +1,197 @@
+/**
+ * The sandbox channel: simulated group chats in the browser (and the harness
+ * of end-to-end tests). It goes through exactly the same path as WeChat and
+ * Feishu: a neutral InboundEvent into the bot, the outbox out through send().
+ * Its messages, both directions, are kept in the SandboxMessage table.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Db } from '../../store/types.js';
+import {
+  PermanentSendError,
+  type Button,
+  type ChannelAdapter,
+  type InboundSink,
+  type Mention,
+  type OutboundAction,
+  type PlatformUser,
+  type ReceiveResult,
+  type SendContext,
+  type SendResult,
+} from '../types.js';
+
+const ROLE = z.enum(['customer', 'engineer', 'desk', 'manager', 'vp']);
+const person = z
+  .object({
+    id: z.string().trim().min(1).max(64),
+    name: z.string().trim().min(1).max(64),
+    role: ROLE.default('customer'),
+  })
+  .strict();
+const chatName = z.string().trim().min(1).max(64).regex(/^[\w\u4e00-\u9fff-]+$/, 'letters, digits, - or _');
+
+export const SandboxPostSchema = z
+  .object({
+    chat: chatName,
+    from: person,
+    text: z.string().max(20_000),
+    /** The sandbox message this one replies to (quotes). */
+    replyTo: z.string().max(80).optional(),
+  })
+  .strict();
+export const SandboxClickSchema = z
+  .object({ chat: chatName, from: person, messageId: z.string().min(1).max(80), value: z.string().min(1).max(200) })
+  .strict();
+
+export type SandboxPost = z.infer<typeof SandboxPostSchema>;
+export type SandboxClick = z.infer<typeof SandboxClickSchema>;
+
+export interface SandboxMessageView {
+  id: string;
+  from: { id: string; name: string; role: string };
+  text: string;
+  mentions: Mention[];
+  buttons: Button[];
+  replyTo: string | null;
+  image: string | null;
+  at: string;
+}
+
+export class SandboxInputError extends Error {
+  override name = 'SandboxInputError';
+}
+
+export const BOT_ID = 'servicebot';
+const BOT_NAME = '售后服务助手';
+
+export class SandboxChannel implements ChannelAdapter {
+  readonly channel = 'sandbox' as const;
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async send(action: OutboundAction, ctx: SendContext): Promise<SendResult> {
+    const at = this.clock.now();
+    if (action.kind === 'card_update') {
+      const row = await this.db.sandboxMessage.findUnique({ where: { messageId: action.messageId } });
+      if (!row) throw new PermanentSendError(`no sandbox message ${action.messageId} to update`);
+      await this.db.sandboxMessage.update({ where: { id: row.id }, data: cardUpdated(row.text, action.chosen) });
+      return { messageId: row.messageId };
+    }
+    // Idempotent by key: a retried send returns the first message.
+    const messageId = `bot-${ctx.idempotencyKey}`;
+    const existing = await this.db.sandboxMessage.findUnique({ where: { messageId } });
+    if (existing) return { messageId };
+    const base = { chat: ctx.chatId, messageId, senderId: BOT_ID, senderName: BOT_NAME, senderRole: 'bot', at };
+    if (action.kind === 'image') {
+      await this.db.sandboxMessage.create({ data: { ...base, text: action.caption ?? '', imageBase64: action.pngBase64, replyTo: action.replyTo ?? null } });
+    } else {
+      const text = action.kind === 'card' ? `【${action.title}】\n${action.text}` : action.text;
+      await this.db.sandboxMessage.create({
+        data: {
+          ...base,
+          text,
+          mentions: JSON.stringify(action.mentions ?? []),
+          buttons: JSON.stringify(action.kind === 'card' ? action.buttons : []),
+          replyTo: action.replyTo ?? null,
+        },
+      });
+    }
+    return { messageId };
+  }
+
+  /** "@张工" in typed text → the sandbox people of that name. */
+  private async mentionsIn(text: string): Promise<PlatformUser[]> {
+    const names = [...text.matchAll(/@([^\s@，,。:：]{1,32})/g)].map((m) => m[1]!);
+    if (!names.length) return [];
+    const people = await this.db.person.findMany({ where: { channel: 'sandbox', name: { in: names } } });
+    return people.map((p) => ({ id: p.platformId, name: p.name }));
+  }
+
+  async post(input: unknown, sink: InboundSink): Promise<{ id: string; result: ReceiveResult }> {
+    const r = SandboxPostSchema.safeParse(input);
+    if (!r.success) throw new SandboxInputError(describe(r.error));
+    const { chat, from, text } = r.data;
+    if (from.id === BOT_ID) throw new SandboxInputError(`from.id: "${BOT_ID}" is the bot's own id`);
+    const at = this.clock.now();
+    const messageId = `m-${randomUUID()}`;
+    const mentions = await this.mentionsIn(text);
+    await this.db.sandboxMessage.create({
+      data: { chat, messageId, senderId: from.id, senderName: from.name, senderRole: from.role, text, mentions: JSON.stringify(mentions), replyTo: r.data.replyTo ?? null, at },
+    });
+    const mentionsBot = /@售后服务助手/.test(text);
+    const result = await sink.receive({
+      type: 'message',
+      channel: 'sandbox',
+      eventId: messageId,
+      messageId,
+      chat: { id: chat, type: 'group', title: chat, purposeHint: chat.startsWith('managers') ? 'managers' : 'customer' },
+      sender: { id: from.id, name: from.name },
+      senderRoleHint: from.role,
+      text: text.replace(/@售后服务助手\s*/g, ''),
+      mentions,
+      mentionsBot,
+      ...(r.data.replyTo ? { replyToMessageId: r.data.replyTo } : {}),
+      at,
+    });
+    return { id: messageId, result };
+  }
+
+  async click(input: unknown, sink: InboundSink): Promise<ReceiveResult> {
+    const r = SandboxClickSchema.safeParse(input);
+    if (!r.success) throw new SandboxInputError(describe(r.error));
+    const { chat, from, messageId, value } = r.data;
+    const msg = await this.db.sandboxMessage.findUnique({ where: { messageId } });
+    if (!msg || msg.chat !== chat) throw new SandboxInputError(`messageId: no message ${messageId} in chat ${chat}`);
+    const buttons = JSON.parse(msg.buttons) as Button[];
+    if (!buttons.some((b) => b.value === value)) throw new SandboxInputError('value: that message has no such button (already answered?)');
+    const result = await sink.receive({
+      type: 'click',
+      channel: 'sandbox',
+      eventId: `click-${randomUUID()}`,
+      messageId,
+      value,
+      chat: { id: chat, type: 'group', title: chat, purposeHint: chat.startsWith('managers') ? 'managers' : 'customer' },
+      sender: { id: from.id, name: from.name },
+      senderRoleHint: from.role,
+      at: this.clock.now(),
+    });
+    // Like a Feishu card: once acted on, the choice is shown and the buttons go.
+    if (result.card?.chosen) {
+      await this.db.sandboxMessage.update({ where: { id: msg.id }, data: cardUpdated(msg.text, result.card.chosen) });
+    }
+    return result;
+  }
+
+  async list(chat: string, afterId = 0): Promise<SandboxMessageView[]> {
+    const rows = await this.db.sandboxMessage.findMany({ where: { chat, id: { gt: afterId } }, orderBy: { id: 'asc' }, take: 500 });
+    return rows.map((m) => ({
+      id: m.messageId,
+      from: { id: m.senderId, name: m.senderName, role: m.senderRole },
+      text: m.text,
+      mentions: JSON.parse(m.mentions) as Mention[],
+      buttons: JSON.parse(m.buttons) as Button[],
+      replyTo: m.replyTo,
+      image: m.imageBase64 ? `data:image/png;base64,${m.imageBase64}` : null,
+      at: m.at.toISOString(),
+    }));
+  }
+
+  async chats(): Promise<string[]> {
+    const rows = await this.db.sandboxMessage.findMany({ distinct: ['chat'], select: { chat: true }, orderBy: { chat: 'asc' } });
+    return rows.map((r) => r.chat);
+  }
+}
+
+function cardUpdated(text: string, chosen: string | undefined): { text: string; buttons: string } {
+  return { text: chosen ? `${text}\n✅ ${chosen}` : text, buttons: '[]' };
+}
+
+function describe(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,119 @@
+/**
+ * What the bot's handlers share for one inbound event or one timer: the
+ * transaction, the time, the logger, the configuration, and reply(), which
+ * writes an outbox row (nothing is sent inside the transaction).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { BusinessCalendar } from '../domain/calendar.js';
+import { contractHash, type Contract } from '../domain/contract.js';
+import type { CompiledLexicon } from '../domain/lexicon.js';
+import type { Org } from '../domain/org.js';
+import type { Chat, Db, Person, Tx } from '../store/types.js';
+import type { Clock } from './clock.js';
+import type { ChannelName, Mention, OutboundAction } from './types.js';
+
+/** A contract with what is derived from it once. */
+export interface ContractEntry {
+  name: string;
+  contract: Contract;
+  calendar: BusinessCalendar;
+  hash: string;
+}
+
+export class ContractRegistry {
+  private readonly entries = new Map<string, ContractEntry>();
+  constructor(contracts: Map<string, Contract>) {
+    for (const [name, contract] of contracts) {
+      const calendar = new BusinessCalendar({
+        timezone: contract.timezone,
+        workdayStart: contract.calendar.workdayStart,
+        workdayEnd: contract.calendar.workdayEnd,
+        overrides: contract.calendar.overrides,
+      });
+      this.entries.set(name, { name, contract, calendar, hash: contractHash(contract) });
+    }
+    if (!this.entries.has('default')) throw new Error('no default contract');
+  }
+  get(name: string | null | undefined): ContractEntry {
+    return this.entries.get(name ?? 'default') ?? this.entries.get('default')!;
+  }
+  get default(): ContractEntry {
+    return this.entries.get('default')!;
+  }
+}
+
+export interface BotDeps {
+  db: Db;
+  provider: 'sqlite' | 'postgresql';
+  clock: Clock;
+  log: Logger;
+  contracts: ContractRegistry;
+  lexicon: CompiledLexicon;
+  org: Org;
+  /** Called after a transaction wrote outbox rows, to wake the dispatcher. */
+  onOutbox?: () => void;
+}
+
+export interface ReplyOptions {
+  ticketId?: number | null;
+  /** Another chat (the managers' group); default: the chat of the event. */
+  chat?: Pick<Chat, 'channel' | 'platformId'>;
+}
+
+export class Ctx {
+  readonly outboxIds: number[] = [];
+  /** What became of the inbound event: stored on its row at the end of the transaction. */
+  outcome: 'processed' | 'ignored' | 'fragment' = 'processed';
+  /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
+  clickAnswer: { toast?: string; chosen?: string } = {};
+  constructor(
+    readonly deps: BotDeps,
+    readonly tx: Tx,
+    readonly now: Date,
+    readonly log: Logger,
+    /** The chat the event came from (for timers: the ticket's chat). */
+    readonly chat: Chat,
+    /** Who acted; null for timers. */
+    readonly person: Person | null,
+    /** The inbound event row, for the audit trail. */
+    readonly inboundEventId: number | null,
+  ) {}
+
+  get contract(): ContractEntry {
+    return this.deps.contracts.default;
+  }
+
+  /** Writes one reply to the outbox; it is sent after the transaction commits. */
+  async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<number> {
+    const target = opts.chat ?? this.chat;
+    const row = await this.tx.outbox.create({
+      data: {
+        channel: target.channel,
+        chatPlatformId: target.platformId,
+        ticketId: opts.ticketId ?? null,
+        action: JSON.stringify(action),
+        idempotencyKey: randomUUID(),
+        // Due at once. Retry times are on the wall clock (the dispatcher's), not on
+        // this.now, which the sandbox's manual clock may have moved far ahead.
+        nextAttemptAt: new Date(0),
+        createdAt: this.now,
+      },
+    });
+    this.outboxIds.push(row.id);
+    return row.id;
+  }
+
+  text(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null } = {}): Promise<number> {
+    return this.reply(
+      { kind: 'text', text, ...(mentions.length ? { mentions } : {}), ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) },
+      opts,
+    );
+  }
+}
+
+export function mentionOf(p: Pick<Person, 'platformId' | 'name'>): Mention {
+  return { id: p.platformId, name: p.name };
+}
+
+export type { ChannelName };

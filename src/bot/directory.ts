@@ -1,0 +1,130 @@
+/**
+ * Who and where: chats and people as the store knows them, resolved from
+ * inbound events and seeded from the organisation file. Roles come from
+ * configuration or a manager's command, never from what a platform event says
+ * (the sandbox's role picker is the one exception, for demonstrations).
+ */
+import type { Role } from '../domain/contract.js';
+import type { Org } from '../domain/org.js';
+import type { Chat, Db, Person, Tx } from '../store/types.js';
+import type { ChannelName, InboundEvent } from './types.js';
+
+type Client = Tx | Db;
+
+/** Roles from the organisation file, by channel and platform user id. */
+export function configuredRole(org: Org, channel: ChannelName, platformId: string): { role: Role; name: string; department?: string; phone?: string } | null {
+  const s = org.staff.find((p) => p.ids[channel] === platformId);
+  if (!s) return null;
+  return { role: s.role, name: s.name, ...(s.department ? { department: s.department } : {}), ...(s.phone ? { phone: s.phone } : {}) };
+}
+
+function configuredPurpose(org: Org, channel: ChannelName, platformId: string): 'managers' | null {
+  return org.managersGroups.some((g) => g.channel === channel && g.id === platformId) ? 'managers' : null;
+}
+
+export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: Date): Promise<Chat> {
+  const existing = await tx.chat.findUnique({ where: { channel_platformId: { channel: ev.channel, platformId: ev.chat.id } } });
+  const purpose =
+    configuredPurpose(org, ev.channel, ev.chat.id) ??
+    (ev.channel === 'sandbox' ? ev.chat.purposeHint : undefined) ??
+    (ev.chat.type === 'p2p' ? 'direct' : undefined);
+  if (existing) {
+    const changes: Partial<Chat> = {};
+    if (ev.chat.title && ev.chat.title !== existing.title) changes.title = ev.chat.title;
+    if (purpose && purpose !== existing.purpose) changes.purpose = purpose;
+    if (ev.type !== 'bot_removed' && !existing.active) changes.active = true;
+    if (!Object.keys(changes).length) return existing;
+    return tx.chat.update({ where: { id: existing.id }, data: { ...changes, updatedAt: now } });
+  }
+  const customer = org.customers.find((c) => c.chats.some((ch) => ch.channel === ev.channel && ch.id === ev.chat.id));
+  const customerRow = customer ? await tx.customer.findUnique({ where: { name: customer.name } }) : null;
+  return tx.chat.upsert({
+    where: { channel_platformId: { channel: ev.channel, platformId: ev.chat.id } },
+    update: {},
+    create: {
+      channel: ev.channel,
+      platformId: ev.chat.id,
+      title: ev.chat.title ?? null,
+      purpose: purpose ?? 'customer',
+      customerId: customerRow?.id ?? null,
+    },
+  });
+}
+
+export async function resolvePerson(
+  tx: Client,
+  org: Org,
+  channel: ChannelName,
+  user: { id: string; name: string },
+  roleHint?: Role,
+): Promise<Person> {
+  const configured = configuredRole(org, channel, user.id);
+  const hinted = channel === 'sandbox' ? roleHint : undefined;
+  const name = (configured?.name ?? user.name ?? '').trim().slice(0, 64) || user.id.slice(0, 64);
+  const existing = await tx.person.findUnique({ where: { channel_platformId: { channel, platformId: user.id } } });
+  if (existing) {
+    const role = configured?.role ?? hinted ?? existing.role;
+    if (role === existing.role && name === existing.name) return existing;
+    return tx.person.update({ where: { id: existing.id }, data: { role, name } });
+  }
+  return tx.person.upsert({
+    where: { channel_platformId: { channel, platformId: user.id } },
+    update: {},
+    create: {
+      channel,
+      platformId: user.id,
+      name,
+      role: configured?.role ?? hinted ?? 'customer',
+      department: configured?.department ?? null,
+      phone: configured?.phone ?? null,
+    },
+  });
+}
+
+/** People of a role on a channel, oldest first (the first manager is "the" department manager). */
+export function staffWithRole(tx: Client, channel: string, role: Role): Promise<Person[]> {
+  return tx.person.findMany({ where: { channel, role }, orderBy: { id: 'asc' }, take: 5 });
+}
+
+/** Managers' groups on every channel: where escalations and digests go. */
+export function managersGroups(tx: Client): Promise<Chat[]> {
+  return tx.chat.findMany({ where: { purpose: 'managers', active: true }, orderBy: { id: 'asc' } });
+}
+
+/** Writes the organisation file's customers, staff and managers' groups into the store (idempotent). */
+export async function seedOrg(db: Db, org: Org): Promise<void> {
+  for (const c of org.customers) {
+    const data = {
+      contract: c.contract,
+      warrantyStart: c.warrantyStart ? new Date(`${c.warrantyStart}T00:00:00+08:00`) : null,
+      warrantyEnd: c.warrantyEnd ? new Date(`${c.warrantyEnd}T23:59:59+08:00`) : null,
+      scope: JSON.stringify(c.scope),
+    };
+    const row = await db.customer.upsert({ where: { name: c.name }, update: data, create: { name: c.name, ...data } });
+    for (const ch of c.chats) {
+      await db.chat.upsert({
+        where: { channel_platformId: { channel: ch.channel, platformId: ch.id } },
+        update: { customerId: row.id },
+        create: { channel: ch.channel, platformId: ch.id, customerId: row.id, purpose: 'customer' },
+      });
+    }
+  }
+  for (const s of org.staff) {
+    for (const [channel, id] of Object.entries(s.ids)) {
+      if (!id) continue;
+      const data = { name: s.name, role: s.role, department: s.department ?? null, phone: s.phone ?? null };
+      await db.person.upsert({
+        where: { channel_platformId: { channel, platformId: id } },
+        update: data,
+        create: { channel, platformId: id, ...data },
+      });
+    }
+  }
+  for (const g of org.managersGroups) {
+    await db.chat.upsert({
+      where: { channel_platformId: { channel: g.channel, platformId: g.id } },
+      update: { purpose: 'managers' },
+      create: { channel: g.channel, platformId: g.id, purpose: 'managers' },
+    });
+  }
+}

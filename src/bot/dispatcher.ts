@@ -1,0 +1,191 @@
+/**
+ * The outbox dispatcher: sends what the bot wrote, in order per chat, through
+ * the channel adapters. A row is marked sent only after the platform accepted
+ * it; rate limits and platform errors back off and retry; a permanent error is
+ * recorded on the row and skipped. A crash loses nothing: rows still pending,
+ * or claimed by a sender that died, go on the next pass. The row's idempotency
+ * key keeps a retried send from posting twice where the platform supports it.
+ */
+import type { Logger } from 'pino';
+import type { Db, Outbox } from '../store/types.js';
+import { PermanentSendError, RetryableSendError, type ChannelAdapter, type ChannelName, type OutboundAction } from './types.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  log: Logger;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  /** How long a claimed row belongs to this sender before another may take it. */
+  claimMs?: number;
+  /** Retries before a row is given up as failed. */
+  maxAttempts?: number;
+  /** Chats sent to at the same time. */
+  concurrency?: number;
+  /** Wall clock for backoff (tests inject one). */
+  now?: () => number;
+  /** Called after each row is settled (metrics). */
+  onSettled?: (row: Outbox, outcome: 'sent' | 'retry' | 'failed', error?: Error) => void;
+}
+
+export function backoffMs(attempt: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, 15 * 60_000);
+  const base = Math.min(1000 * 2 ** (attempt - 1), 10 * 60_000);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+export class Dispatcher {
+  private readonly claimMs: number;
+  private readonly maxAttempts: number;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private pending = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.claimMs = opts.claimMs ?? 60_000;
+    this.maxAttempts = opts.maxAttempts ?? 30;
+    this.concurrency = opts.concurrency ?? 8;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The head of each chat's queue that may be sent now. */
+  private async heads(): Promise<Outbox[]> {
+    const now = new Date(this.now());
+    const rows = await this.opts.db.outbox.findMany({
+      where: { status: { in: ['pending', 'sending'] } },
+      orderBy: { id: 'asc' },
+      take: 1000,
+    });
+    const seen = new Set<string>();
+    const out: Outbox[] = [];
+    for (const r of rows) {
+      const chat = `${r.channel}\u0000${r.chatPlatformId}`;
+      if (seen.has(chat)) continue;
+      seen.add(chat);
+      const claimable = r.status === 'pending' ? r.nextAttemptAt <= now : (r.claimedUntil ?? now) < now;
+      if (claimable && this.opts.adapters.has(r.channel as ChannelName)) out.push(r);
+    }
+    return out;
+  }
+
+  private async claim(row: Outbox): Promise<boolean> {
+    const now = new Date(this.now());
+    const r = await this.opts.db.outbox.updateMany({
+      where: {
+        id: row.id,
+        OR: [
+          { status: 'pending', nextAttemptAt: { lte: now } },
+          { status: 'sending', claimedUntil: { lt: now } },
+        ],
+      },
+      data: { status: 'sending', claimedUntil: new Date(now.getTime() + this.claimMs), attempts: { increment: 1 } },
+    });
+    return r.count === 1;
+  }
+
+  private async sendOne(row: Outbox): Promise<void> {
+    const adapter = this.opts.adapters.get(row.channel as ChannelName)!;
+    const attempt = row.attempts + 1;
+    let action: OutboundAction;
+    try {
+      action = JSON.parse(row.action) as OutboundAction;
+    } catch {
+      await this.settle(row, 'failed', new PermanentSendError('outbox row holds unreadable JSON'));
+      return;
+    }
+    try {
+      const res = await adapter.send(action, { chatId: row.chatPlatformId, idempotencyKey: row.idempotencyKey, attempt });
+      await this.opts.db.outbox.update({
+        where: { id: row.id },
+        data: { status: 'sent', sentAt: new Date(this.now()), platformMessageId: res.messageId ?? null, claimedUntil: null, lastError: null },
+      });
+      this.opts.onSettled?.(row, 'sent');
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (err instanceof PermanentSendError || attempt >= this.maxAttempts) {
+        await this.settle(row, 'failed', err);
+      } else {
+        const wait = backoffMs(attempt, err instanceof RetryableSendError ? err.retryAfterMs : undefined);
+        await this.opts.db.outbox.update({
+          where: { id: row.id },
+          data: { status: 'pending', nextAttemptAt: new Date(this.now() + wait), claimedUntil: null, lastError: clipError(err) },
+        });
+        this.opts.onSettled?.(row, 'retry', err);
+        this.opts.log.warn({ outbox: row.id, attempt, waitMs: wait, err: err.message }, 'send failed; will retry');
+      }
+    }
+  }
+
+  private async settle(row: Outbox, outcome: 'failed', err: Error): Promise<void> {
+    await this.opts.db.outbox.update({ where: { id: row.id }, data: { status: 'failed', claimedUntil: null, lastError: clipError(err) } });
+    this.opts.onSettled?.(row, outcome, err);
+    this.opts.log.error({ outbox: row.id, err: err.message }, 'send failed permanently; recorded on the outbox row');
+  }
+
+  /** One pass: sends the head of every chat's queue, repeating until nothing is due. Returns rows settled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < 10_000; round++) {
+      const heads = await this.heads();
+      if (!heads.length) break;
+      let progressed = 0;
+      for (let i = 0; i < heads.length; i += this.concurrency) {
+        const batch = heads.slice(i, i + this.concurrency);
+        const results = await Promise.all(
+          batch.map(async (row) => {
+            if (!(await this.claim(row))) return 0;
+            await this.sendOne(row);
+            return 1;
+          }),
+        );
+        progressed += results.reduce<number>((a, b) => a + b, 0);
+      }
+      total += progressed;
+      if (!progressed) break;
+    }
+    return total;
+  }
+
+  /** Asks the running loop for a pass soon (called after a transaction wrote outbox rows). */
+  notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  start(pollMs = 1000): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        this.pending = false;
+        try {
+          await this.drain();
+        } catch (e) {
+          this.opts.log.error({ err: e }, 'dispatcher pass failed');
+        }
+        if (!this.running) break;
+        if (this.pending) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+}
+
+function clipError(e: Error): string {
+  const code = (e as { code?: unknown }).code;
+  return `${e.name}${code !== undefined ? ` ${String(code)}` : ''}: ${e.message}`.slice(0, 1000);
+}

@@ -1,0 +1,144 @@
+/**
+ * Questions the bot asks and waits on. Each is a PendingQuestion row, so a
+ * bare "2" from the person asked is understood as the answer, across restarts
+ * and replicas. One open question per person and chat at a time: asking a new
+ * one supersedes the old.
+ */
+import { buttonValue } from '../domain/commands.js';
+import { levelChoices, ticketTitle } from '../domain/wording.js';
+import type { PendingQuestion, Person, Ticket } from '../store/types.js';
+import type { Ctx } from './context.js';
+import { mentionOf } from './context.js';
+import { contractOf } from './tickets.js';
+import type { Button, OutboundAction } from './types.js';
+
+export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee';
+
+export const RATING_LABELS: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '很不满意' };
+
+async function ask(
+  ctx: Ctx,
+  ticket: Ticket,
+  person: Person,
+  kind: QuestionKind,
+  card: { title: string; text: string; buttons: Button[] },
+  expiresInMinutes: number,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await ctx.tx.pendingQuestion.updateMany({
+    where: { chatId: ticket.chatId, personId: person.id, state: 'open' },
+    data: { state: 'expired' },
+  });
+  const replyTo = ticket.sourceMessageId && ticket.chatId === ctx.chat.id ? { replyTo: ticket.sourceMessageId } : {};
+  const action: OutboundAction = card.buttons.length
+    ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, ...replyTo }
+    : { kind: 'text', text: card.text, mentions: [mentionOf(person)], ...replyTo };
+  const chat = ticket.chatId === ctx.chat.id ? ctx.chat : (await ctx.tx.chat.findUnique({ where: { id: ticket.chatId } }))!;
+  const outboxId = await ctx.reply(action, { ticketId: ticket.id, chat });
+  await ctx.tx.pendingQuestion.create({
+    data: {
+      chatId: ticket.chatId,
+      personId: person.id,
+      ticketId: ticket.id,
+      kind,
+      data: JSON.stringify(data),
+      askedAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + expiresInMinutes * 60_000),
+      outboxId,
+    },
+  });
+}
+
+export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  const choices = levelChoices(entry.contract);
+  await ask(
+    ctx,
+    ticket,
+    reporter,
+    'level',
+    {
+      title: `请确认影响范围 ${ticketTitle(ticket)}`,
+      text: `为尽快安排处理，请问影响范围？\n${choices.map((c) => `${c.level} ${c.label}`).join('\n')}\n请回复数字，或直接描述情况。`,
+      buttons: choices.map((c) => ({ label: `${c.level} ${c.label}`, value: buttonValue('level', ticket.id, c.level) })),
+    },
+    entry.contract.intake.questionTimeout.minutes,
+  );
+}
+
+export async function askSite(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  await ask(ctx, ticket, reporter, 'site', { title: '', text: `请问故障在哪个车站或位置？（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
+}
+
+export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  await ask(ctx, ticket, reporter, 'phone', { title: '', text: `请留一个联系电话，方便工程师与您联系。（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
+}
+
+export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  await ask(
+    ctx,
+    ticket,
+    reporter,
+    'confirm',
+    {
+      title: `请确认修复 ${ticketTitle(ticket)}`,
+      text: `工程师已报修复${ticket.resolutionNote ? `：${ticket.resolutionNote}` : ''}。\n请确认设备是否恢复正常：1 确认修复  2 还没好`,
+      buttons: [
+        { label: '1 确认修复', value: buttonValue('confirm', ticket.id), style: 'primary' },
+        { label: '2 还没好', value: buttonValue('deny', ticket.id), style: 'danger' },
+      ],
+    },
+    entry.contract.confirmation.closeAfter.hours * 60,
+  );
+}
+
+export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  const scores = [5, 4, 3, 2, 1];
+  await ask(
+    ctx,
+    ticket,
+    reporter,
+    'rate',
+    {
+      title: `服务评价 ${ticketTitle(ticket)}`,
+      text: `请为本次服务打分（1–5 分，5 分最满意），也欢迎留下意见，例如「5分 处理很及时」。`,
+      buttons: scores.map((s) => ({ label: `${s} ${RATING_LABELS[s]}`, value: buttonValue('rate', ticket.id, s) })),
+    },
+    entry.contract.confirmation.closeAfter.hours * 60,
+  );
+}
+
+export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: string): Promise<void> {
+  const entry = contractOf(ctx, ticket);
+  await ask(
+    ctx,
+    ticket,
+    reporter,
+    'fee',
+    {
+      title: `需确认收费 ${ticketTitle(ticket)}`,
+      text: `${why}，本次服务需收费（报价不高于合同价格，另计人工）。\n同意请回复「同意收费」或点击按钮；也可由经理回复「免费处理 #${ticket.id}」。`,
+      buttons: [{ label: '同意收费', value: buttonValue('fee', ticket.id), style: 'primary' }],
+    },
+    24 * 60,
+  );
+}
+
+/** The person's open, unexpired question in this chat, if any. */
+export function openQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
+  return ctx.tx.pendingQuestion.findFirst({
+    where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now } },
+    orderBy: { id: 'desc' },
+  });
+}
+
+export async function closeQuestions(ctx: Ctx, ticketId: number, kinds?: QuestionKind[]): Promise<void> {
+  await ctx.tx.pendingQuestion.updateMany({
+    where: { ticketId, state: 'open', ...(kinds ? { kind: { in: kinds } } : {}) },
+    data: { state: 'answered' },
+  });
+}

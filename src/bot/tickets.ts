@@ -1,0 +1,169 @@
+/**
+ * Ticket persistence around the pure state machine: numbers, transitions with
+ * their audit trail, and the timers that follow from the SLA plan. Every
+ * change to a ticket goes through applyAction, so the audit trail and the
+ * timers can never be forgotten.
+ */
+import { DateTime } from 'luxon';
+import type { TicketRef } from '../domain/commands.js';
+import type { FaultLevel, Role, TicketKind, TicketStep } from '../domain/contract.js';
+import { reconcileTimers, timerPlan, type ExistingTimer, type SlaTicket } from '../domain/sla.js';
+import { transition, type Actor, type TicketAction, type TicketState, type TicketStatus } from '../domain/ticket.js';
+import type { Person, Prisma, Ticket, Tx } from '../store/types.js';
+import type { ContractEntry, Ctx } from './context.js';
+
+export const STEP_FIELDS: readonly TicketStep[] = [
+  'reportedAt',
+  'levelKnownAt',
+  'acceptedAt',
+  'assignedAt',
+  'acknowledgedAt',
+  'onSiteAt',
+  'spareRequestedAt',
+  'detectionReportAt',
+  'resolvedAt',
+  'confirmedAt',
+  'ratedAt',
+  'closedAt',
+];
+
+/** GD-20261124-0001: per-day sequence by report date in the contract's time zone. */
+export async function allocateNumber(tx: Tx, entry: ContractEntry, reportedAt: Date): Promise<string> {
+  const day = DateTime.fromJSDate(reportedAt, { zone: entry.contract.timezone }).toFormat('yyyyMMdd');
+  const prefix = entry.contract.ticketNumberPrefix;
+  const counter = await tx.counter.upsert({
+    where: { key: `ticket:${prefix}:${day}` },
+    create: { key: `ticket:${prefix}:${day}`, value: 1 },
+    update: { value: { increment: 1 } },
+  });
+  return `${prefix}-${day}-${String(counter.value).padStart(4, '0')}`;
+}
+
+export function contractOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId'> & { customer?: { contract: string } | null }): ContractEntry {
+  return ctx.deps.contracts.get(ticket.customer?.contract ?? 'default');
+}
+
+export function slaTicketOf(t: Ticket): SlaTicket {
+  const steps: SlaTicket['steps'] = {};
+  for (const s of STEP_FIELDS) steps[s] = (t as unknown as Record<string, Date | null>)[s] ?? null;
+  return { kind: t.kind as TicketKind, status: t.status as TicketStatus, level: t.level as FaultLevel | null, hardware: t.hardware, steps };
+}
+
+export function stateOf(t: Ticket): TicketState {
+  return {
+    kind: t.kind as TicketKind,
+    status: t.status as TicketStatus,
+    level: t.level as FaultLevel | null,
+    hardware: t.hardware,
+    reporterId: t.reporterId,
+    chatId: t.chatId,
+    assigneeId: t.assigneeId,
+    feeStatus: t.feeStatus as TicketState['feeStatus'],
+    reopenCount: t.reopenCount,
+    spareRequestedAt: t.spareRequestedAt,
+    resolvedAt: t.resolvedAt,
+    assignedAt: t.assignedAt,
+    acknowledgedAt: t.acknowledgedAt,
+    onSiteAt: t.onSiteAt,
+    detectionReportAt: t.detectionReportAt,
+  };
+}
+
+export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
+  if (!person) return { personId: null, role: 'system', chatId: null };
+  return { personId: person.id, role: person.role as Role, chatId: ctx.chat.id };
+}
+
+export const SYSTEM: Actor = { personId: null, role: 'system', chatId: null };
+
+/** Brings the ticket's Timer rows in line with its SLA plan. */
+export async function syncTimers(ctx: Ctx, ticket: Ticket): Promise<void> {
+  const entry = ctx.deps.contracts.get(
+    ticket.customerId ? (await ctx.tx.customer.findUnique({ where: { id: ticket.customerId }, select: { contract: true } }))?.contract : 'default',
+  );
+  const plan = timerPlan(slaTicketOf(ticket), entry.contract, entry.calendar);
+  const existing = (await ctx.tx.timer.findMany({
+    where: { ticketId: ticket.id },
+    select: { id: true, clock: true, stage: true, dueAt: true, state: true },
+  })) as ExistingTimer[];
+  const { create, cancel, revive } = reconcileTimers(plan, existing, ctx.now);
+  if (cancel.length) {
+    await ctx.tx.timer.updateMany({ where: { id: { in: cancel }, state: 'pending' }, data: { state: 'cancelled' } });
+  }
+  if (revive.length) {
+    await ctx.tx.timer.updateMany({ where: { id: { in: revive }, state: 'cancelled' }, data: { state: 'pending' } });
+  }
+  if (create.length) {
+    await ctx.tx.timer.createMany({
+      data: create.map((p) => ({ ticketId: ticket.id, clock: p.clock, stage: p.stage, dueAt: p.dueAt, deadlineAt: p.deadlineAt, createdAt: ctx.now })),
+    });
+  }
+}
+
+export async function recordEvent(
+  ctx: Ctx,
+  ticket: Pick<Ticket, 'id'>,
+  action: string,
+  detail: Record<string, unknown> = {},
+  opts: { from?: string | null; to?: string | null; actor?: Person | null } = {},
+): Promise<void> {
+  const actor = opts.actor === undefined ? ctx.person : opts.actor;
+  await ctx.tx.ticketEvent.create({
+    data: {
+      ticketId: ticket.id,
+      at: ctx.now,
+      actorId: actor?.id ?? null,
+      action,
+      fromStatus: opts.from ?? null,
+      toStatus: opts.to ?? null,
+      detail: JSON.stringify(detail),
+      inboundEventId: ctx.inboundEventId,
+    },
+  });
+}
+
+export type ApplyResult = { ok: true; ticket: Ticket; from: TicketStatus; dissatisfied?: boolean } | { ok: false; reason: string };
+
+/**
+ * Runs a transition and, when allowed, stores the change, its audit event and
+ * the re-planned timers. `data` adds fields of the service record.
+ */
+export async function applyAction(
+  ctx: Ctx,
+  ticket: Ticket,
+  action: TicketAction,
+  opts: { actor?: Actor; data?: Prisma.TicketUncheckedUpdateInput; detail?: Record<string, unknown> } = {},
+): Promise<ApplyResult> {
+  const actor = opts.actor ?? actorOf(ctx);
+  const r = transition(stateOf(ticket), action, actor, ctx.now);
+  if (!r.ok) return r;
+  const updated = await ctx.tx.ticket.update({
+    where: { id: ticket.id },
+    data: { ...r.patch, ...(opts.data ?? {}) } as Prisma.TicketUncheckedUpdateInput,
+  });
+  const { type, ...params } = action;
+  await recordEvent(ctx, ticket, type, { ...params, ...(opts.detail ?? {}) }, {
+    from: r.from,
+    to: r.to,
+    actor: actor.role === 'system' ? null : ctx.person,
+  });
+  await syncTimers(ctx, updated);
+  return { ok: true, ticket: updated, from: r.from, ...(r.dissatisfied ? { dissatisfied: true } : {}) };
+}
+
+export async function findByRef(tx: Tx, ref: TicketRef): Promise<Ticket | null> {
+  if ('short' in ref) return tx.ticket.findUnique({ where: { id: ref.short } });
+  return tx.ticket.findUnique({ where: { number: ref.number } });
+}
+
+const ACTIVE_STATUSES: TicketStatus[] = ['reported', 'level_known', 'awaiting_fee', 'accepted', 'assigned', 'acknowledged', 'on_site', 'replacing', 'resolved', 'confirmed', 'reopened'];
+export const OPEN_STATUS_FILTER = { in: ACTIVE_STATUSES };
+
+/** An engineer's jobs in hand (assigned to them and not finished). */
+export function activeJobsOf(tx: Tx, personId: number): Promise<Ticket[]> {
+  return tx.ticket.findMany({
+    where: { assigneeId: personId, status: { in: ['assigned', 'acknowledged', 'on_site', 'replacing', 'reopened'] } },
+    orderBy: { id: 'asc' },
+    take: 20,
+  });
+}

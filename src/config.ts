@@ -1,0 +1,199 @@
+/**
+ * Configuration: environment variables and the YAML files (contract,
+ * organisation, lexicon), validated once at start-up. A bad value stops the
+ * service with one line naming the file or variable, the field and what was
+ * expected (ConfigError), never a stack trace alone.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ContractSchema, type Contract } from './domain/contract.js';
+import { OrgSchema, type Org } from './domain/org.js';
+import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The folder holding package.json, found from this file whether it runs from src/ or dist/. */
+export const PACKAGE_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+})();
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const EnvSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('data'),
+  CONTRACT_FILE: z.string().default('config/contract.yaml'),
+  ORG_FILE: z.string().default('config/org.yaml'),
+  LEXICON_FILE: z.string().default('config/lexicon.yaml'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** When set, the JSON API wants `Authorization: Bearer <API_TOKEN>`; unset, it answers localhost only. */
+  API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Serve the sandbox chat page and API (default: on when no platform is configured). */
+  SANDBOX: boolish.optional(),
+  /** manual: the service's clock moves only through POST /api/sandbox/clock. */
+  SANDBOX_CLOCK: z.enum(['system', 'manual']).default('system'),
+  /** Seconds between scheduler ticks (timers). */
+  TICK_SECONDS: z.coerce.number().int().min(1).max(59).default(2),
+  /** Name of this replica in logs and claims. */
+  REPLICA_NAME: z.string().optional(),
+  FEISHU_APP_ID: z.string().optional(),
+  FEISHU_APP_SECRET: z.string().optional(),
+  FEISHU_ENCRYPT_KEY: z.string().optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
+  FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
+  FEISHU_DOMAIN: z.string().url().optional(),
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  WECHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
+  WECHAT_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Daily digest time, cron syntax in the contract's time zone. */
+  DIGEST_CRON: z.string().default('0 9 * * *'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export type DatabaseTarget = { provider: 'sqlite'; url: string; file: string } | { provider: 'postgresql'; url: string };
+
+/** DATABASE_URL unset means an embedded SQLite file under the data folder. */
+export function databaseTarget(env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>, cwd = process.cwd()): DatabaseTarget {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) {
+    const file = path.resolve(cwd, env.DATA_DIR, 'servicebot.db');
+    return { provider: 'sqlite', url: `file:${file}`, file };
+  }
+  if (url.startsWith('file:')) {
+    const file = path.resolve(cwd, url.slice('file:'.length).replace(/^\/\//, ''));
+    return { provider: 'sqlite', url: `file:${file}`, file };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { provider: 'postgresql', url };
+  const scheme = url.split(':')[0];
+  throw new ConfigError(
+    `DATABASE_URL: unknown scheme "${scheme}:" — use file:./data/servicebot.db (SQLite) or postgresql://user@host:5432/db`,
+  );
+}
+
+function formatIssues(where: string, error: z.ZodError): string {
+  const lines = error.issues.slice(0, 5).map((i) => {
+    const field = i.path.length ? i.path.join('.') : '(top level)';
+    return `${where}: ${field}: ${i.message}`;
+  });
+  if (error.issues.length > 5) lines.push(`${where}: … and ${error.issues.length - 5} more`);
+  return lines.join('\n');
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const r = EnvSchema.safeParse(source);
+  if (!r.success) throw new ConfigError(formatIssues('environment', r.error));
+  return r.data;
+}
+
+function readYaml(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line;
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+function loadWith<T>(schema: z.ZodType<T>, file: string, what: string): T {
+  const r = schema.safeParse(readYaml(file, what));
+  if (!r.success) throw new ConfigError(formatIssues(file, r.error));
+  return r.data;
+}
+
+export function loadContract(file: string): Contract {
+  return loadWith(ContractSchema, file, 'contract file');
+}
+
+export function loadOrg(file: string): Org {
+  return loadWith(OrgSchema, file, 'organisation file');
+}
+
+export function loadLexicon(file: string): Lexicon {
+  return loadWith(LexiconSchema, file, 'lexicon file');
+}
+
+export interface Config {
+  env: Env;
+  database: DatabaseTarget;
+  /** Contracts by name; "default" always present. */
+  contracts: Map<string, Contract>;
+  org: Org;
+  lexicon: Lexicon;
+  dataDir: string;
+  feishu: null | {
+    appId: string;
+    appSecret: string;
+    encryptKey: string;
+    verificationToken: string;
+    mode: 'webhook' | 'websocket';
+    domain?: string;
+  };
+  wechat: null | { puppet: string; puppetToken?: string };
+  sandbox: boolean;
+}
+
+/** Resolves a configured path relative to the working directory, falling back to the package's own copy. */
+function resolveFile(p: string, cwd: string): string {
+  const local = path.resolve(cwd, p);
+  if (existsSync(local) || path.isAbsolute(p)) return local;
+  const packaged = path.resolve(PACKAGE_ROOT, p);
+  return existsSync(packaged) ? packaged : local;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const env = loadEnv(source);
+  const database = databaseTarget(env, cwd);
+  const contracts = new Map<string, Contract>();
+  contracts.set('default', loadContract(resolveFile(env.CONTRACT_FILE, cwd)));
+  const orgFile = resolveFile(env.ORG_FILE, cwd);
+  const org = existsSync(orgFile) ? loadOrg(orgFile) : OrgSchema.parse({});
+  for (const [name, file] of Object.entries(org.contracts)) {
+    contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
+  }
+  const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
+
+  const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
+  const feishuSet = feishuVars.filter((k) => env[k]);
+  if (feishuSet.length && feishuSet.length < feishuVars.length) {
+    const missing = feishuVars.filter((k) => !env[k]);
+    throw new ConfigError(`Feishu is half configured: set ${missing.join(', ')} too (or unset ${feishuSet.join(', ')})`);
+  }
+  const feishu = feishuSet.length
+    ? {
+        appId: env.FEISHU_APP_ID!,
+        appSecret: env.FEISHU_APP_SECRET!,
+        encryptKey: env.FEISHU_ENCRYPT_KEY!,
+        verificationToken: env.FEISHU_VERIFICATION_TOKEN!,
+        mode: env.FEISHU_MODE,
+        ...(env.FEISHU_DOMAIN ? { domain: env.FEISHU_DOMAIN } : {}),
+      }
+    : null;
+  const wechat = env.WECHATY_PUPPET
+    ? { puppet: env.WECHATY_PUPPET, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
+    : null;
+  const sandbox = env.SANDBOX ?? (!feishu && !wechat);
+  return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+}

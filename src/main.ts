@@ -1,0 +1,214 @@
+/**
+ * Composition root: configuration → database (migrated) → bot → channels →
+ * dispatcher, scheduler and web port. startService() is also what the
+ * end-to-end tests start, on a temporary database and port 0.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Middleware } from 'koa';
+import { pino, type Logger } from 'pino';
+import { ManualClock, systemClock, type Clock } from './bot/clock.js';
+import { ContractRegistry } from './bot/context.js';
+import { seedOrg } from './bot/directory.js';
+import { Dispatcher } from './bot/dispatcher.js';
+import { Scheduler } from './bot/scheduler.js';
+import { ServiceBot } from './bot/service.js';
+import { SandboxChannel } from './bot/channels/sandbox.js';
+import type { ChannelAdapter, ChannelName } from './bot/types.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { compileLexicon } from './domain/lexicon.js';
+import { createPrismaClient } from './store/client.js';
+import { applyMigrations } from './store/migrate.js';
+import type { Db } from './store/types.js';
+import { createApp, type ClockControl } from './web/app.js';
+import { createChannels } from './channels.js';
+
+export interface Service {
+  url: string;
+  port: number;
+  db: Db;
+  bot: ServiceBot;
+  dispatcher: Dispatcher;
+  scheduler: Scheduler;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  /** Fires due timers and sends the outbox now (tests and the sandbox clock). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Listen on the configured port (default true); tests pass port 0 through the config. */
+  listen?: boolean;
+  /** Run node-cron ticks and the dispatcher loop (default true). Tests drive them by hand. */
+  background?: boolean;
+}
+
+const CLOCK_SETTING = 'sandbox.clock';
+
+async function manualClock(db: Db): Promise<ManualClock> {
+  const saved = await db.setting.findUnique({ where: { key: CLOCK_SETTING } });
+  const at = saved ? new Date(saved.value) : new Date();
+  return new ManualClock(Number.isNaN(at.getTime()) ? new Date() : at);
+}
+
+export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
+  const log = opts.log ?? pino({ level: config.env.LOG_LEVEL, base: { replica: config.env.REPLICA_NAME } });
+  const background = opts.background ?? true;
+
+  await applyMigrations(config.database.url, { log: (line) => log.info(line) });
+  const { prisma: db, provider } = createPrismaClient(config.database.url);
+  try {
+    await db.$connect();
+  } catch (e) {
+    throw new ConfigError(`cannot open the database (${config.database.provider}): ${(e as Error).message.split('\n')[0]}`);
+  }
+  await seedOrg(db, config.org);
+
+  const clock: Clock = config.env.SANDBOX_CLOCK === 'manual' ? await manualClock(db) : systemClock;
+  const contracts = new ContractRegistry(config.contracts);
+  for (const [, c] of config.contracts) {
+    const entry = contracts.get(c.name);
+    const year = new Date().getFullYear();
+    for (const y of [year, year + 1]) {
+      if (!entry.calendar.hasDataFor(y)) {
+        log.warn(`contract "${c.name}": no public-holiday data for ${y}; working-day limits count weekends only. Add ${y} under calendar.overrides in the contract file.`);
+      }
+    }
+  }
+
+  const adapters = new Map<ChannelName, ChannelAdapter>();
+  let dispatcher: Dispatcher | undefined;
+  const bot = new ServiceBot({
+    db,
+    provider,
+    clock,
+    log,
+    contracts,
+    lexicon: compileLexicon(config.lexicon),
+    org: config.org,
+    onOutbox: () => dispatcher?.notify(),
+  });
+  dispatcher = new Dispatcher({ db, log, adapters });
+  const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
+  if (sandbox) adapters.set('sandbox', sandbox);
+  const mount: Middleware[] = [];
+  const platform = await createChannels(config, { sink: bot, log, db });
+  for (const ch of platform.adapters) adapters.set(ch.channel, ch);
+  mount.push(...platform.middleware);
+
+  const scheduler = new Scheduler({ bot, log, tickSeconds: config.env.TICK_SECONDS });
+  const settle = async () => {
+    while ((await bot.fireDue()) > 0) {
+      /* keep firing until nothing is due */
+    }
+    await dispatcher!.drain();
+  };
+  const clockControl: ClockControl =
+    clock instanceof ManualClock
+      ? {
+          mode: 'manual',
+          now: () => clock.now(),
+          advance: async (minutes) => {
+            // Step through time so each timer fires at (about) its own moment, not all at the end.
+            const target = clock.now().getTime() + minutes * 60_000;
+            const pending = await db.timer.findMany({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: new Date(target) } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+            for (const t of pending) {
+              if (t.dueAt.getTime() > clock.now().getTime()) clock.set(t.dueAt);
+              await settle();
+            }
+            clock.set(new Date(target));
+            await settle();
+            await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
+            return clock.now();
+          },
+        }
+      : { mode: 'system', now: () => clock.now() };
+  if (clock instanceof ManualClock) {
+    await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
+  }
+
+  const app = createApp({
+    db,
+    bot,
+    log,
+    contracts,
+    clock,
+    clockControl,
+    ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}),
+    ...(sandbox ? { sandbox } : {}),
+    flush: () => dispatcher!.drain().then(() => undefined),
+    channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
+    mount,
+  });
+
+  let server: Server | undefined;
+  let port = config.env.PORT;
+  if (opts.listen ?? true) {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.env.PORT, config.env.HOST);
+      s.once('listening', () => resolve(s));
+      s.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EADDRINUSE') reject(new ConfigError(`port ${config.env.PORT} is in use: set PORT to a free port, or stop the process using it`));
+        else if (e.code === 'EACCES') reject(new ConfigError(`port ${config.env.PORT} needs privileges: use a port above 1024`));
+        else reject(e);
+      });
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+
+  for (const ch of platform.adapters) await ch.start?.();
+  if (background) {
+    dispatcher.start();
+    scheduler.start();
+  }
+  // Timers that came due while the service was down fire now (marked late), and unsent replies go.
+  void settle().catch((e) => log.error({ err: e }, 'catch-up after start failed'));
+
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ url, database: config.database.provider, sandbox: Boolean(sandbox), channels: [...adapters.keys()] }, 'servicebot started');
+  return {
+    url,
+    port,
+    db,
+    bot,
+    dispatcher,
+    scheduler,
+    clock,
+    config,
+    log,
+    settle,
+    async stop() {
+      scheduler.stop();
+      await dispatcher!.stop();
+      for (const ch of platform.adapters) await ch.stop?.();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await db.$disconnect();
+    },
+  };
+}
+
+export async function main(): Promise<void> {
+  let service: Service | undefined;
+  try {
+    const config = loadConfig();
+    service = await startService(config);
+    console.log(`servicebot is running: ${service.url}${config.sandbox ? `  (sandbox: ${service.url}/sandbox)` : ''}`);
+  } catch (e) {
+    if (e instanceof ConfigError || (e as Error).name === 'MigrationError') {
+      console.error(`servicebot cannot start: ${(e as Error).message}`);
+    } else {
+      console.error('servicebot cannot start:', e);
+    }
+    process.exit(1);
+  }
+  const shutdown = async (signal: string) => {
+    service?.log.info(`${signal}: stopping`);
+    await service?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
