@@ -113,3 +113,13 @@ describe('render: images', () => {
     });
   });
 });
+
+describe('render: card update with only the choice known', () => {
+  it('leaves out an empty header and text instead of rendering them blank', () => {
+    const u = JSON.parse(renderCardUpdate({ title: '', text: '', chosen: '接单' }).content);
+    expect(u.header).toBeUndefined();
+    expect(u.elements).toEqual([{ tag: 'markdown', content: '✅ 已选择：**接单**' }]);
+    const a = renderCardCallbackAnswer({ status: 'processed', card: { kind: 'card_update', messageId: 'om_1', title: '', text: '', chosen: '3 分' } });
+    expect(JSON.stringify(a.card?.data)).toContain('3 分');
+  });
+});

@@ -77,6 +77,11 @@ export function createFeishuChannel(
     log,
     ...deps.channel,
   });
+  // Bound now: the composition root may put the bundle's start/stop onto the
+  // channel object (Object.assign(channel, { start: bundle.start })); calling
+  // channel.start() from the bundle afterwards would then recurse.
+  const startChannel = channel.start.bind(channel);
+  const stopChannel = channel.stop.bind(channel);
   const eventDeps = {
     sink: deps.sink,
     resolveUser: (openId: string) => channel.resolveUser(openId),
@@ -96,12 +101,12 @@ export function createFeishuChannel(
     return {
       channel,
       async start() {
-        await channel.start();
+        await startChannel();
         await ws.start();
       },
       async stop() {
         await ws.stop();
-        await channel.stop();
+        await stopChannel();
       },
     };
   }
@@ -115,7 +120,7 @@ export function createFeishuChannel(
   return {
     channel,
     webhook,
-    start: () => channel.start(),
-    stop: () => channel.stop(),
+    start: startChannel,
+    stop: stopChannel,
   };
 }

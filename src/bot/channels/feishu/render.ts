@@ -158,18 +158,27 @@ export function renderCard(card: CardInput): FeishuMessage {
 
 type CardUpdate = Extract<OutboundAction, { kind: 'card_update' }>;
 
-/** The card after a click: title and text kept, buttons gone, the choice shown. */
+/**
+ * The card after a click: title and text kept, buttons gone, the choice shown.
+ * An empty title or text (the bot may only know the choice) is left out rather
+ * than rendered blank.
+ */
 export function cardUpdateJson(update: Pick<CardUpdate, 'title' | 'text' | 'chosen'>, text = update.text): Record<string, unknown> {
-  const elements: unknown[] = [{ tag: 'markdown', content: defuseMentions(text) }];
+  const elements: unknown[] = [];
+  if (text.trim()) elements.push({ tag: 'markdown', content: defuseMentions(text) });
   if (update.chosen !== undefined) {
-    elements.push({ tag: 'hr' });
+    if (elements.length > 0) elements.push({ tag: 'hr' });
     elements.push({ tag: 'markdown', content: `✅ 已选择：**${defuseMentions(update.chosen)}**` });
   }
-  return {
-    config: { wide_screen_mode: true, update_multi: true },
-    header: { template: update.chosen !== undefined ? 'green' : 'grey', title: { tag: 'plain_text', content: update.title } },
-    elements,
-  };
+  if (elements.length === 0) elements.push({ tag: 'markdown', content: '✅ 已处理' });
+  const card: Record<string, unknown> = { config: { wide_screen_mode: true, update_multi: true }, elements };
+  if (update.title.trim()) {
+    card['header'] = {
+      template: update.chosen !== undefined ? 'green' : 'grey',
+      title: { tag: 'plain_text', content: update.title },
+    };
+  }
+  return card;
 }
 
 /** Body of PATCH /im/v1/messages/:id. */
