@@ -1,0 +1,27 @@
+/**
+ * Command-line entry: `npm run --silent cli -- <command> [options]`.
+ * Each command lives in src/cli/<command>.ts and exports run(argv).
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  parse: { summary: 'read JSON lines {"id","text"} on stdin, write the parse of each', load: () => import('./cli/parse.js') },
+};
+
+async function main(): Promise<number> {
+  const [name, ...argv] = process.argv.slice(2);
+  const cmd = name ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    if (name && name !== 'help' && name !== '--help') console.error(`unknown command "${name}"`);
+    console.error('usage: npm run --silent cli -- <command> [options]\n\ncommands:');
+    for (const [n, c] of Object.entries(COMMANDS)) console.error(`  ${n.padEnd(8)} ${c.summary}`);
+    return name && name !== 'help' && name !== '--help' ? 2 : 0;
+  }
+  return (await cmd.load()).run(argv);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);
