@@ -10,6 +10,8 @@ export type ChannelName = (typeof CHANNELS)[number];
 export interface PlatformUser {
   id: string;
   name: string;
+  /** The platform's department ids where it has them (Feishu open_department_id), for role mapping by configuration. */
+  departmentIds?: string[];
 }
 
 /** Where a message came from: the platform's chat id plus what we know of the chat. */

@@ -173,7 +173,7 @@ describe('messages', () => {
       eventId,
       messageId,
       chat: { id: 'oc_chat0000000000000000000000000001', type: 'group' },
-      sender: { id: 'ou_customer000000000000000000000001', name: '李站长' },
+      sender: { id: 'ou_customer000000000000000000000001', name: '李站长', departmentIds: ['od-customer'] },
       text: '小寨站 3号闸机刷卡没反应 @王工 看下',
       mentions: [{ id: 'ou_engineer00000000000000000000001', name: '王工' }],
       mentionsBot: true,
@@ -305,7 +305,7 @@ describe('card clicks', () => {
       eventId,
       messageId: 'om_card1',
       value: 'ticket:FW-0001:accept',
-      sender: { id: 'ou_engineer00000000000000000000001', name: '王工' },
+      sender: { id: 'ou_engineer00000000000000000000001', name: '王工', departmentIds: ['od-service'] },
       chat: { id: 'oc_chat0000000000000000000000000001' },
     });
     expect(e.at.getTime()).toBe(1760000000123);

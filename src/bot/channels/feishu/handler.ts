@@ -14,7 +14,7 @@ export interface FeishuEventDeps {
   /** The bot's open_id (FeishuChannel.botOpenId), to drop its own @mention. */
   botOpenId?: () => Promise<string | undefined>;
   /** Display name by open_id (FeishuChannel.resolveUser); Feishu events carry ids only. */
-  resolveUser?: (openId: string) => Promise<{ name: string } | null>;
+  resolveUser?: (openId: string) => Promise<{ name: string; departmentIds?: string[] } | null>;
   /**
    * When set, an event whose header token differs is refused (TokenMismatchError).
    * The webhook sets it; the long connection is authenticated by its handshake.
@@ -102,10 +102,11 @@ export async function handleFeishuEvent(payload: unknown, deps: FeishuEventDeps)
     return { status: 'not_translated', answer: {} };
   }
   event.raw = redactFeishuPayload(payload);
-  if (!event.sender.name && event.sender.id) {
+  if (event.sender.id) {
     const profile = deps.resolveUser ? await within(deps.resolveUser(event.sender.id), lookupMs, null) : null;
     // No name to be had (no contact scope, lookup failed): show the open_id.
-    event.sender.name = profile?.name || event.sender.id;
+    event.sender.name = event.sender.name || profile?.name || event.sender.id;
+    if (profile?.departmentIds && profile.departmentIds.length > 0) event.sender.departmentIds = [...profile.departmentIds];
   }
   const result = await deps.sink.receive(event);
   log.debug({ eventId: event.eventId, type: event.type, status: result.status }, 'feishu event received');

@@ -44,7 +44,7 @@ export interface FeishuWebhookOptions {
   encryptKey: string;
   verificationToken: string;
   /** Display name by open_id (FeishuChannel.resolveUser). */
-  resolveUser?: (openId: string) => Promise<{ name: string } | null>;
+  resolveUser?: (openId: string) => Promise<{ name: string; departmentIds?: string[] } | null>;
   /** The bot's own open_id (FeishuChannel.botOpenId). */
   botOpenId?: () => Promise<string | undefined>;
   /** Default 1 MiB. */
