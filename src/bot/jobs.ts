@@ -29,6 +29,16 @@ const COMMAND_WORDS: Partial<Record<Command['type'], string>> = {
   answer: '答复', investigation: '调查结果', bind_customer: '绑定客户', set_role: '设置角色', set_level: '调整级别', cancel: '撤销',
 };
 
+/** The statuses a command can act on, to tell which of an engineer's jobs a bare command means. */
+const APPLIES_TO: Partial<Record<Command['type'], TicketStatus[]>> = {
+  acknowledge: ['assigned', 'reopened'],
+  arrive: ['assigned', 'acknowledged', 'reopened'],
+  resolve: ['acknowledged', 'on_site', 'replacing', 'reopened'],
+  request_spare: ['acknowledged', 'on_site', 'replacing', 'reopened'],
+  detection_report: ['replacing'],
+  replace_part: ['acknowledged', 'on_site', 'replacing', 'reopened'],
+};
+
 type Source = Pick<InboundMessage, 'messageId' | 'mentions'> & { replyToMessageId?: string };
 
 function say(ctx: Ctx, person: Person, text: string, ticket?: Ticket | null): Promise<number> {
@@ -60,7 +70,16 @@ async function resolveTicket(ctx: Ctx, src: Source, person: Person, cmd: Command
   }
   const jobs = await activeJobsOf(ctx.tx, person.id);
   if (jobs.length === 1) return jobs[0]!;
-  if (jobs.length > 1) return 'ambiguous';
+  if (jobs.length > 1) {
+    // Several jobs: the ones the command can apply to, and of those the ones in this chat
+    // ("接单" in the chat of the job just assigned, while another job is in hand elsewhere).
+    const fits = APPLIES_TO[cmd.type];
+    const fitting = fits ? jobs.filter((j) => fits.includes(j.status as TicketStatus)) : jobs;
+    if (fitting.length === 1) return fitting[0]!;
+    const here = fitting.filter((j) => j.chatId === ctx.chat.id);
+    if (here.length === 1) return here[0]!;
+    return 'ambiguous';
+  }
   if (cmd.type === 'acknowledge' || cmd.type === 'arrive') {
     // Nobody's job yet: the one ticket in this chat waiting for an engineer.
     const waiting = await ctx.tx.ticket.findMany({ where: { chatId: ctx.chat.id, status: 'accepted' }, take: 2 });

@@ -176,12 +176,15 @@ export async function onDissatisfied(ctx: Ctx, ticket: Ticket, reason: string): 
     data: { ticketId: ticket.id, engineerId: engineer?.id ?? null, reason, at: ctx.now },
   });
   await recordEvent(ctx, ticket, 'non_conformance', { reason, engineer: engineer?.name ?? null });
-  const again = ticket.reopenCount > 1;
+  // "It happens again" counts dissatisfactions, not reopenings: a "还没好" before
+  // the first rating is a rework, not a second dissatisfaction.
+  const times = await ctx.tx.nonConformance.count({ where: { ticketId: ticket.id } });
+  const again = times > 1;
   const roles: Role[] = again ? ['manager', 'vp'] : ['manager'];
   await tellManagers(
     ctx,
     ticket,
-    `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${ticket.reopenCount} 次返工，升级至主管副总）` : ''}。已记录不合格项。`,
+    `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${times} 次不满意，升级至主管副总）` : ''}。已记录不合格项。`,
     roles,
   );
   await recordEvent(ctx, ticket, 'escalation', { to: roles, reason: 'dissatisfied' });
