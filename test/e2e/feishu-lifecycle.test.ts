@@ -1,0 +1,179 @@
+/**
+ * A whole ticket on Feishu through the real service and the real SDK: report,
+ * level question answered by a card click, the ticket card's 接单/到场/已修复
+ * clicked by the engineer, confirmation and rating clicked by the customer;
+ * then the platform failing (429, 500: retried, posted once) and refusing
+ * (a permanent error: recorded on the outbox row, not retried).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeFeishu, type PostedMessage } from '../support/fake-feishu.js';
+import { botMention, cardActionEvent, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const CHAT = 'oc_lifecycle000000000000000000000001';
+const MANAGERS = 'oc_managers0000000000000000000000001';
+const CUSTOMER = 'ou_customer000000000000000000000009';
+const ENGINEER = 'ou_engineer00000000000000000000000e1';
+const MANAGER = 'ou_manager000000000000000000000000m1';
+
+let fake: FakeFeishu;
+let svc: TestService;
+
+function orgFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'servicebot-feishu-life-'));
+  const org = readFileSync(new URL('../../config/org.yaml', import.meta.url), 'utf8')
+    .replace('- { channel: sandbox, id: demo }', `- { channel: sandbox, id: demo }\n      - { channel: feishu, id: ${CHAT} }`)
+    .replace('ids: { sandbox: e1 }', `ids: { sandbox: e1, feishu: ${ENGINEER} }`)
+    .replace('ids: { sandbox: m1 }', `ids: { sandbox: m1, feishu: ${MANAGER} }`)
+    .replace('- { channel: sandbox, id: managers }', `- { channel: sandbox, id: managers }\n  - { channel: feishu, id: ${MANAGERS} }`);
+  const file = path.join(dir, 'org.yaml');
+  writeFileSync(file, org);
+  return file;
+}
+
+/** Buttons of an interactive card as {label, value}. */
+function buttons(m: PostedMessage): Array<{ label: string; value: string }> {
+  const out: Array<{ label: string; value: string }> = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (n && typeof n === 'object') {
+      const o = n as Record<string, unknown>;
+      if (o.tag === 'button') {
+        const text = (o.text as { content?: string })?.content ?? '';
+        const value = (o.value as { value?: string })?.value ?? '';
+        out.push({ label: text, value });
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(m.content);
+  return out;
+}
+
+const textOf = (m: PostedMessage) => JSON.stringify(m.content);
+
+async function say(text: string, sender = CUSTOMER): Promise<string> {
+  const messageId = newMessageId();
+  const r = await postFeishu(`${svc.url}/feishu/events`, feishuRequest(textMessageEvent(`@_user_1 ${text}`, { messageId, chatId: CHAT, senderOpenId: sender, mentions: [botMention()] })));
+  expect(r.status).toBe(200);
+  await svc.settle();
+  return messageId;
+}
+
+async function click(card: PostedMessage, label: RegExp, operator: string): Promise<{ toast?: { content: string }; card?: unknown }> {
+  const b = buttons(card).find((x) => label.test(x.label));
+  expect(b, `button ${label} on card`).toBeTruthy();
+  const r = await postFeishu(`${svc.url}/feishu/events`, feishuRequest(cardActionEvent({ messageId: card.messageId, chatId: CHAT, operatorOpenId: operator, value: { value: b!.value } })));
+  expect(r.status).toBe(200);
+  expect(r.ms).toBeLessThan(3000);
+  await svc.settle();
+  return r.json as { toast?: { content: string }; card?: unknown };
+}
+
+// Replies to a customer's message are recorded under the fake's placeholder chat; anything not in the managers' group is the customer chat.
+const lastCard = () => [...fake.messages].reverse().find((m) => m.msgType === 'interactive' && m.chatId !== MANAGERS)!;
+
+beforeAll(async () => {
+  fake = await new FakeFeishu({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, botOpenId: TEST_APP.botOpenId }).start();
+  fake.users.set(CUSTOMER, { name: '李站长' });
+  fake.users.set(ENGINEER, { name: '张工' });
+  fake.users.set(MANAGER, { name: '李经理' });
+  svc = await startTestService({
+    env: {
+      FEISHU_APP_ID: TEST_APP.appId,
+      FEISHU_APP_SECRET: TEST_APP.appSecret,
+      FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+      ORG_FILE: orgFile(),
+    },
+  });
+});
+
+afterAll(async () => {
+  await svc?.close();
+  await fake?.stop();
+});
+
+describe('a ticket on Feishu, by messages and card clicks', () => {
+  it('goes from report to rating', async () => {
+    const report = await say('票务系统有问题 快来看看');
+    const question = lastCard();
+    expect(question.replyTo).toBe(report);
+    expect(textOf(question)).toContain('影响范围');
+    expect(buttons(question).map((b) => b.label)).toHaveLength(4);
+
+    // The customer clicks "1": level 1, accepted, the manager is asked to assign.
+    const answer = await click(question, /^1 /, CUSTOMER);
+    expect(JSON.stringify(answer.card)).toContain('已选择');
+    const ticketCard = lastCard();
+    expect(textOf(ticketCard)).toMatch(/已受理 #\d+/);
+    expect(JSON.stringify(ticketCard.content)).toContain(MANAGER);
+    const number = /GD-\d{8}-\d{4}/.exec(textOf(ticketCard))![0];
+    expect((await svc.ticket(number)).level).toBe(1);
+
+    // The engineer takes the job on the card, arrives and resolves.
+    const ack = await click(ticketCard, /^接单$/, ENGINEER);
+    expect(ack.toast?.content).toContain('接单');
+    expect((await svc.ticket(number)).status).toBe('acknowledged');
+    await click(ticketCard, /^到场$/, ENGINEER);
+    expect((await svc.ticket(number)).status).toBe('on_site');
+    await click(ticketCard, /^已修复$/, ENGINEER);
+    expect((await svc.ticket(number)).status).toBe('resolved');
+
+    // The customer confirms and rates on the cards the bot sends.
+    const confirm = lastCard();
+    expect(textOf(confirm)).toContain('确认');
+    expect(JSON.stringify(confirm.content)).toContain(CUSTOMER);
+    await click(confirm, /确认修复/, CUSTOMER);
+    const rating = lastCard();
+    expect(buttons(rating)).toHaveLength(5);
+    await click(rating, /^5 /, CUSTOMER);
+    const done = await svc.ticket(number);
+    expect(done.status).toBe('closed');
+    expect(done.serviceRecord.confirmation).toBe('confirmed');
+    expect(done.serviceRecord.satisfaction).toBe(5);
+    expect(done.assignee.name).toBe('张工');
+  });
+
+  it('a customer clicking 接单 is refused and nothing changes', async () => {
+    await say('小寨站 5号闸机卡票 电话13800138000');
+    const card = lastCard();
+    const number = /GD-\d{8}-\d{4}/.exec(textOf(card))![0];
+    const r = await click(card, /^接单$/, CUSTOMER);
+    expect(r.toast?.content).toMatch(/抱歉|只有/);
+    expect((await svc.ticket(number)).status).toBe('accepted');
+  });
+
+  it('retries a 429 and a 500 and posts the reply once', async () => {
+    const before = fake.messages.length;
+    fake.failNext(1, { kind: 'http', status: 429, headers: { 'x-ogw-ratelimit-reset': '1' } }, /im\/v1\/messages/);
+    fake.failNext(1, { kind: 'http', status: 500 }, /im\/v1\/messages/);
+    await say('钟楼站 2号售票机不出票 电话13800138001');
+    // Retries wait on the wall clock (retry-after, then backoff): give them a few seconds.
+    for (let i = 0; i < 40 && (await svc.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } })) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await svc.dispatcher.drain();
+    }
+    expect(await svc.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } })).toBe(0);
+    const posted = fake.messages.slice(before);
+    const uuids = posted.map((m) => m.uuid);
+    expect(new Set(uuids).size).toBe(uuids.length);
+    expect(posted.some((m) => textOf(m).includes('已收到报修'))).toBe(true);
+    const retried = await svc.db.outbox.findFirst({ where: { attempts: { gte: 3 } } });
+    expect(retried?.status).toBe('sent');
+  });
+
+  it('records a permanent error on the outbox row and does not retry it', async () => {
+    fake.failNext(1, { kind: 'code', code: 230002, msg: 'bot not in chat' }, /im\/v1\/messages/);
+    await say('北大街站 PIS屏黑屏 电话13800138002');
+    const failed = await svc.db.outbox.findFirst({ where: { status: 'failed' } });
+    expect(failed?.lastError).toContain('230002');
+    expect(failed?.attempts).toBe(1);
+    await svc.dispatcher.drain();
+    expect((await svc.db.outbox.findUnique({ where: { id: failed!.id } }))?.attempts).toBe(1);
+  });
+});
