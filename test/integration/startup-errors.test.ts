@@ -46,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => busy.close(() => r())));
 
-describe.concurrent('start-up errors', () => {
+describe('start-up errors', { timeout: 120_000 }, () => {
   it('a malformed contract file names the file, the field and what was expected', async () => {
     const bad = path.join(dir, 'contract.yaml');
     writeFileSync(bad, readFileSync(path.join(root, 'config/contract.yaml'), 'utf8').replace('onSite: { hours: 24 }', 'onSite: { hours: 24, minutes: 5 }'));
