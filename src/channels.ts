@@ -14,7 +14,7 @@ export interface PlatformChannels {
   middleware: Middleware[];
 }
 
-export async function createChannels(config: Config, deps: { sink: InboundSink; log: Logger; db: Db }): Promise<PlatformChannels> {
+export async function createChannels(config: Config, deps: { sink: InboundSink; log: Logger; db: Db; wechatPuppet?: unknown }): Promise<PlatformChannels> {
   const out: PlatformChannels = { adapters: [], middleware: [] };
   if (config.feishu) {
     const { createFeishuChannel } = await import('./bot/channels/feishu/index.js');
@@ -24,12 +24,13 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
   } else {
     deps.log.info('Feishu is off: set FEISHU_APP_ID, FEISHU_APP_SECRET, FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN to turn it on');
   }
-  if (config.wechat) {
+  if (config.wechat || deps.wechatPuppet) {
     const { createWechatChannel } = await import('./bot/channels/wechat/index.js');
     const wechat = createWechatChannel(
       {
-        puppet: config.wechat.puppet,
-        ...(config.wechat.puppetToken ? { puppetToken: config.wechat.puppetToken } : {}),
+        ...(config.wechat ? { puppet: config.wechat.puppet } : {}),
+        ...(config.wechat?.puppetToken ? { puppetToken: config.wechat.puppetToken } : {}),
+        ...(deps.wechatPuppet ? { puppetInstance: deps.wechatPuppet } : {}),
         dataDir: config.dataDir,
         minIntervalMs: config.env.WECHAT_MIN_INTERVAL_MS,
         maxPerMinute: config.env.WECHAT_MAX_PER_MINUTE,

@@ -44,6 +44,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Run node-cron ticks and the dispatcher loop (default true). Tests drive them by hand. */
   background?: boolean;
+  /** A wechaty puppet instance for the WeChat channel (tests and the demo: MentionPuppetMock); wins over WECHATY_PUPPET. */
+  wechatPuppet?: unknown;
 }
 
 const CLOCK_SETTING = 'sandbox.clock';
@@ -95,7 +97,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
   if (sandbox) adapters.set('sandbox', sandbox);
   const mount: Middleware[] = [];
-  const platform = await createChannels(config, { sink: bot, log, db });
+  const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
   mount.push(...platform.middleware);
 

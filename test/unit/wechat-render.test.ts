@@ -95,3 +95,57 @@ describe('renderAction', () => {
     expect(mentionPrefix(['张工', '李经理'])).toBe('@张工\u2005@李经理 ');
   });
 });
+
+describe('numbered cards whose labels carry their own number (the bot reads a bare number as that value)', () => {
+  it('rating 5..1: labels shown as they are, never re-numbered ("1" must not mean "5 非常满意")', () => {
+    const text = renderCardText({
+      kind: 'card',
+      title: '服务评价 #1',
+      text: '请为本次服务打分（1–5 分，5 分最满意）。',
+      buttons: [5, 4, 3, 2, 1].map((s) => ({ label: `${s} ${['', '很不满意', '不满意', '基本满意', '满意', '非常满意'][s]}`, value: `rate:1:${s}` })),
+      numbered: true,
+    });
+    expect(text).toBe(['【服务评价 #1】', '请为本次服务打分（1–5 分，5 分最满意）。', '5 非常满意', '4 满意', '3 基本满意', '2 不满意', '1 很不满意', '请回复数字 1–5'].join('\n'));
+  });
+
+  it('choices already listed in the text are not repeated; an existing "回复数字" is not repeated either', () => {
+    expect(
+      renderCardText({
+        kind: 'card',
+        title: '请确认修复 #1',
+        text: '请确认设备是否恢复正常：1 确认修复  2 还没好',
+        buttons: [
+          { label: '1 确认修复', value: 'confirm:1' },
+          { label: '2 还没好', value: 'deny:1' },
+        ],
+        numbered: true,
+      }),
+    ).toBe('【请确认修复 #1】\n请确认设备是否恢复正常：1 确认修复  2 还没好\n请回复数字 1–2');
+    expect(
+      renderCardText({
+        kind: 'card',
+        title: '影响范围',
+        text: '请问影响范围？\n1 整个系统/车站业务中断\n2 个别设备异常\n请回复数字，或直接描述情况。',
+        buttons: [
+          { label: '1 整个系统/车站业务中断', value: 'level:1:1' },
+          { label: '2 个别设备异常', value: 'level:1:2' },
+        ],
+        numbered: true,
+      }),
+    ).toBe('【影响范围】\n请问影响范围？\n1 整个系统/车站业务中断\n2 个别设备异常\n请回复数字，或直接描述情况。');
+  });
+
+  it('labels with repeated or missing numbers fall back to 1..N', () => {
+    const text = renderCardText({
+      kind: 'card',
+      title: 't',
+      text: 'x',
+      buttons: [
+        { label: '1 甲', value: 'a' },
+        { label: '乙', value: 'b' },
+      ],
+      numbered: true,
+    });
+    expect(text).toBe('【t】\nx\n1. 1 甲\n2. 乙\n请回复数字 1–2');
+  });
+});

@@ -49,10 +49,14 @@ export function createWechatChannel(
   deps: { sink: InboundSink; log: WechatLog },
 ): WechatChannelHandle {
   const channel = new WechatChannel(config, deps);
+  // Bound now: a caller may assign the handle's start/stop onto the channel object
+  // (Object.assign(channel, { start: () => handle.start() })), which must not recurse.
+  const start = channel.start.bind(channel);
+  const stop = channel.stop.bind(channel);
   return {
     channel,
     loginPage: wechatLoginPage(() => channel.loginState()),
-    start: () => channel.start(),
-    stop: () => channel.stop(),
+    start,
+    stop,
   };
 }

@@ -24,6 +24,21 @@ export interface MockRoomMessage {
 
 export class MentionPuppetMock extends PuppetMock {
   readonly sentText: Array<{ conversationId: string; text: string; mentionIdList: string[] }> = [];
+  /** Room aliases (群昵称) by room id, then contact id: the stock mock has none. */
+  private readonly roomAliases = new Map<string, Map<string, string>>();
+
+  /** Give a contact a room alias (群昵称) in one room, as they would set it on their phone. */
+  setRoomAlias(roomId: string, contactId: string, alias: string): void {
+    let m = this.roomAliases.get(roomId);
+    if (!m) this.roomAliases.set(roomId, (m = new Map()));
+    m.set(contactId, alias);
+  }
+
+  override async roomMemberRawPayload(roomId: string, contactId: string): Promise<Awaited<ReturnType<PuppetMock['roomMemberRawPayload']>>> {
+    const payload = await super.roomMemberRawPayload(roomId, contactId);
+    const roomAlias = this.roomAliases.get(roomId)?.get(contactId);
+    return roomAlias ? { ...payload, roomAlias } : payload;
+  }
 
   override async messageSendText(conversationId: string, text: string, mentionIdList: string[] = []): Promise<void> {
     this.sentText.push({ conversationId, text, mentionIdList });

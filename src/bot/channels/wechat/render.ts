@@ -7,7 +7,10 @@
  * WeChat has no buttons and cannot edit a sent message:
  * - card with numbered: true → its text plus the buttons as numbered lines and
  *   "请回复数字 1–N" (the bot keeps the pending question and takes a bare number
- *   from that person as the answer).
+ *   from that person as the answer). Labels that carry their own number
+ *   ("5 非常满意", "1 确认修复") are shown as they are, since the bot reads a
+ *   bare "5" as that value, not as the fifth line; and when the card text
+ *   already lists them, they are not repeated.
  * - card without numbered → the button labels as words to reply with
  *   ("请回复：接单 / 转派"): we never promise a number the bot will not read.
  * - card_update with `chosen` → nothing: the person's own reply ("2") already
@@ -59,15 +62,46 @@ export function numberPrompt(count: number): string {
   return count <= 1 ? '请回复数字 1' : `请回复数字 1–${count}`;
 }
 
+/** "请回复数字 1–5" for the numbers a card's labels carry themselves (5 4 3 2 1 → 1–5). */
+function ownNumberPrompt(numbers: number[]): string {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const contiguous = sorted.every((n, i) => i === 0 || n === sorted[i - 1]! + 1);
+  if (sorted.length === 1) return `请回复数字 ${sorted[0]}`;
+  return contiguous ? `请回复数字 ${sorted[0]}–${sorted.at(-1)}` : `请回复数字 ${sorted.join('/')}`;
+}
+
+/**
+ * The numbers the labels start with ("5 非常满意" → 5), when every label has
+ * one and they are distinct; else null. Such a card means "reply the number on
+ * the line" (the bot reads a bare "5" as the score 5, not as the fifth line),
+ * so WeChat shows the labels as they are instead of numbering them again.
+ */
+export function ownNumbers(labels: string[]): number[] | null {
+  const nums = labels.map((l) => /^\s*(\d{1,2})(?=[\s.、:：)）]|$)/.exec(l)?.[1]);
+  if (nums.some((n) => n === undefined)) return null;
+  const values = nums.map(Number);
+  return new Set(values).size === values.length ? values : null;
+}
+
 /** The card as WeChat text: title, body, then the choices. */
 export function renderCardText(card: Extract<OutboundAction, { kind: 'card' }>): string {
   const lines: string[] = [];
+  const body = card.text.trim();
   if (card.title.trim()) lines.push(`【${card.title.trim()}】`);
-  if (card.text.trim()) lines.push(card.text.trim());
+  if (body) lines.push(body);
   if (card.buttons.length > 0) {
     if (card.numbered) {
-      card.buttons.forEach((b, i) => lines.push(`${i + 1}. ${b.label}`));
-      lines.push(numberPrompt(card.buttons.length));
+      const labels = card.buttons.map((b) => b.label.trim());
+      const own = ownNumbers(labels);
+      if (own) {
+        // The text may already list the choices ("1 确认修复  2 还没好"): do not repeat them.
+        const squash = (s: string) => s.replace(/\s+/g, '');
+        if (!labels.every((l) => squash(body).includes(squash(l)))) lines.push(...labels);
+        if (!/回复数字/.test(body)) lines.push(ownNumberPrompt(own));
+      } else {
+        card.buttons.forEach((b, i) => lines.push(`${i + 1}. ${b.label}`));
+        lines.push(numberPrompt(card.buttons.length));
+      }
     } else {
       lines.push(`请回复：${card.buttons.map((b) => b.label).join(' / ')}`);
     }
