@@ -5,6 +5,7 @@
  * Runs when TEST_DATABASE_URL names a PostgreSQL server (CI sets it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/bot/clock.js';
 import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
 import { PEOPLE, botSays, startTestService, type TestService } from '../support/service.js';
 
@@ -56,7 +57,7 @@ describe.skipIf(!server)('the service on PostgreSQL', () => {
     const pending = await svc.db.timer.count({ where: { state: 'pending' } });
     expect(pending).toBeGreaterThan(0);
     // Move the clock past the first reminders without firing, then race three "replicas".
-    (svc.clock as { set(d: Date): void }).set(new Date(svc.clock.now().getTime() + 20 * 60_000));
+    (svc.clock as ManualClock).set(new Date(svc.clock.now().getTime() + 20 * 60_000));
     const fired = await Promise.all([svc.bot.fireDue(), svc.bot.fireDue(), svc.bot.fireDue()]);
     const firedRows = await svc.db.timer.count({ where: { state: 'fired' } });
     expect(fired.reduce((a, b) => a + b, 0)).toBe(firedRows);
