@@ -138,12 +138,20 @@ export async function runCommand(ctx: Ctx, src: Source, person: Person, cmd: Com
 }
 
 async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, cmd: Command): Promise<void> {
-  const refuse = (reason: string) => say(ctx, person, reason, ticket);
+  const refuse = (reason: string) => say(ctx, person, `${ticketTitle(ticket)}：${reason}`, ticket);
   const entry = contractOf(ctx, ticket);
   const tz = entry.contract.timezone;
   const chat = await chatOf(ctx, ticket);
-  const inTicketChat = (text: string, mentions: Mention[] = []) =>
-    ctx.text(text, mentions, { chat, ticketId: ticket.id, ...(ticket.sourceMessageId ? { replyTo: ticket.sourceMessageId } : {}) });
+  let echoed = false;
+  const inTicketChat = async (text: string, mentions: Mention[] = []) => {
+    const id = await ctx.text(text, mentions, { chat, ticketId: ticket.id, ...(ticket.sourceMessageId ? { replyTo: ticket.sourceMessageId } : {}) });
+    // A command given elsewhere (the managers' group, a private chat) is answered there too.
+    if (chat.id !== ctx.chat.id && !echoed) {
+      echoed = true;
+      await ctx.text(`已处理 ${ticketTitle(ticket)}，已在「${chat.title ?? chat.platformId}」通知：${clip(text, 80)}`, [mentionOf(person)], { ticketId: ticket.id });
+    }
+    return id;
+  };
   const reporter = (await personById(ctx, ticket.reporterId))!;
 
   switch (cmd.type) {

@@ -46,7 +46,14 @@ export function contractOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId'> & { cust
 export function slaTicketOf(t: Ticket): SlaTicket {
   const steps: SlaTicket['steps'] = {};
   for (const s of STEP_FIELDS) steps[s] = (t as unknown as Record<string, Date | null>)[s] ?? null;
-  return { kind: t.kind as TicketKind, status: t.status as TicketStatus, level: t.level as FaultLevel | null, hardware: t.hardware, steps };
+  return {
+    kind: t.kind as TicketKind,
+    status: t.status as TicketStatus,
+    level: t.level as FaultLevel | null,
+    hardware: t.hardware,
+    steps,
+    feeStatus: t.feeStatus as NonNullable<SlaTicket['feeStatus']>,
+  };
 }
 
 export function stateOf(t: Ticket): TicketState {

@@ -39,10 +39,14 @@ export type CommandType = Command['type'];
 
 const LEVEL_WORDS: Record<string, FaultLevel> = { 一: 1, 二: 2, 三: 3, 四: 4, '1': 1, '2': 2, '3': 3, '4': 4 };
 
-/** Full-width digits and letters to ASCII, so "＃３" reads as "#3". */
+/**
+ * Full-width digits, letters, "＃", "＠" and "－" to ASCII, so "＃３" reads as "#3".
+ * Chinese punctuation (，：；！？（）) stays as typed: notes, answers and
+ * investigation results are stored from this text.
+ */
 export function normalise(text: string): string {
   return text
-    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF03\uFF20\uFF0D]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/\u3000/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -25,6 +25,12 @@ export interface SlaTicket {
   level: FaultLevel | null;
   hardware: boolean;
   steps: Partial<Record<TicketStep, Date | null>>;
+  /**
+   * Out of scope or term (contract rule 1), the work waits for the customer's fee
+   * consent or a manager's waiver: no clock runs meanwhile, and the clocks that
+   * run from the report run from the consent instead (acceptedAt).
+   */
+  feeStatus?: 'none' | 'required' | 'agreed' | 'waived';
 }
 
 export interface Deadline {
@@ -58,6 +64,16 @@ function clockApplies(clock: ClockConfig, t: SlaTicket): boolean {
   return true;
 }
 
+/** When a clock started, or null when it has not (see SlaTicket.feeStatus). */
+function startOf(clock: ClockConfig, t: SlaTicket): Date | null {
+  if (t.status === 'awaiting_fee') return null;
+  const started = t.steps[clock.startsAt] ?? null;
+  if (!started) return null;
+  const consent = t.steps.acceptedAt;
+  if ((t.feeStatus === 'agreed' || t.feeStatus === 'waived') && clock.startsAt === 'reportedAt' && consent && consent > started) return consent;
+  return started;
+}
+
 function limitFor(
   contract: Contract,
   clock: ClockConfig,
@@ -89,7 +105,7 @@ export function deadlines(t: SlaTicket, contract: Contract, calendar: BusinessCa
   const out: Deadline[] = [];
   for (const [name, clock] of Object.entries(contract.clocks)) {
     if (!clockApplies(clock, t)) continue;
-    const startedAt = t.steps[clock.startsAt];
+    const startedAt = startOf(clock, t);
     if (!startedAt) continue;
     const { duration, provisional } = limitFor(contract, clock, t.level);
     const { dueAt, warnings } = dueAfter(calendar, startedAt, duration);
@@ -118,7 +134,7 @@ export function timerPlan(t: SlaTicket, contract: Contract, calendar: BusinessCa
   const points: TimerPoint[] = [];
   for (const [name, clock] of Object.entries(contract.clocks)) {
     if (!clockApplies(clock, t)) continue;
-    const startedAt = t.steps[clock.startsAt];
+    const startedAt = startOf(clock, t);
     if (!startedAt) continue;
     if (clock.stopsAt.some((s) => {
       const d = t.steps[s];

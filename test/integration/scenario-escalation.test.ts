@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
-import { ChatView, MIN, about, advanceTo, deadline, escalations, firedCounts, names, now, reminders, ticketIdIn, transcript } from '../support/scenario.js';
+import { ChatView, LONG, MIN, about, advanceTo, deadline, escalations, firedCounts, names, now, reminders, ticketIdIn, transcript } from '../support/scenario.js';
 
 const { customer, manager } = PEOPLE;
 
@@ -67,7 +67,7 @@ describe('escalation on breach', () => {
     const all = await managers.svc.messages('managers');
     expect(about(all, id).filter((x) => x.text.includes('首次响应已超时'))).toHaveLength(2);
     expect(Object.values(firedCounts(await svc.ticket(id))).every((n) => n === 1)).toBe(true);
-  });
+  }, LONG);
 
   it('assigned but not taken: the breach mentions the manager and the assignee, then the vice-president', async () => {
     const chat = new ChatView(svc, 's2-assigned');

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type SandboxMsg, type TestService } from '../support/service.js';
-import { ChatView, MIN, about, advanceTo, deadline, escalations, firedCounts, names, now, reminders, ticketIdIn, transcript } from '../support/scenario.js';
+import { ChatView, LONG, MIN, about, advanceTo, deadline, escalations, firedCounts, names, now, reminders, ticketIdIn, transcript } from '../support/scenario.js';
 
 const { customer, engineer, manager } = PEOPLE;
 
@@ -156,5 +156,5 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
     expect(reminders(everything, id, '派单')).toHaveLength(1);
     expect(about(everything, id).filter((m) => m.text.startsWith('⚠️'))).toHaveLength(0);
     expect(escalations(await managers.news(), id, '')).toHaveLength(0);
-  });
+  }, LONG);
 });

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
-import { ChatView, MIN, about, advanceTo, escalations, firedCounts, names, now, reminders, settled, ticketIdIn, transcript } from '../support/scenario.js';
+import { ChatView, LONG, MIN, about, advanceTo, escalations, firedCounts, names, now, reminders, settled, ticketIdIn, transcript } from '../support/scenario.js';
 
 const { customer, engineer, manager } = PEOPLE;
 let svc: TestService | undefined;
@@ -80,5 +80,5 @@ describe('a restart in the middle of a ticket', () => {
     const all = [...(await chat.all()), ...(await managers.all())];
     expect(reminders(all, id, '首次响应')).toHaveLength(2);
     expect(escalations(all, id, '首次响应')).toHaveLength(2);
-  });
+  }, LONG);
 });
