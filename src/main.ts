@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { ManualClock, systemClock, type Clock } from './bot/clock.js';
 import { ContractRegistry } from './bot/context.js';
 import { seedOrg } from './bot/directory.js';
+import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
@@ -22,6 +23,7 @@ import { applyMigrations } from './store/migrate.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
 import { createChannels } from './channels.js';
+import { DigestPoster } from './report/digest-job.js';
 
 export interface Service {
   url: string;
@@ -30,6 +32,7 @@ export interface Service {
   bot: ServiceBot;
   dispatcher: Dispatcher;
   scheduler: Scheduler;
+  digests: DigestPoster;
   clock: Clock;
   config: Config;
   log: Logger;
@@ -71,12 +74,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
   const clock: Clock = config.env.SANDBOX_CLOCK === 'manual' ? await manualClock(db) : systemClock;
   const contracts = new ContractRegistry(config.contracts);
-  for (const [, c] of config.contracts) {
-    const entry = contracts.get(c.name);
+  // Say at start, not only on the day a deadline needs it, that a year has no holiday data.
+  for (const name of config.contracts.keys()) {
+    const entry = contracts.get(name);
     const year = new Date().getFullYear();
     for (const y of [year, year + 1]) {
       if (!entry.calendar.hasDataFor(y)) {
-        log.warn(`contract "${c.name}": no public-holiday data for ${y}; working-day limits count weekends only. Add ${y} under calendar.overrides in the contract file.`);
+        log.warn(`contract "${name}" (${entry.contract.name}): no public-holiday data for ${y}; working-day limits count weekends only. Add ${y} under calendar.overrides in the contract file.`);
       }
     }
   }
@@ -101,11 +105,19 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
   mount.push(...platform.middleware);
 
-  const scheduler = new Scheduler({ bot, log, tickSeconds: config.env.TICK_SECONDS });
+  const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: config.env.DIGEST_CRON });
+  const attachments = new AttachmentFetcher({ db, log, adapters, dir: config.dataDir });
+  const scheduler = new Scheduler({
+    bot,
+    log,
+    tickSeconds: config.env.TICK_SECONDS,
+    jobs: [...digests.jobs(), { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() }],
+  });
   const settle = async () => {
     while ((await bot.fireDue()) > 0) {
       /* keep firing until nothing is due */
     }
+    await digests.runDue();
     await dispatcher!.drain();
   };
   const clockControl: ClockControl =
@@ -117,8 +129,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
             // Step through time so each timer fires at (about) its own moment, not all at the end.
             const target = clock.now().getTime() + minutes * 60_000;
             const pending = await db.timer.findMany({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: new Date(target) } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
-            for (const t of pending) {
-              if (t.dueAt.getTime() > clock.now().getTime()) clock.set(t.dueAt);
+            // Digests fall due at their own moment too (09:00), so they are posted on time.
+            const stops = [...pending.map((t) => t.dueAt), ...digests.dueMomentsBetween(clock.now(), new Date(target))].sort((a, b) => a.getTime() - b.getTime());
+            for (const at of stops) {
+              if (at.getTime() > clock.now().getTime()) clock.set(at);
               await settle();
             }
             clock.set(new Date(target));
@@ -178,6 +192,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     bot,
     dispatcher,
     scheduler,
+    digests,
     clock,
     config,
     log,

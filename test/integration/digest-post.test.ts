@@ -1,0 +1,104 @@
+/**
+ * Posting the digest through the real service on the sandbox's manual clock:
+ * moving the clock past 09:00 posts the daily digest (text + chart) to the
+ * managers' group once; a digest missed while the service was down is posted on
+ * start, marked 补发; two replicas at once still post it once; Monday brings the
+ * weekly digest and the 1st the monthly one.
+ */
+import { rmSync } from 'node:fs';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/bot/clock.js';
+import { DigestPoster } from '../../src/report/digest-job.js';
+import { PEOPLE, startTestService, type TestService } from '../support/service.js';
+import { ChatView, advanceTo, settled } from '../support/scenario.js';
+
+let svc: TestService | undefined;
+let dir: string | undefined;
+afterAll(async () => {
+  await svc?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const local = (s: string) => new Date(`${s}+08:00`);
+type Msg = Awaited<ReturnType<TestService['messages']>>[number] & { image?: string | null };
+/** A GET again once if the keep-alive socket died while the event loop was busy drawing a chart. */
+async function again<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!/fetch failed/.test(String(e))) throw e;
+    return f();
+  }
+}
+const digests = (msgs: Msg[]) => msgs.filter((m) => m.text.startsWith('📊'));
+
+describe('the digest in the managers group', () => {
+  it('is posted once at 09:00, again on start if missed (补发), once with two replicas, weekly on Monday and monthly on the 1st', async () => {
+    svc = await startTestService(); // Tuesday 2026-11-24 10:00
+    dir = svc.dir;
+    const chat = new ChatView(svc, 'demo');
+    await chat.say(PEOPLE.customer, '北客站 2号闸机 不能刷卡 影响通行，电话13800138000');
+    const managers = await new ChatView(svc, 'managers').skipOld();
+
+    // Nothing at start on a fresh store, nor before 09:00 the next morning.
+    await advanceTo(svc, local('2026-11-25T08:59:00'));
+    expect(digests(await managers.news())).toHaveLength(0);
+
+    // 09:00: the daily digest for the 24th, text then chart, at 09:00 sharp.
+    await advanceTo(svc, local('2026-11-25T09:30:00'));
+    let news = (await again(() => managers.news())) as Msg[];
+    const daily = digests(news);
+    expect(daily.map((m) => m.text.split('\n')[0])).toEqual(['📊 售后服务日报 2026-11-24（周二）']);
+    expect(daily[0]!.at).toBe(local('2026-11-25T09:00:00').toISOString());
+    expect(daily[0]!.text).toContain('【新增工单】共 1 件：故障 1');
+    const image = news[news.indexOf(daily[0]!) + 1] as Msg;
+    expect(image.image).toMatch(/^data:image\/png;base64,|^iVBOR/);
+    let runs = await svc.db.digestRun.findMany();
+    expect(runs.map((r) => [r.period, r.periodKey, r.late])).toEqual([['daily', '2026-11-24', false]]);
+
+    // Ticks and settles later the same day change nothing.
+    await svc.digests.runDue();
+    await advanceTo(svc, local('2026-11-25T12:00:00'));
+    expect(digests(await managers.news())).toHaveLength(0);
+
+    // Down from 12:00 on the 25th to 11:00 on the 26th: the 25th's digest goes out on start, late.
+    await svc.stop();
+    svc = await startTestService({ dir, start: local('2026-11-26T11:00:00').toISOString() });
+    await settled(svc);
+    const after = await again(() => new ChatView(svc!, 'managers').all());
+    const late = digests(after).filter((m) => m.text.includes('2026-11-25'));
+    expect(late.map((m) => m.text.split('\n')[0])).toEqual(['📊 售后服务日报 2026-11-25（周三）（补发）']);
+    runs = await svc.db.digestRun.findMany({ orderBy: { id: 'asc' } });
+    expect(runs.map((r) => [r.periodKey, r.late])).toEqual([['2026-11-24', false], ['2026-11-25', true]]);
+
+    // Two replicas at 09:00 on the 27th: one digest.
+    await advanceTo(svc, local('2026-11-27T08:59:00'));
+    (svc.clock as ManualClock).set(local('2026-11-27T09:00:00'));
+    const other = new DigestPoster({ db: svc.db, bot: svc.bot, log: pino({ level: 'silent' }), contracts: svc.bot.deps.contracts, clock: svc.clock, cron: '0 9 * * *' });
+    const [a, b] = await Promise.all([svc.digests.runDue(), other.runDue()]);
+    expect(a.length + b.length).toBe(1);
+    await svc.dispatcher.drain();
+    expect((await svc.db.digestRun.findMany({ where: { periodKey: '2026-11-26' } })).length).toBe(1);
+
+    // Monday 30th: the daily for Sunday and the weekly for week 48; Tuesday 1st: the monthly for November.
+    const view = await again(() => new ChatView(svc!, 'managers').skipOld());
+    await advanceTo(svc, local('2026-12-01T10:00:00'));
+    news = (await again(() => view.news())) as Msg[];
+    const titles = digests(news).map((m) => m.text.split('\n')[0]);
+    expect(titles).toEqual([
+      '📊 售后服务日报 2026-11-27（周五）',
+      '📊 售后服务日报 2026-11-28（周六）',
+      '📊 售后服务日报 2026-11-29（周日）',
+      '📊 售后服务周报 2026年第48周（11月23日—11月29日）',
+      '📊 售后服务日报 2026-11-30（周一）',
+      '📊 售后服务月报 2026年11月',
+    ]);
+    const weekly = digests(news).find((m) => m.text.includes('周报'))!;
+    expect(weekly.text).toContain('【新增工单】共 1 件');
+    expect(news.filter((m) => (m as Msg).image).length).toBe(6);
+    const keys = (await svc.db.digestRun.findMany()).map((r) => `${r.period}:${r.periodKey}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toEqual(expect.arrayContaining(['weekly:2026-W48', 'monthly:2026-11']));
+  }, 180_000);
+});
