@@ -6,13 +6,14 @@
  */
 import { parseLevelAnswer, parseReport, type ParsedReport } from '../domain/report-parser.js';
 import { normalise, parseRating } from '../domain/commands.js';
-import { clip, ticketTitle } from '../domain/wording.js';
+import { deadlines } from '../domain/sla.js';
+import { clip, formatTime, statusLabel, ticketTitle } from '../domain/wording.js';
 import type { Person, Ticket } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { acceptOrAskFee, askMissing, limitsLine, tellManagers, ticketSummary } from './process.js';
 import { askLevel, closeQuestions, openQuestion } from './questions.js';
-import { SYSTEM, allocateNumber, applyAction, recordEvent, syncTimers } from './tickets.js';
+import { SYSTEM, allocateNumber, applyAction, contractOf, recordEvent, slaTicketOf, syncTimers } from './tickets.js';
 import type { InboundMessage } from './types.js';
 import { runCommand } from './jobs.js';
 
@@ -71,6 +72,7 @@ export async function handleCustomerMessage(ctx: Ctx, msg: InboundMessage, perso
       return receiveComplaint(ctx, msg, person, parsed, content);
     default:
       if (await thanksClosesConsultation(ctx, msg, person)) return;
+      if (await answersProgressQuestion(ctx, msg, person)) return;
       if (await fillsRecentTicket(ctx, person, parsed)) return;
       ctx.outcome = isFragment(parsed) ? 'fragment' : 'ignored';
   }
@@ -215,6 +217,41 @@ async function receiveComplaint(ctx: Ctx, msg: InboundMessage, person: Person, p
 function extractDemand(text: string): string | null {
   const m = /(要求|希望|请)([^。！!？?\n]{2,80})/.exec(text);
   return m ? `${m[1]}${m[2]}` : null;
+}
+
+/** A question (吗/呢/？/什么时候…), as opposed to a statement or a command. */
+export function isQuestion(text: string): boolean {
+  return /[吗么呢嘛][?？!！。~～]*$|[?？]|什么时候|啥时候|几点|多久|怎么样了|有没有|没有?[?？]?$/.test(text);
+}
+
+const PROGRESS = /(到了?[吗没]|到场了?[吗没]|来了?[吗没]|什么时候|啥时候|几点|多久|进展|进度|怎么样了|处理得?怎么样|修好了?[吗没]|好了[吗没]|有人(管|处理|跟进)[吗没]?|接单了?[吗没]|派单了?[吗没]|还要等)/;
+
+/**
+ * "工程师到场了吗" / "什么时候能来": the reporter asks how their open ticket stands.
+ * Answered with its status, who has it and the next deadline; nothing changes.
+ */
+async function answersProgressQuestion(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
+  const text = normalise(msg.text);
+  if (text.length > 60 || !PROGRESS.test(text)) return false;
+  const t = await ctx.tx.ticket.findFirst({
+    where: { chatId: ctx.chat.id, reporterId: person.id, status: { notIn: ['closed', 'cancelled'] } },
+    orderBy: { id: 'desc' },
+  });
+  if (!t) return false;
+  await ctx.text(progressLine(ctx, t, t.assigneeId ? await ctx.tx.person.findUnique({ where: { id: t.assigneeId } }) : null), [mentionOf(person)], {
+    ticketId: t.id,
+    replyTo: msg.messageId,
+  });
+  return true;
+}
+
+function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): string {
+  const entry = contractOf(ctx, t);
+  const tz = entry.contract.timezone;
+  const running = deadlines(slaTicketOf(t), entry.contract, entry.calendar, ctx.now).filter((d) => !d.stoppedAt && ['first_response', 'on_site', 'consultation_response', 'complaint_answer', 'detection_report'].includes(d.clock));
+  const who = assignee ? `工程师 ${assignee.name}${t.status === 'assigned' ? '（待接单）' : ''}` : '正在安排工程师';
+  const next = running.length ? `；${running.map((d) => `${d.label}时限 ${formatTime(d.dueAt, tz, ctx.now)}`).join('，')}` : '';
+  return `${ticketTitle(t)} 当前状态：${statusLabel(t.status)}，${who}${next}。如有变化我们会在群里通知您。`;
 }
 
 const THANKS = /^(谢谢|多谢|感谢|好的谢谢|明白了|懂了|收到谢谢|ok|好的)/i;

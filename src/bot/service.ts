@@ -11,7 +11,7 @@ import { clip } from '../domain/wording.js';
 import type { Chat, Person, Ticket, Tx } from '../store/types.js';
 import { Ctx, type BotDeps } from './context.js';
 import { resolveChat, resolvePerson } from './directory.js';
-import { handleCustomerMessage } from './intake.js';
+import { handleCustomerMessage, isQuestion } from './intake.js';
 import { helpText, runCommand } from './jobs.js';
 import { fireTimer } from './reminders.js';
 import type { InboundEvent, InboundMessage, InboundSink, ReceiveResult } from './types.js';
@@ -197,7 +197,10 @@ export class ServiceBot implements InboundSink {
     const customerCommands: Command['type'][] = ['confirm', 'deny_fix', 'agree_fee', 'query', 'my_tickets', 'open_tickets', 'help', 'cancel', 'other_engineer', 'rate'];
     if (customerCommands.includes(cmd.type)) return true;
     const t = normalise(msg.text).replace(/@\S+/g, '').trim();
-    return t.length <= 12 || /#\d|[A-Z]{1,8}-\d{8}-\d{4}/i.test(t);
+    if (/#\d|[A-Z]{1,8}-\d{8}-\d{4}/i.test(t)) return true;
+    // "到场了吗" / "接单了没" is a question about the ticket, not an attempt at the command.
+    if (isQuestion(t)) return false;
+    return t.length <= 12;
   }
 
   /** "满意" / "4分" after the rating question expired, while a ticket waits for its rating. */
