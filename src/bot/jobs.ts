@@ -191,6 +191,10 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       ctx.clickAnswer = { toast: '已报修复', chosen: `${person.name} 已报修复` };
       await closeQuestions(ctx, ticket.id);
       if (ticket.kind === 'fault') await askConfirm(ctx, r.ticket, reporter);
+      if (ticket.kind === 'fault' && ticket.sparePart && !ticket.mediumRetained && entry.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
+        // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
+        await inTicketChat(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
+      }
       else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
       else await inTicketChat(`咨询 ${ticketTitle(ticket)} 已答复${cmd.note ? `：${cmd.note}` : ''}。如还有疑问请继续提出。`, [mentionOf(reporter)]);
       return;
@@ -246,7 +250,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
         data: { detectionReport: cmd.text, ...(cmd.cost ? { repairCost: cmd.cost, analysis: cmd.text } : { analysis: cmd.text }) },
       });
       if (!r.ok) return void (await refuse(r.reason));
-      await inTicketChat(`故障检测报告已提交（${ticketTitle(ticket)}）：${cmd.text}${cmd.cost ? `；维修费用 ${cmd.cost}` : ''}。`, [mentionOf(reporter)]);
+      await inTicketChat(`故障检测报告已提交（${ticketTitle(ticket)}）：${cmd.text}${cmd.cost && !cmd.text.includes(cmd.cost) ? `；维修费用 ${cmd.cost}` : ''}。`, [mentionOf(reporter)]);
       return;
     }
     case 'set_level': {

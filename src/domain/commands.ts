@@ -103,8 +103,9 @@ const RULES: Rule[] = [
   {
     re: /^检测报告/,
     make: (r, ref) => {
-      const cost = /(?:维修)?费用[:：]?\s*([\d,.]+\s*元?)/.exec(r);
-      const text = noteOf(r);
+      const cost = /[，,；;]?\s*(?:维修)?费用[:：]?\s*([\d,.]+\s*元?)/.exec(r);
+      // The report's text without the cost, which is kept apart ("主板故障" + "1200元").
+      const text = noteOf(cost ? r.slice(0, cost.index) + r.slice(cost.index + cost[0].length) : r) ?? (cost ? `维修费用 ${cost[1]!.replace(/\s/g, '')}` : undefined);
       if (!text) return null;
       return opt(ref, { type: 'detection_report' as const, text, ...(cost ? { cost: cost[1]!.replace(/\s/g, '') } : {}) });
     },
