@@ -254,6 +254,9 @@ function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): string {
   return `${ticketTitle(t)} 当前状态：${statusLabel(t.status)}，${who}${next}。如有变化我们会在群里通知您。`;
 }
 
+const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
+const NOT_FIXED = /^(还是?不行|不行|还没好|没好|还是坏的|还有问题)/;
+
 const THANKS = /^(谢谢|多谢|感谢|好的谢谢|明白了|懂了|收到谢谢|ok|好的)/i;
 
 async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
@@ -341,7 +344,8 @@ async function answerQuestion(
       return true;
     }
     case 'confirm': {
-      const cmd = text === '1' ? 'confirm' : text === '2' ? 'deny_fix' : null;
+      // "1" / "2", or the way people answer: "正常了，谢谢", "可以了", "还是不行".
+      const cmd = text === '1' || FIXED.test(text) ? 'confirm' : text === '2' || NOT_FIXED.test(text) ? 'deny_fix' : null;
       if (!cmd) return false;
       await runCommand(ctx, msg, person, { type: cmd, ref: { short: ticket.id } });
       return true;

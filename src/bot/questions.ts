@@ -76,7 +76,10 @@ export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
   await ask(ctx, ticket, reporter, 'phone', { title: '', text: `请留一个联系电话，方便工程师与您联系。（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
-export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+/** The prefix of a question asked again by the follow-up timer. */
+const AGAIN = '⏰ 再次提醒：';
+
+export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
   const entry = contractOf(ctx, ticket);
   await ask(
     ctx,
@@ -85,7 +88,7 @@ export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person): Pr
     'confirm',
     {
       title: `请确认修复 ${ticketTitle(ticket)}`,
-      text: `工程师已报修复${ticket.resolutionNote ? `：${ticket.resolutionNote}` : ''}。\n请确认设备是否恢复正常：1 确认修复  2 还没好`,
+      text: `${again ? AGAIN : ''}工程师已报修复${ticket.resolutionNote ? `：${ticket.resolutionNote}` : ''}。\n请确认设备是否恢复正常：1 确认修复  2 还没好`,
       buttons: [
         { label: '1 确认修复', value: buttonValue('confirm', ticket.id), style: 'primary' },
         { label: '2 还没好', value: buttonValue('deny', ticket.id), style: 'danger' },
@@ -95,7 +98,7 @@ export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person): Pr
   );
 }
 
-export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
   const entry = contractOf(ctx, ticket);
   const scores = [5, 4, 3, 2, 1];
   await ask(
@@ -105,7 +108,7 @@ export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person): Pro
     'rate',
     {
       title: `服务评价 ${ticketTitle(ticket)}`,
-      text: `请为本次服务打分（1–5 分，5 分最满意），也欢迎留下意见，例如「5分 处理很及时」。`,
+      text: `${again ? AGAIN : ''}请为本次服务打分（1–5 分，5 分最满意），也欢迎留下意见，例如「5分 处理很及时」。`,
       buttons: scores.map((s) => ({ label: `${s} ${RATING_LABELS[s]}`, value: buttonValue('rate', ticket.id, s) })),
     },
     entry.contract.confirmation.closeAfter.hours * 60,

@@ -94,8 +94,8 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const reporter = await personById(ctx, ticket.reporterId);
       if (!reporter) return;
       await recordEvent(ctx, ticket, 'reminder', { clock: timer.clock, stage: timer.stage, late }, { actor: null });
-      if (timer.clock === 'confirmation') await askConfirm(ctx, ticket, reporter);
-      else await askRating(ctx, ticket, reporter);
+      if (timer.clock === 'confirmation') await askConfirm(ctx, ticket, reporter, true);
+      else await askRating(ctx, ticket, reporter, true);
       return;
     }
     case 'confirmation:close': {
