@@ -313,7 +313,12 @@ async function answerQuestion(
       await done();
       // An answer can carry details too ("小寨站全部刷不了").
       const extra = parseReport(text, lex);
-      const data = { ...(extra.site && !ticket.site ? { site: extra.site } : {}), ...(extra.phone && !ticket.phone ? { phone: extra.phone } : {}) };
+      const data = {
+        // The words that decided the level are now the answer's (shown to engineers with the ticket).
+        levelEvidence: JSON.stringify(a.evidence),
+        ...(extra.site && !ticket.site ? { site: extra.site } : {}),
+        ...(extra.phone && !ticket.phone ? { phone: extra.phone } : {}),
+      };
       const r = await applyAction(ctx, ticket, { type: 'set_level', level: a.level }, { data, detail: { evidence: a.evidence, answer: clip(text, 100) } });
       if (!r.ok) {
         await ctx.text(r.reason, [mentionOf(person)], { ticketId: ticket.id });

@@ -254,7 +254,10 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       return;
     }
     case 'set_level': {
-      const r = await applyAction(ctx, ticket, { type: 'set_level', level: cmd.level }, { detail: { by: person.name } });
+      const r = await applyAction(ctx, ticket, { type: 'set_level', level: cmd.level }, {
+        detail: { by: person.name },
+        data: { levelEvidence: JSON.stringify([`${person.name} 选定${levelName(entry.contract, cmd.level)}`]) },
+      });
       if (!r.ok) return void (await refuse(r.reason));
       await closeQuestions(ctx, ticket.id, ['level']);
       ctx.clickAnswer = { toast: `已选择 ${cmd.level}`, chosen: `已选择：${levelName(entry.contract, cmd.level as FaultLevel)}` };
