@@ -257,6 +257,8 @@ function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): string {
 const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
 const NOT_FIXED = /^(还是?不行|不行|还没好|没好|还是坏的|还有问题)/;
 
+const PLACE = /(站|中心|段|场|楼|层|室|机房|号线|出入口|口|厅|车辆|库|基地|大厦|公司)/;
+
 const THANKS = /^(谢谢|多谢|感谢|好的谢谢|明白了|懂了|收到谢谢|ok|好的)/i;
 
 async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
@@ -329,7 +331,8 @@ async function answerQuestion(
     }
     case 'site': {
       const p = parseReport(text, lex);
-      const site = p.site ?? (text.length <= 30 && p.kind === 'other' && !/[?？]/.test(text) ? text : null);
+      // A place the lexicon does not know is taken as written, if it reads like one ("二号线三号机房"), not "好的".
+      const site = p.site ?? (text.length <= 30 && p.kind === 'other' && !/[?？]/.test(text) && PLACE.test(text) ? text : null);
       if (!site) return false;
       await done();
       const t = await ctx.tx.ticket.update({ where: { id: ticket.id }, data: { site } });

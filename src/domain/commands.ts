@@ -146,7 +146,8 @@ const RATING_WORDS: Array<[RegExp, number]> = [
 /** A rating in words or numbers: "5分", "评分 4 态度很好", "满意", "不满意 拖了两天". */
 export function parseRating(text: string): { score: number; comment?: string } | null {
   const t = normalise(text);
-  const num = /^(?:评分|评价|打分)?\s*([1-5])\s*(?:分|星)?(?:$|\s+(.*))/.exec(t) ?? /^(?:评分|评价|打分)\s*[:：]?\s*([1-5])\s*(?:分|星)?\s*(.*)$/.exec(t);
+  // "3 号闸机坏了" is a report, not a 3 with a comment.
+  const num = /^(?:评分|评价|打分)?\s*([1-5])\s*(?:分|星)?(?:$|\s+(?![号台个站楼层线路点只块张#]|[A-Z]{2,})(.*))/.exec(t) ?? /^(?:评分|评价|打分)\s*[:：]?\s*([1-5])\s*(?:分|星)?\s*(.*)$/.exec(t);
   if (num) {
     const comment = num[2]?.trim();
     return comment ? { score: Number(num[1]), comment } : { score: Number(num[1]) };

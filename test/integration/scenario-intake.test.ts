@@ -82,6 +82,19 @@ describe('intake in the sandbox', () => {
     expect(linked[0].detail.reporter).toBe('刘师傅');
   });
 
+  it('a new report starting with a number ("2 号TVM…") is a report, not the rating a closed-out ticket waits for', async () => {
+    const chat = new ChatView(svc, 's10-rating');
+    const id = ticketIdIn((await chat.ask(customer, '钟楼站 4号闸机刷卡没反应 电话13800138000'))[0]);
+    await svc.post('managers', PEOPLE.manager, `派单 #${id} @张工`);
+    await chat.say(PEOPLE.engineer, `接单 #${id}`);
+    await chat.say(PEOPLE.engineer, `已修复 #${id} 更换读卡器`);
+    await chat.ask(customer, '确认修复');
+    const said = await chat.ask(customer, '2 号TVM不出票 电话13800138000');
+    expect(said[0]!.text, transcript(said)).toMatch(/已收到报修/);
+    expect((await svc.ticket(id)).status).toBe('confirmed');
+    expect((await chat.ask(customer, '5分')).some((m) => m.text.includes('感谢您的评价（5 分）'))).toBe(true);
+  });
+
   it('an unanswered level question times out: a provisional level, the desk told, the ticket accepted', async () => {
     const chat = new ChatView(svc, 's10-timeout');
     const managers = await new ChatView(svc, 'managers').skipOld();
