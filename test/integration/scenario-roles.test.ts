@@ -124,4 +124,35 @@ describe('roles', () => {
     said = await chat.ask(engineer2, '我的工单');
     expect(said[0]!.text).toContain(`#${id}`);
   });
+
+  it('engineers: a quoted ticket message stands for the reference; level correction, cancelling, lists', async () => {
+    const chat = new ChatView(svc, 's7-quote');
+    const a = ticketIdIn((await chat.ask(customer, '五路口站 1号闸机不读卡 电话13800138000'))[0]);
+    await svc.advance(5);
+    const b = ticketIdIn((await chat.ask(customer, '五路口站 2号TVM不出票 电话13800138000'))[0]);
+    for (const id of [a, b]) {
+      await svc.post('managers', manager, `派单 #${id} @李工`);
+      await chat.say(engineer2, `接单 #${id}`);
+    }
+    // Two jobs in hand: a bare command is ambiguous…
+    let said = await chat.ask(engineer2, '已修复 重启');
+    expect(said[0]!.text).toContain('多张工单');
+    // …unless it quotes the bot's message about one of them.
+    const cardB = (await chat.all()).find((m) => m.text.includes('已受理') && m.text.includes(`#${b}（`))!;
+    said = await chat.ask(engineer2, '已修复 重启工控机', { replyTo: cardB.id });
+    expect(said.some((m) => m.text.includes(`请确认修复 #${b}（`)), transcript(said)).toBe(true);
+    expect((await svc.ticket(a)).status).toBe('acknowledged');
+
+    said = await chat.ask(engineer2, `#${a} 改为二级`);
+    expect(said[0]!.text).toMatch(new RegExp(`#${a}（.*故障级别调整为二级。时限：`));
+    expect((await svc.ticket(a)).level).toBe(2);
+
+    said = await chat.ask(manager, '待处理');
+    expect(said[0]!.text).toContain(`#${a} `);
+    said = await chat.ask(engineer2, `撤销 #${a} 重复报修`);
+    expect(said[0]!.text).toContain('已撤销（重复报修）');
+    const t = await svc.ticket(a);
+    expect(t.status).toBe('cancelled');
+    expect(t.timers.filter((x: { state: string }) => x.state === 'pending')).toHaveLength(0);
+  });
 });
