@@ -40,6 +40,9 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
     out.middleware.push(wechat.loginPage);
     out.adapters.push(Object.assign(wechat.channel, { start: () => wechat.start(), stop: () => wechat.stop() }));
   } else {
+    // /wechat/login still answers, saying WeChat is not configured (login-page imports no wechaty).
+    const { wechatLoginPage } = await import('./bot/channels/wechat/login-page.js');
+    out.middleware.push(wechatLoginPage());
     deps.log.info('WeChat is off: set WECHATY_PUPPET (and its token) to turn it on; see README "WeChat"');
   }
   return out;

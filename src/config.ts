@@ -191,8 +191,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
         ...(env.FEISHU_DOMAIN ? { domain: env.FEISHU_DOMAIN } : {}),
       }
     : null;
-  const wechat = env.WECHATY_PUPPET
-    ? { puppet: env.WECHATY_PUPPET, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
+  // "off" and "none" mean off too, so a deployment can switch WeChat off without unsetting.
+  const puppetName = env.WECHATY_PUPPET?.trim();
+  const wechat = puppetName && !['off', 'none'].includes(puppetName.toLowerCase())
+    ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
   const sandbox = env.SANDBOX ?? (!feishu && !wechat);
   return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };

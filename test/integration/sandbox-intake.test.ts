@@ -27,3 +27,18 @@ describe('sandbox: a report becomes a ticket', () => {
     expect((await botSays(svc, 'demo')).length).toBe(before);
   });
 });
+
+describe('WeChat off', () => {
+  it('says so at /wechat/login and in /healthz', async () => {
+    const svc = await startTestService({ env: { WECHATY_PUPPET: 'off' } });
+    try {
+      const r = await fetch(`${svc.url}/wechat/login`);
+      expect(r.status).toBe(404);
+      expect(await r.text()).toMatch(/not configured/i);
+      const h = await (await fetch(`${svc.url}/healthz`)).json();
+      expect(h.channels.map((c: { channel: string }) => c.channel)).not.toContain('wechat');
+    } finally {
+      await svc.close();
+    }
+  });
+});
