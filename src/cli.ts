@@ -5,6 +5,8 @@
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   parse: { summary: 'read JSON lines {"id","text"} on stdin, write the parse of each', load: () => import('./cli/parse.js') },
   digest: { summary: "the managers' digest of a day/week/month as JSON or text; --png writes its chart", load: () => import('./cli/digest.js') },
+  export: { summary: 'service records (客户服务记录表) or complaint records for a date range as CSV or XLSX', load: () => import('./cli/export.js') },
+  'hash-password': { summary: 'hash a dashboard password (stdin) for DASHBOARD_USERS', load: () => import('./cli/hash-password.js') },
   seed: { summary: 'write realistic demo/benchmark tickets over the last days into the database', load: () => import('./cli/seed.js') },
 };
 

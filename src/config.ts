@@ -63,6 +63,10 @@ export const EnvSchema = z.object({
   WECHAT_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** Daily digest time, cron syntax in the contract's time zone. */
   DIGEST_CRON: z.string().default('0 9 * * *'),
+  /** Dashboard logins: "name:hash,name2:hash2" (hashes from `npm run --silent cli -- hash-password`). */
+  DASHBOARD_USERS: z.string().optional(),
+  /** Signs dashboard session cookies; set it so logins survive restarts and hold on every replica (default: API_TOKEN, else random). */
+  DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

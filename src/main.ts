@@ -24,6 +24,9 @@ import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
 import { createChannels } from './channels.js';
 import { DigestPoster } from './report/digest-job.js';
+import { dashboard } from './web/dashboard/index.js';
+import { exportsApi } from './web/exports.js';
+import { createMetrics } from './web/metrics.js';
 
 export interface Service {
   url: string;
@@ -97,13 +100,28 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
   });
-  dispatcher = new Dispatcher({ db, log, adapters });
+  const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
+  dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
   const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
   if (sandbox) adapters.set('sandbox', sandbox);
   const mount: Middleware[] = [];
   const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
   mount.push(...platform.middleware);
+  const apiToken = config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {};
+  mount.push(
+    metrics.middleware,
+    exportsApi({ db, timezone: contracts.default.contract.timezone, ...apiToken }),
+    dashboard({
+      db,
+      contracts,
+      clock,
+      digestCron: config.env.DIGEST_CRON,
+      ...apiToken,
+      ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}),
+      ...(config.env.DASHBOARD_SECRET ? { sessionSecret: config.env.DASHBOARD_SECRET } : {}),
+    }),
+  );
 
   const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: config.env.DIGEST_CRON });
   const attachments = new AttachmentFetcher({ db, log, adapters, dir: config.dataDir });

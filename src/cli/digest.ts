@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`--format: json or text, not "${values.format}"\n\n${USAGE}`);
     return 2;
   }
-  const store = await openStore();
+  const store = await openStore(process.env, { seedOrg: false });
   try {
     const tz = store.contracts.default.contract.timezone;
     const at = digestTimeOfDay(store.config.env.DIGEST_CRON);

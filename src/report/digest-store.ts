@@ -14,8 +14,10 @@
 import type { ContractRegistry } from '../bot/context.js';
 import type { Contract, FaultLevel, TicketKind, TicketStep } from '../domain/contract.js';
 import { durationMinutes } from '../domain/contract.js';
+import type { BusinessCalendar } from '../domain/calendar.js';
 import {
   ageBounds,
+  type ContractView,
   computeDigest,
   type ComplaintRow,
   type Digest,
@@ -54,13 +56,19 @@ const TICKET_SELECT = {
   site: true,
   device: true,
   ...STEP_SELECT,
-  customer: { select: { name: true, contract: true } },
-  assignee: { select: { name: true } },
+  // Ids, not relations: the joins cost more than the rows (customers and people are few; looked up once).
+  customerId: true,
+  assigneeId: true,
 } satisfies Prisma.TicketSelect;
 
 type TicketPick = Prisma.TicketGetPayload<{ select: typeof TICKET_SELECT }>;
 
-function toDigestTicket(t: TicketPick): DigestTicket {
+interface Lookup {
+  customers: Map<number, { name: string; contract: string }>;
+  people: Map<number, { name: string; role: string }>;
+}
+
+function toDigestTicket(t: TicketPick, lk: Lookup): DigestTicket {
   const steps: Partial<Record<TicketStep, Date | null>> = {};
   for (const k of Object.keys(STEP_SELECT) as TicketStep[]) steps[k] = (t as unknown as Record<string, Date | null>)[k] ?? null;
   return {
@@ -70,11 +78,11 @@ function toDigestTicket(t: TicketPick): DigestTicket {
     status: t.status as TicketStatus,
     level: t.level as FaultLevel | null,
     hardware: t.hardware,
-    contract: t.customer?.contract ?? null,
-    customer: t.customer?.name ?? null,
+    contract: t.customerId === null ? null : (lk.customers.get(t.customerId)?.contract ?? null),
+    customer: t.customerId === null ? null : (lk.customers.get(t.customerId)?.name ?? null),
     site: t.site,
     device: t.device,
-    assignee: t.assignee?.name ?? null,
+    assignee: t.assigneeId === null ? null : (lk.people.get(t.assigneeId)?.name ?? null),
     steps,
   };
 }
@@ -101,8 +109,9 @@ export function lookbackMs(contracts: Contract[]): { fixed: number; workingDays:
       }
     }
   }
+  // Clocks that start after the report (acceptance, assignment) start within hours of it.
   // A working day can be ~10 calendar days away over the Spring Festival or National Day.
-  return { fixed: fixed + DAY, workingDays: workingDays ? (workingDays + 12) * DAY : 0 };
+  return { fixed: fixed + DAY / 4, workingDays: workingDays ? (workingDays + 12) * DAY : 0 };
 }
 
 async function names(db: Db, ids: Iterable<number | null>): Promise<Map<number, { name: string; role: string }>> {
@@ -121,10 +130,40 @@ function assigneeOf(detail: string): number | null {
   }
 }
 
+/**
+ * Contracts whose calendars remember "the end of the n-th working day after a
+ * day": a complaint's deadline depends only on its day, and a month of complaints
+ * would otherwise walk the holiday table once each.
+ */
+function memoCalendars(contracts: ContractRegistry): DigestInput['contractFor'] {
+  const views = new Map<string, ContractView>();
+  return (name) => {
+    const entry = contracts.get(name);
+    let v = views.get(entry.name);
+    if (!v) {
+      const cal = entry.calendar;
+      const memo = new Map<string, ReturnType<BusinessCalendar['endOfNthWorkingDayAfter']>>();
+      const calendar = Object.create(cal) as BusinessCalendar;
+      calendar.endOfNthWorkingDayAfter = (instant: Date, n: number) => {
+        const key = `${cal.dateOf(instant)}|${n}`;
+        let r = memo.get(key);
+        if (!r) memo.set(key, (r = cal.endOfNthWorkingDayAfter(instant, n)));
+        return r;
+      };
+      views.set(entry.name, (v = { contract: entry.contract, calendar }));
+    }
+    return v;
+  };
+}
+
 /** Loads the digest's rows for a period as of a moment. */
 export async function loadDigestInput(db: Db, contracts: ContractRegistry, period: DigestPeriod, asOf: Date): Promise<DigestInput> {
   const entry = contracts.default;
   const tz = entry.contract.timezone;
+  // Only the step times some clock starts or stops on: each DateTime column read costs.
+  const used = new Set<string>(['reportedAt']);
+  for (const c of Object.values(entry.contract.clocks)) for (const k of [c.startsAt, ...c.stopsAt]) used.add(k);
+  const slaSelect = { ...TICKET_SELECT, ...Object.fromEntries(Object.keys(STEP_SELECT).map((k) => [k, used.has(k)])) } as typeof TICKET_SELECT;
   const open = { in: [...OPEN_STATUSES] };
   const lb = lookbackMs([entry.contract]);
   const upTo = new Date(Math.min(period.end.getTime(), asOf.getTime()));
@@ -142,12 +181,9 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
           }),
         ),
       ),
-      db.ticket.findMany({ where: { reportedAt: reportedWindow, kind: { not: 'complaint' } }, select: TICKET_SELECT }),
+      db.ticket.findMany({ where: { reportedAt: reportedWindow, kind: { not: 'complaint' } }, select: slaSelect }),
       lb.workingDays
-        ? db.ticket.findMany({
-            where: { reportedAt: { gte: new Date(period.start.getTime() - lb.workingDays), lt: upTo }, kind: 'complaint' },
-            select: { ...TICKET_SELECT, complaint: true },
-          })
+        ? db.ticket.findMany({ where: { reportedAt: { gte: new Date(period.start.getTime() - lb.workingDays), lt: upTo }, kind: 'complaint' }, select: TICKET_SELECT })
         : Promise.resolve([]),
       db.ticketEvent.findMany({ where: { action: 'escalation', at: { gte: period.start, lte: asOf } }, select: { ticketId: true } }),
       db.ticketEvent.findMany({ where: { action: 'transfer', at: { gte: new Date(period.start.getTime() - lb.fixed), lt: upTo } }, select: { ticketId: true } }),
@@ -173,15 +209,27 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
   // Hand-overs: only tickets that were transferred need their history; the others were held by their assignee.
   const transferred = [...new Set(transfers.map((t) => t.ticketId))];
   const handOverRows = transferred.length
-    ? await db.ticketEvent.findMany({ where: { ticketId: { in: transferred }, action: { in: ['assign', 'transfer'] } }, select: { ticketId: true, at: true, detail: true } })
+    ? // By ticket only (the ticketId index); with the action in the WHERE, SQLite walks every assign event.
+      (await db.ticketEvent.findMany({ where: { ticketId: { in: transferred } }, select: { ticketId: true, at: true, action: true, detail: true } })).filter(
+        (e) => e.action === 'assign' || e.action === 'transfer',
+      )
     : [];
   const openComplaints = await db.ticket.findMany({ where: { kind: 'complaint', status: open }, select: { ...TICKET_SELECT, complaint: true } });
 
+  const ticketRows = [...slaRows, ...complaintRows, ...extra, ...openComplaints];
   const people = await names(db, [
     ...handOverRows.map((h) => assigneeOf(h.detail)),
     ...assignedGroups.map((g) => g.assigneeId),
     ...resolvedGroups.map((g) => g.actorId),
+    ...ticketRows.map((t) => t.assigneeId),
   ]);
+  const customerIds = [...new Set(ticketRows.map((t) => t.customerId).filter((x): x is number => x !== null))];
+  const lk: Lookup = {
+    people,
+    customers: new Map(
+      (customerIds.length ? await db.customer.findMany({ where: { id: { in: customerIds } }, select: { id: true, name: true, contract: true } }) : []).map((c) => [c.id, { name: c.name, contract: c.contract }]),
+    ),
+  };
   const handOvers: HandOver[] = handOverRows.map((h) => {
     const id = assigneeOf(h.detail);
     return { ticketId: h.ticketId, at: h.at, to: id === null ? null : (people.get(id)?.name ?? null) };
@@ -189,7 +237,7 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
 
   const openAges: DigestInput['openAges'] = bounds.map((b, i) => ({ bucket: b.bucket, count: ageCounts[i]! }));
   const complaintOf = (t: TicketPick & { complaint: { complainant: string; content: string; demand: string | null; receiver: string } | null }): ComplaintRow => ({
-    ...toDigestTicket(t),
+    ...toDigestTicket(t, lk),
     complainant: t.complaint?.complainant ?? '',
     content: t.complaint?.content ?? '',
     demand: t.complaint?.demand ?? null,
@@ -201,11 +249,11 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
     asOf,
     timezone: tz,
     contract: entry.contract,
-    contractFor: (name) => contracts.get(name),
+    contractFor: memoCalendars(contracts),
     newCounts: newGroups.map((g) => ({ kind: g.kind, level: g.level, count: g._count._all })),
     openCounts: openGroups.map((g) => ({ status: g.status, count: g._count._all })),
     openAges,
-    slaTickets: [...slaRows, ...complaintRows, ...extra].map(toDigestTicket),
+    slaTickets: [...slaRows, ...complaintRows, ...extra].map((t) => toDigestTicket(t, lk)),
     handOvers,
     pending: pendingRows
       .filter((p) => !TERMINAL.has(p.ticket.status as TicketStatus))

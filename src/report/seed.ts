@@ -332,7 +332,15 @@ function makeTicket(rng: () => number, dir: Directory, entry: ContractEntry, now
   }
   // Timers of open tickets: what is still ahead is pending; escalations passed are fired.
   const timers: Row[] = [];
+  const breachTimers = new Set<string>();
+  for (const e of events) {
+    if (e.action !== 'escalation' || !String(e.detail).includes('escalate_1')) continue;
+    const clock = (JSON.parse(String(e.detail)) as { clock: string }).clock;
+    breachTimers.add(`${clock}|${(e.at as Date).getTime()}`);
+    timers.push({ clock, stage: 'escalate_1', dueAt: e.at, deadlineAt: e.at, state: 'fired', firedAt: e.at, late: false, createdAt: reported });
+  }
   for (const p of timerPlan(sla, entry.contract, entry.calendar)) {
+    if (p.stage === 'escalate_1' && breachTimers.has(`${p.clock}|${p.dueAt.getTime()}`)) continue;
     const pending = p.dueAt > now;
     if (!pending && p.stage.startsWith('remind')) continue;
     timers.push({ clock: p.clock, stage: p.stage, dueAt: p.dueAt, deadlineAt: p.deadlineAt, state: pending ? 'pending' : 'fired', firedAt: pending ? null : p.dueAt, late: false, createdAt: reported });
