@@ -49,8 +49,8 @@ export class Dispatcher {
     this.now = opts.now ?? Date.now;
   }
 
-  /** The head of each chat's queue that may be sent now. */
-  private async heads(): Promise<Outbox[]> {
+  /** The head of each chat's queue that may be sent now (public for the sla-tick benchmark). */
+  async heads(): Promise<Outbox[]> {
     const now = new Date(this.now());
     const rows = await this.opts.db.outbox.findMany({
       where: { status: { in: ['pending', 'sending'] } },

@@ -1,0 +1,47 @@
+/**
+ * parse: the report parser over the development corpus, on one core (this
+ * process, one thread): messages per second and the 99th percentile per message.
+ */
+import { readFileSync } from 'node:fs';
+import { compileLexicon } from '../src/domain/lexicon.js';
+import { parseReport } from '../src/domain/report-parser.js';
+import { benchConfig, log, percentile, round } from './lib/common.js';
+
+export interface ParseResult {
+  parse_msgs_per_s: number;
+  parse_p50_ms: number;
+  parse_p99_ms: number;
+  parse_corpus_messages: number;
+  parse_messages_timed: number;
+}
+
+export async function benchParse(opts: { quick: boolean }): Promise<ParseResult> {
+  const lex = compileLexicon(benchConfig().lexicon);
+  const corpus = readFileSync(new URL('../test/fixtures/corpus/dev.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  // Warm-up: let the JIT settle.
+  for (let i = 0; i < 3; i++) for (const t of corpus) parseReport(t, lex);
+  const rounds = opts.quick ? 20 : 100;
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    for (const t of corpus) {
+      const s = performance.now();
+      parseReport(t, lex);
+      times.push(performance.now() - s);
+    }
+  }
+  const elapsed = performance.now() - t0;
+  const n = times.length;
+  const res = {
+    parse_msgs_per_s: Math.round(n / (elapsed / 1000)),
+    parse_p50_ms: round(percentile(times, 50), 4),
+    parse_p99_ms: round(percentile(times, 99), 4),
+    parse_corpus_messages: corpus.length,
+    parse_messages_timed: n,
+  };
+  log(`parse: ${res.parse_msgs_per_s} msgs/s, p99 ${res.parse_p99_ms} ms`);
+  return res;
+}

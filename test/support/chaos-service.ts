@@ -1,0 +1,137 @@
+/**
+ * The real service as a child process (`node dist/server.js`, or the sources
+ * through tsx), for the benchmarks and the chaos tests: started on a given
+ * database with Feishu pointed at a fake open platform, waited for until
+ * /healthz answers, killed with any signal, restarted on the same port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_APP } from './feishu-events.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type Runner = 'dist' | 'tsx';
+
+export interface ServiceProcessOptions {
+  databaseUrl: string;
+  /** The fake Feishu's base URL (FEISHU_DOMAIN); omit for a sandbox-only service. */
+  feishuDomain?: string;
+  port?: number;
+  runner?: Runner;
+  env?: Record<string, string>;
+  /** Milliseconds to wait for /healthz. */
+  startTimeoutMs?: number;
+  /** Extra node flags (e.g. --max-old-space-size). */
+  nodeArgs?: string[];
+}
+
+export interface ServiceProcess {
+  pid: number;
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** stderr and stdout so far (the log, LOG_LEVEL=warn by default). */
+  output(): string;
+  /** Resolves with the exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The sources through tsx (always current), unless SERVICEBOT_RUNNER=dist asks for the build. */
+export function defaultRunner(): Runner {
+  const env = process.env.SERVICEBOT_RUNNER;
+  if (env === 'dist' || env === 'tsx') return env;
+  return 'tsx';
+}
+
+export function feishuEnv(domain: string): Record<string, string> {
+  return {
+    FEISHU_APP_ID: TEST_APP.appId,
+    FEISHU_APP_SECRET: TEST_APP.appSecret,
+    FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
+    FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
+    FEISHU_MODE: 'webhook',
+    FEISHU_DOMAIN: domain,
+  };
+}
+
+/** The default organisation file with extra lines under staff (YAML), written to a temp folder. */
+export function orgFileWith(edit: (yaml: string) => string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'servicebot-chaos-org-'));
+  const file = path.join(dir, 'org.yaml');
+  writeFileSync(file, edit(readFileSync(path.join(ROOT, 'config/org.yaml'), 'utf8')));
+  return file;
+}
+
+export async function startServiceProcess(o: ServiceProcessOptions): Promise<ServiceProcess> {
+  const port = o.port ?? (await freePort());
+  const runner = o.runner ?? defaultRunner();
+  if (runner === 'dist' && !existsSync(path.join(ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing: npm run build');
+  const args = runner === 'dist' ? [...(o.nodeArgs ?? []), 'dist/server.js'] : [...(o.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    DATABASE_URL: o.databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'servicebot-chaos-data-')),
+    ...(o.feishuDomain ? feishuEnv(o.feishuDomain) : {}),
+    ...o.env,
+  };
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out += b.toString('utf8');
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    if (gone) throw new Error(`service exited during start:\n${out.slice(-3000)}`);
+    try {
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`service did not answer /healthz within ${o.startTimeoutMs ?? 60_000} ms:\n${out.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    pid: child.pid!,
+    port,
+    url,
+    child,
+    output: () => out,
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (gone) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
