@@ -5,19 +5,7 @@
  * server of TEST_DATABASE_URL that is dropped afterwards).
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import type { Clock } from '../../src/bot/clock.js';
-import { ContractRegistry } from '../../src/bot/context.js';
-import { seedOrg } from '../../src/bot/directory.js';
-import { ServiceBot } from '../../src/bot/service.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { compileLexicon } from '../../src/domain/lexicon.js';
-import { createPrismaClient } from '../../src/store/client.js';
-import { applyMigrations, createThrowawayPgDatabase, type Provider } from '../../src/store/migrate.js';
-import type { Db } from '../../src/store/types.js';
 
 export const PG_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -78,64 +66,8 @@ export async function rssMb(pid?: number): Promise<number> {
   return kb / 1024;
 }
 
-export interface BenchDb {
-  provider: Provider;
-  url: string;
-  db: Db;
-  close(): Promise<void>;
-}
-
-/** A fresh, migrated database of `provider`; close() disconnects and removes it. */
-export async function freshDb(provider: Provider, label: string): Promise<BenchDb> {
-  if (provider === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `servicebot-bench-${label}-`));
-    const url = `file:${path.join(dir, 'bench.db')}`;
-    await applyMigrations(url);
-    const { prisma } = createPrismaClient(url);
-    await prisma.$connect();
-    return {
-      provider,
-      url,
-      db: prisma,
-      async close() {
-        await prisma.$disconnect();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const tmp = await createThrowawayPgDatabase(PG_SERVER_URL, `servicebot_bench_${label}`);
-  await applyMigrations(tmp.url);
-  const { prisma } = createPrismaClient(tmp.url);
-  await prisma.$connect();
-  return {
-    provider,
-    url: tmp.url,
-    db: prisma,
-    async close() {
-      await prisma.$disconnect();
-      await tmp.drop();
-    },
-  };
-}
-
-export function benchConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env });
-}
-
-/** A ServiceBot wired as src/main.ts wires it (silent log). */
-export async function makeBot(db: Db, provider: Provider, clock: Clock, config = benchConfig(), onOutbox?: () => void): Promise<ServiceBot> {
-  await seedOrg(db, config.org);
-  return new ServiceBot({
-    db,
-    provider,
-    clock,
-    log: pino({ level: 'silent' }),
-    contracts: new ContractRegistry(config.contracts),
-    lexicon: compileLexicon(config.lexicon),
-    org: config.org,
-    ...(onOutbox ? { onOutbox } : {}),
-  });
-}
+export type { TestStore as BenchDb } from '../../test/support/chaos.js';
+export { freshStore as freshDb, makeBot, quietConfig as benchConfig } from '../../test/support/chaos.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,117 @@
+/**
+ * Store-level helpers shared by the chaos tests and the benchmarks: a fresh,
+ * migrated database (a SQLite file in a temp folder, or a throw-away PostgreSQL
+ * database on the server of TEST_DATABASE_URL, dropped on close) and a
+ * ServiceBot wired the way src/main.ts wires it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Clock } from '../../src/bot/clock.js';
+import { ContractRegistry } from '../../src/bot/context.js';
+import { seedOrg } from '../../src/bot/directory.js';
+import { ServiceBot } from '../../src/bot/service.js';
+import type { InboundMessage } from '../../src/bot/types.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { compileLexicon } from '../../src/domain/lexicon.js';
+import { createPrismaClient } from '../../src/store/client.js';
+import { applyMigrations, createThrowawayPgDatabase, type Provider } from '../../src/store/migrate.js';
+import type { Db } from '../../src/store/types.js';
+
+export const PG_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+export interface TestStore {
+  provider: Provider;
+  url: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database of `provider`; close() disconnects and removes it. */
+export async function freshStore(provider: Provider, label = 'chaos'): Promise<TestStore> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `servicebot-${label}-`));
+    const url = `file:${path.join(dir, 'store.db')}`;
+    await applyMigrations(url);
+    const { prisma } = createPrismaClient(url);
+    await prisma.$connect();
+    return {
+      provider,
+      url,
+      db: prisma,
+      async close() {
+        await prisma.$disconnect();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const tmp = await createThrowawayPgDatabase(PG_SERVER_URL, `servicebot_${label}`);
+  try {
+    await applyMigrations(tmp.url);
+  } catch (e) {
+    await tmp.drop();
+    throw e;
+  }
+  const { prisma } = createPrismaClient(tmp.url);
+  await prisma.$connect();
+  return {
+    provider,
+    url: tmp.url,
+    db: prisma,
+    async close() {
+      await prisma.$disconnect();
+      await tmp.drop();
+    },
+  };
+}
+
+export function quietConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env });
+}
+
+/** A ServiceBot wired as src/main.ts wires it (silent log), the organisation file seeded. */
+export async function makeBot(db: Db, provider: Provider, clock: Clock, config = quietConfig(), onOutbox?: () => void): Promise<ServiceBot> {
+  await seedOrg(db, config.org);
+  return new ServiceBot({
+    db,
+    provider,
+    clock,
+    log: pino({ level: 'silent' }),
+    contracts: new ContractRegistry(config.contracts),
+    lexicon: compileLexicon(config.lexicon),
+    org: config.org,
+    ...(onOutbox ? { onOutbox } : {}),
+  });
+}
+
+/** A Feishu-like group message, already translated (what the channel hands the bot). */
+export function feishuMessage(n: number | string, text: string, o: { chat?: string; sender?: string; eventId?: string; messageId?: string; at?: Date } = {}): InboundMessage {
+  return {
+    type: 'message',
+    channel: 'feishu',
+    eventId: o.eventId ?? `ev_${n}`,
+    messageId: o.messageId ?? `om_${n}`,
+    chat: { id: o.chat ?? 'oc_chaos_1', type: 'group' },
+    sender: { id: o.sender ?? 'ou_chaos_customer_1', name: '李站长' },
+    text,
+    mentions: [],
+    mentionsBot: true,
+    at: o.at ?? new Date(),
+  } as InboundMessage;
+}
+
+/** Whether the PostgreSQL server of TEST_DATABASE_URL answers (tests skip otherwise). */
+export async function pgReachable(): Promise<boolean> {
+  if (!process.env.TEST_DATABASE_URL) return false;
+  const pg = await import('pg');
+  const c = new pg.default.Client({ connectionString: PG_SERVER_URL, connectionTimeoutMillis: 3000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
