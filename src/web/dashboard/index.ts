@@ -247,7 +247,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
       <section class="card"><h2>处理记录（审计）</h2>${table(
         ['时间', '动作', '操作人', '状态', '详情'],
         t.events.map(
-          (e) => html`<tr><td>${fmtTime(e.at, tz)}</td><td>${e.action}</td><td>${e.actor ?? '系统'}</td>
+          (e) => html`<tr><td>${fmtTime(e.at, tz)}</td><td>${ACTION_LABELS[e.action] ?? e.action}</td><td>${e.actor ?? '系统'}</td>
             <td>${e.from || e.to ? `${e.from ? (STATUS_LABELS[e.from as TicketStatus] ?? e.from) : ''} → ${e.to ? (STATUS_LABELS[e.to as TicketStatus] ?? e.to) : ''}` : ''}</td>
             <td class="wrap">${detailText(e.detail)}</td></tr>`,
         ),
@@ -434,6 +434,13 @@ export function dashboard(opts: DashboardOptions): Middleware {
     return errors(ctx, () => routes(ctx, () => allowed(ctx, next)));
   };
 }
+
+const ACTION_LABELS: Record<string, string> = {
+  reported: '报修', set_level: '定级', accept: '受理', require_fee: '需确认收费', agree_fee: '客户同意收费', waive_fee: '经理批准免费',
+  assign: '派单', acknowledge: '接单', transfer: '转派', arrive: '到场', request_spare: '申请备件', detection_report: '检测报告',
+  resolve: '完成', confirm: '客户确认', deny_fix: '客户反馈未修好', rate: '评价', close: '关闭', cancel: '撤销',
+  reminder: '提醒', escalation: '超时/升级', duplicate_report: '重复报修', answer: '答复', investigation: '调查结果',
+};
 
 function stageLabel(stage: string): string {
   if (stage.startsWith('remind_')) return `提醒（${stage.slice(7)}%）`;
