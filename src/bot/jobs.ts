@@ -138,7 +138,8 @@ export async function runCommand(ctx: Ctx, src: Source, person: Person, cmd: Com
 }
 
 async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, cmd: Command): Promise<void> {
-  const refuse = (reason: string) => say(ctx, person, `${ticketTitle(ticket)}：${reason}`, ticket);
+  // Given elsewhere (the managers' group), a refusal names the ticket it is about.
+  const refuse = (reason: string) => say(ctx, person, ticket.chatId === ctx.chat.id ? reason : `${ticketTitle(ticket)}：${reason}`, ticket);
   const entry = contractOf(ctx, ticket);
   const tz = entry.contract.timezone;
   const chat = await chatOf(ctx, ticket);
@@ -190,12 +191,13 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       if (!r.ok) return void (await refuse(r.reason));
       ctx.clickAnswer = { toast: '已报修复', chosen: `${person.name} 已报修复` };
       await closeQuestions(ctx, ticket.id);
-      if (ticket.kind === 'fault') await askConfirm(ctx, r.ticket, reporter);
-      if (ticket.kind === 'fault' && ticket.sparePart && !ticket.mediumRetained && entry.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
-        // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
-        await inTicketChat(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
-      }
-      else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
+      if (ticket.kind === 'fault') {
+        await askConfirm(ctx, r.ticket, reporter);
+        if (ticket.sparePart && !ticket.mediumRetained && entry.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
+          // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
+          await inTicketChat(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
+        }
+      } else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
       else await inTicketChat(`咨询 ${ticketTitle(ticket)} 已答复${cmd.note ? `：${cmd.note}` : ''}。如还有疑问请继续提出。`, [mentionOf(reporter)]);
       return;
     }

@@ -70,7 +70,7 @@ describe('a hardware fault', () => {
     expect(said[0]!.text).toContain(`介质已留存 #${id}`);
     expect(names(said[0])).toEqual(['张工']);
     said = await chat.ask(engineer, `已修复 #${id} 更换硬盘 阵列重建完成`);
-    expect(said.some((m) => m.text.includes(`回复「介质已留存 #${id}」`)), transcript(said)).toBe(true);
+    expect(said.map((m) => m.text.split('\n')[0]), transcript(said)).toEqual([`【请确认修复 #${id}（${t.number}）】`, `请确认更换下的硬盘已留存客户处，回复「介质已留存 #${id}」。`]);
     said = await chat.ask(engineer, `介质已留存 #${id}`);
     expect(said[0]!.text).toContain('损坏介质留存客户处');
 

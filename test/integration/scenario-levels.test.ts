@@ -121,6 +121,7 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
 
     await advanceTo(svc, t0.getTime() + (windowMin * 0.8 + 30) * MIN);
     said = await demo.ask(engineer, `已修复 #${id} 更换电源模块`);
+    expect(said, transcript(said)).toHaveLength(1);
     const confirmQ = said.find((m) => m.text.includes('请确认设备是否恢复正常'));
     expect(confirmQ, transcript(said)).toBeDefined();
     expect(confirmQ!.text).toContain('更换电源模块');
