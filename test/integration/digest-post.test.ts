@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/bot/clock.js';
 import { DigestPoster } from '../../src/report/digest-job.js';
+import { createThrowawayPgDatabase } from '../../src/store/migrate.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, advanceTo, settled } from '../support/scenario.js';
 
@@ -101,4 +102,48 @@ describe('the digest in the managers group', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual(expect.arrayContaining(['weekly:2026-W48', 'monthly:2026-11']));
   }, 180_000);
+});
+
+describe('the digest in a Feishu managers group', () => {
+  it('is a card with the figures, then the chart image', async () => {
+    const one = await startTestService();
+    try {
+      await one.db.chat.create({ data: { channel: 'feishu', platformId: 'oc_managers_digest', purpose: 'managers', title: '售后管理群' } });
+      await advanceTo(one, local('2026-11-25T09:05:00'));
+      const rows = await one.db.outbox.findMany({ where: { chatPlatformId: 'oc_managers_digest' }, orderBy: { id: 'asc' } });
+      const actions = rows.map((r) => JSON.parse(r.action) as { kind: string; title?: string; text?: string; buttons?: unknown[]; pngBase64?: string; caption?: string });
+      expect(actions.map((a) => a.kind)).toEqual(['card', 'image']);
+      expect(actions[0]).toMatchObject({ title: '📊 售后服务日报 2026-11-24（周二）', buttons: [] });
+      expect(actions[0]!.text).toMatch(/^统计区间：/);
+      expect(actions[0]!.text).toContain('【新增工单】共 0 件');
+      expect(Buffer.from(actions[1]!.pngBase64!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+      expect(actions[1]!.caption).toBe('售后服务日报 2026-11-24（周二）');
+      // The sandbox managers' group had its text and image too.
+      expect(digests((await one.messages('managers')) as Msg[])).toHaveLength(1);
+    } finally {
+      await one.close();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the digest on PostgreSQL', () => {
+  it('is claimed once by racing replicas (the unique DigestRun fails the loser’s transaction)', async () => {
+    const pg = await createThrowawayPgDatabase(process.env.TEST_DATABASE_URL!, 'servicebot_digest_post');
+    const one = await startTestService({ env: { DATABASE_URL: pg.url } });
+    try {
+      await one.post('demo', PEOPLE.customer, '小寨站 3号闸机刷卡没反应 电话13800138000');
+      await advanceTo(one, local('2026-11-25T08:59:00'));
+      (one.clock as ManualClock).set(local('2026-11-25T09:00:00'));
+      const posters = [0, 1, 2].map(() => new DigestPoster({ db: one.db, bot: one.bot, log: pino({ level: 'silent' }), contracts: one.bot.deps.contracts, clock: one.clock, cron: '0 9 * * *' }));
+      const results = await Promise.all(posters.map((p) => p.runDue()));
+      expect(results.flat()).toHaveLength(1);
+      await one.dispatcher.drain();
+      const said = digests((await one.messages('managers')) as Msg[]);
+      expect(said.map((m) => m.text.split('\n')[0])).toEqual(['📊 售后服务日报 2026-11-24（周二）']);
+      expect(await one.db.digestRun.count()).toBe(1);
+    } finally {
+      await one.close();
+      await pg.drop();
+    }
+  }, 120_000);
 });

@@ -17,21 +17,30 @@ import { renderDigestChart } from '../../src/report/chart.js';
 import { openStore, type Store } from '../../src/report/cli-support.js';
 import { loadDigest, loadDigestInput, OPEN_STATUSES } from '../../src/report/digest-store.js';
 import { seed } from '../../src/report/seed.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
 
 const NOW = new Date('2026-11-25T01:00:00Z'); // Wednesday 09:00 in Shanghai
 const TZ = 'Asia/Shanghai';
+const period = periodContaining('daily', '2026-11-24', TZ);
+const pgServer = process.env.TEST_DATABASE_URL;
+
+// SQLite (prepared-statement seeding) always; PostgreSQL (batched Prisma seeding) when TEST_DATABASE_URL is set.
+for (const target of ['sqlite', ...(pgServer ? ['postgresql'] : [])] as const) {
+describe(`digest over a seeded ${target} database`, () => {
 let dir: string;
+let pg: ThrowawayDatabase | undefined;
 let store: Store;
 let digest: Digest;
 let all: Array<PlainTicket & { assigneeId: number | null }>;
-const period = periodContaining('daily', '2026-11-24', TZ);
 let seedMs = 0;
 let digestMs = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'servicebot-digest-'));
-  store = await openStore({ PATH: process.env.PATH, DATABASE_URL: `file:${path.join(dir, 'seed.db')}`, DATA_DIR: dir, LOG_LEVEL: 'silent' });
-  const r = await seed(store.db, store.contracts.default, { tickets: 2000, days: 30, now: NOW, seed: 7, sqliteFile: path.join(dir, 'seed.db') });
+  if (target === 'postgresql') pg = await createThrowawayPgDatabase(pgServer!, 'servicebot_digest');
+  const url = pg ? pg.url : `file:${path.join(dir, 'seed.db')}`;
+  store = await openStore({ PATH: process.env.PATH, DATABASE_URL: url, DATA_DIR: dir, LOG_LEVEL: 'silent' });
+  const r = await seed(store.db, store.contracts.default, { tickets: 2000, days: 30, now: NOW, seed: 7, ...(pg ? {} : { sqliteFile: path.join(dir, 'seed.db') }) });
   seedMs = r.ms;
   const t = performance.now();
   digest = await loadDigest(store.db, store.contracts, period, NOW);
@@ -68,14 +77,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.close();
+  await pg?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const inPeriod = (d: Date | null | undefined) => !!d && d >= period.start && d < period.end;
 
-describe('digest over a seeded database', () => {
   it('seeds 2000 realistic tickets in seconds and computes the digest quickly', () => {
-    console.log(`seed: 2000 tickets in ${seedMs} ms; digest: ${digestMs.toFixed(0)} ms`);
+    console.log(`${target}: seed 2000 tickets in ${seedMs} ms; digest in ${digestMs.toFixed(0)} ms`);
     expect(all).toHaveLength(2000);
     expect(seedMs).toBeLessThan(30_000);
     expect(digestMs).toBeLessThan(2000);
@@ -178,6 +186,11 @@ describe('digest over a seeded database', () => {
     expect(png.length).toBeGreaterThan(10_000);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     mkdirSync('test-results', { recursive: true });
-    writeFileSync('test-results/digest-seeded.png', png);
+    writeFileSync(`test-results/digest-seeded-${target}.png`, png);
   }, 120_000);
 });
+}
+
+function inPeriod(d: Date | null | undefined): boolean {
+  return !!d && d >= period.start && d < period.end;
+}
