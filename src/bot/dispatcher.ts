@@ -14,7 +14,11 @@ export interface DispatcherOptions {
   db: Db;
   log: Logger;
   adapters: Map<ChannelName, ChannelAdapter>;
-  /** How long a claimed row belongs to this sender before another may take it. */
+  /**
+   * How long a claimed row belongs to this sender before another may take it (default 30 s: well
+   * above one send, whose platform requests time out after 10 s). After a crash, the rows the dead
+   * process had claimed wait this long; their chats' later rows wait behind them, in order.
+   */
   claimMs?: number;
   /** Retries before a row is given up as failed. */
   maxAttempts?: number;
@@ -43,7 +47,7 @@ export class Dispatcher {
   private loop: Promise<void> | null = null;
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.claimMs = opts.claimMs ?? 60_000;
+    this.claimMs = opts.claimMs ?? 30_000;
     this.maxAttempts = opts.maxAttempts ?? 30;
     this.concurrency = opts.concurrency ?? 8;
     this.now = opts.now ?? Date.now;

@@ -5,7 +5,7 @@
  * /healthz answers, killed with any signal, restarted on the same port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,11 +52,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The sources through tsx (always current), unless SERVICEBOT_RUNNER=dist asks for the build. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `node dist/server.js` when the build is newer than every source file (CI builds first; it starts
+ * in a few seconds), else the sources through tsx (slower to start, always current).
+ * SERVICEBOT_RUNNER=dist|tsx decides instead.
+ */
 export function defaultRunner(): Runner {
   const env = process.env.SERVICEBOT_RUNNER;
   if (env === 'dist' || env === 'tsx') return env;
-  return 'tsx';
+  const built = path.join(ROOT, 'dist/server.js');
+  if (!existsSync(built)) return 'tsx';
+  return statSync(built).mtimeMs >= newestMtime(path.join(ROOT, 'src')) ? 'dist' : 'tsx';
 }
 
 export function feishuEnv(domain: string): Record<string, string> {

@@ -115,3 +115,61 @@ export async function pgReachable(): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Open tickets (acknowledged, in `chat` on Feishu) with one reminder each, due
+ * at the given instants: the timers a crash must neither lose nor fire twice.
+ */
+export async function seedDueReminders(db: Db, chat: string, dueAts: Date[], now = new Date()): Promise<number[]> {
+  const chatRow = await db.chat.upsert({
+    where: { channel_platformId: { channel: 'feishu', platformId: chat } },
+    update: {},
+    create: { channel: 'feishu', platformId: chat, purpose: 'customer', title: '提醒测试群' },
+  });
+  const reporter = await db.person.upsert({
+    where: { channel_platformId: { channel: 'feishu', platformId: 'ou_timer_reporter' } },
+    update: {},
+    create: { channel: 'feishu', platformId: 'ou_timer_reporter', name: '提醒测试客户', role: 'customer' },
+  });
+  const ids: number[] = [];
+  for (const [k, dueAt] of dueAts.entries()) {
+    const t = await db.ticket.create({
+      data: {
+        number: `GD-T-${k + 1}`,
+        kind: 'fault',
+        status: 'acknowledged',
+        chatId: chatRow.id,
+        reporterId: reporter.id,
+        level: 3,
+        site: '小寨站',
+        device: '闸机',
+        content: `提醒测试 ${k + 1}`,
+        reportedAt: now,
+        levelKnownAt: now,
+        acceptedAt: now,
+        assignedAt: now,
+        acknowledgedAt: now,
+        contractHash: 'chaos',
+        timers: { create: { clock: 'resolve_or_replace', stage: 'remind_50', dueAt, deadlineAt: new Date(dueAt.getTime() + 3_600_000), createdAt: now } },
+      },
+    });
+    ids.push(t.id);
+  }
+  return ids;
+}
+
+/** Each seeded ticket's reminder: fired once, one audit event, one outbox row. Returns the problems found. */
+export async function reminderProblems(db: Db, ticketIds: number[]): Promise<string[]> {
+  const problems: string[] = [];
+  const timers = await db.timer.findMany({ where: { ticketId: { in: ticketIds } } });
+  for (const t of timers) if (t.state !== 'fired') problems.push(`timer ${t.id} (ticket ${t.ticketId}) is ${t.state}`);
+  const events = await db.ticketEvent.groupBy({ by: ['ticketId'], where: { ticketId: { in: ticketIds }, action: 'reminder' }, _count: { _all: true } });
+  const eventCount = new Map(events.map((e) => [e.ticketId, e._count._all]));
+  const outbox = await db.outbox.groupBy({ by: ['ticketId'], where: { ticketId: { in: ticketIds } }, _count: { _all: true } });
+  const outboxCount = new Map(outbox.map((e) => [e.ticketId, e._count._all]));
+  for (const id of ticketIds) {
+    if (eventCount.get(id) !== 1) problems.push(`ticket ${id}: ${eventCount.get(id) ?? 0} reminder events`);
+    if (outboxCount.get(id) !== 1) problems.push(`ticket ${id}: ${outboxCount.get(id) ?? 0} reminder messages`);
+  }
+  return problems;
+}
