@@ -2,9 +2,11 @@
  * GET /metrics in the Prometheus text format (prom-client).
  *
  * Figures kept in the store (inbound events, tickets, breaches, reminders, the
- * outbox) are read on scrape with GROUP BY queries, so they are right after a
- * restart and the same on every replica; a scrape within a few seconds of the
- * last one reuses its answer. What happens in this process (sends, retries,
+ * outbox) are read with GROUP BY queries, so they are right after a restart and
+ * the same on every replica. What changes fast (open tickets, pending timers, the
+ * outbox queue) is read on scrape (reused for a few seconds); all-time totals that
+ * need a scan of big tables (closed tickets, inbound events, fired timers) are
+ * refreshed at most every few minutes, in the background after the first scrape. What happens in this process (sends, retries,
  * event-to-reply latency) is counted from the dispatcher's onSettled hook.
  *
  * Answered without a login to requests from the machine itself or with the API
@@ -22,6 +24,8 @@ export interface MetricsOptions {
   apiToken?: string;
   /** Seconds a scrape's database figures are reused (default 5). */
   cacheSeconds?: number;
+  /** Seconds the all-time totals are reused (default 300). */
+  totalsSeconds?: number;
   /** Process metrics (CPU, memory, event loop); default true. */
   processMetrics?: boolean;
 }
@@ -69,26 +73,27 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     registers: [registry],
   });
 
+  const openSeen = new Set<{ status: string; kind: string; level: string }>();
   let last = 0;
   let refreshing: Promise<void> | null = null;
   const cacheMs = (opts.cacheSeconds ?? 5) * 1000;
+  const totalsMs = (opts.totalsSeconds ?? 300) * 1000;
+  let totalsAt = 0;
+  let totals: Promise<void> | null = null;
+  const terminal = ['closed', 'cancelled'];
+  const ticketLabels = (r: { status: string; kind: string; level: number | null }) => ({ status: r.status, kind: r.kind, level: r.level === null ? 'none' : String(r.level) });
 
-  async function refresh(): Promise<void> {
-    const now = opts.clock.now();
-    const [inb, tix, fired, timersPending, timersOverdue, unsent, oldest, failed] = await Promise.all([
+  /** All-time totals: a scan of the big tables, so not on every scrape. */
+  async function refreshTotals(): Promise<void> {
+    const [inb, done, fired, failed] = await Promise.all([
       db.inboundEvent.groupBy({ by: ['channel', 'outcome'], _count: { _all: true } }),
-      db.ticket.groupBy({ by: ['status', 'kind', 'level'], _count: { _all: true } }),
+      db.ticket.groupBy({ by: ['status', 'kind', 'level'], where: { status: { in: terminal } }, _count: { _all: true } }),
       db.timer.groupBy({ by: ['clock', 'stage'], where: { state: 'fired' }, _count: { _all: true } }),
-      db.timer.count({ where: { state: 'pending' } }),
-      db.timer.count({ where: { state: 'pending', dueAt: { lte: now } } }),
-      db.outbox.groupBy({ by: ['channel', 'status'], where: { status: { in: ['pending', 'sending'] } }, _count: { _all: true } }),
-      db.outbox.groupBy({ by: ['channel'], where: { status: { in: ['pending', 'sending'] } }, _min: { createdAt: true } }),
       db.outbox.groupBy({ by: ['channel'], where: { status: 'failed' }, _count: { _all: true } }),
     ]);
     inbound.reset();
     for (const r of inb) inbound.set({ channel: r.channel, outcome: r.outcome }, r._count._all);
-    tickets.reset();
-    for (const r of tix) tickets.set({ status: r.status, kind: r.kind, level: r.level === null ? 'none' : String(r.level) }, r._count._all);
+    for (const r of done) tickets.set(ticketLabels(r), r._count._all);
     breaches.reset();
     reminders.reset();
     const byClock = new Map<string, number>();
@@ -97,14 +102,40 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       if (r.stage === 'escalate_1') byClock.set(r.clock, (byClock.get(r.clock) ?? 0) + r._count._all);
     }
     for (const [clock, n] of byClock) breaches.set({ clock }, n);
+    failedRows.reset();
+    for (const r of failed) failedRows.set({ channel: r.channel }, r._count._all);
+    totalsAt = Date.now();
+  }
+
+  async function refresh(): Promise<void> {
+    if (!totalsAt) await (totals ??= refreshTotals().finally(() => (totals = null)));
+    else if (Date.now() - totalsAt > totalsMs && !totals) {
+      totals = refreshTotals()
+        .catch(() => scrapeErrors.inc())
+        .finally(() => (totals = null));
+    }
+    const now = opts.clock.now();
+    const [open, timersPending, timersOverdue, unsent, oldest] = await Promise.all([
+      db.ticket.groupBy({ by: ['status', 'kind', 'level'], where: { status: { notIn: terminal } }, _count: { _all: true } }),
+      db.timer.count({ where: { state: 'pending' } }),
+      db.timer.count({ where: { state: 'pending', dueAt: { lte: now } } }),
+      db.outbox.groupBy({ by: ['channel', 'status'], where: { status: { in: ['pending', 'sending'] } }, _count: { _all: true } }),
+      db.outbox.groupBy({ by: ['channel'], where: { status: { in: ['pending', 'sending'] } }, _min: { createdAt: true } }),
+    ]);
+    // Open statuses are replaced on every scrape (a status that emptied goes to 0).
+    for (const s of openSeen) tickets.set(s, 0);
+    openSeen.clear();
+    for (const r of open) {
+      const l = ticketLabels(r);
+      tickets.set(l, r._count._all);
+      openSeen.add(l);
+    }
     pendingTimers.set(timersPending);
     overdueTimers.set(timersOverdue);
     depth.reset();
     for (const r of unsent) depth.set({ channel: r.channel, status: r.status }, r._count._all);
     age.reset();
     for (const r of oldest) if (r._min.createdAt) age.set({ channel: r.channel }, Math.max(0, (now.getTime() - r._min.createdAt.getTime()) / 1000));
-    failedRows.reset();
-    for (const r of failed) failedRows.set({ channel: r.channel }, r._count._all);
   }
 
   const middleware: Middleware = async (ctx, next) => {
