@@ -144,15 +144,20 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
           mode: 'manual',
           now: () => clock.now(),
           advance: async (minutes) => {
-            // Step through time so each timer fires at (about) its own moment, not all at the end.
-            const target = clock.now().getTime() + minutes * 60_000;
-            const pending = await db.timer.findMany({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: new Date(target) } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
-            // Digests fall due at their own moment too (09:00), so they are posted on time.
-            const stops = [...pending.map((t) => t.dueAt), ...digests.dueMomentsBetween(clock.now(), new Date(target))].sort((a, b) => a.getTime() - b.getTime());
-            for (const at of stops) {
-              if (at.getTime() > clock.now().getTime()) clock.set(at);
+            // Step through time so each timer fires at its own moment, not all at the end.
+            // The next stop is looked up after every step: a step can create timers
+            // (a timed-out question accepts a ticket) that fall due within the jump.
+            const end = new Date(Date.parse(clock.now().toISOString()) + minutes * 60_000);
+            for (let guard = 0; guard < 100_000; guard++) {
+              const next = await db.timer.findFirst({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: end } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+              // Digests fall due at their own moment too (09:00), so they are posted on time.
+              const digest = digests.dueMomentsBetween(clock.now(), end).find((d) => d > clock.now());
+              const at = [next?.dueAt, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+              if (!at) break;
+              clock.set(at);
               await settle();
             }
+            const target = end.getTime();
             clock.set(new Date(target));
             await settle();
             await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });

@@ -236,7 +236,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       const magnetic = entry.contract.magneticMedia.some((w) => part.includes(w) || (ticket.device ?? '').includes(w));
       await inTicketChat(
         `已记录更换${part ? `：${part}` : '备件'}（${cmd.used ? '客户同意使用非全新件' : '全新未使用件'}）。` +
-          (magnetic ? `\n按合同约定，损坏的硬盘等磁介质须留存客户处，不得带走。请 @${person.name} 确认后回复「介质已留存 #${ticket.id}」。` : ''),
+          (magnetic ? `\n按合同约定，损坏的硬盘等磁介质须留存客户处，不得带走。请确认后回复「介质已留存 #${ticket.id}」。` : ''),
         magnetic ? [mentionOf(person)] : [],
       );
       return;

@@ -126,7 +126,8 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
   const lines = [
     `已受理 ${ticketTitle(t)}：${what}${grade ? `，${grade.handling}` : ''}。`,
     limits ? `时限：${limits}。` : '',
-    assignee ? `值班工程师 @${assignee.name} 请接单。` : manager ? `请 @${manager.name} 派单。` : '请部门经理派单。',
+    // The person is @mentioned by the channel already; the text names them without a second @.
+    assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。',
   ].filter(Boolean);
   const mentions = assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [];
   await ctx.reply(

@@ -55,8 +55,9 @@ function checkEvent(ev: InboundEvent): void {
 
 function textKey(ev: InboundMessage): string | null {
   const t = normalise(ev.text);
-  // Short texts ("1", "好的") legitimately repeat; only longer ones are platform duplicates.
-  if (t.length < 4) return null;
+  // Short texts ("1", "好的") legitimately repeat, and so do commands (a manager
+  // re-sends 转派 after fixing a role); only other text is a platform duplicate.
+  if (t.length < 4 || parseCommand(ev.text)) return null;
   return createHash('sha1').update(`${ev.chat.id}\u0000${ev.sender.id}\u0000${t}`).digest('hex');
 }
 

@@ -83,7 +83,7 @@ describe('WeChat: a whole ticket through the real service', () => {
     expect(card.mentionIds).toEqual([P.manager.id]);
     mentionsFirst(card, '李经理');
     expect(card.text).toContain(`已受理 #${ticketId}（GD-20261124-0001）：二级故障`);
-    expect(card.text).toContain('请 @李经理 派单');
+    expect(card.text).toContain('请李经理派单');
     expect(card.text).toMatch(/请回复：接单 \/ 到场 \/ 已修复$/);
     expect(await h.svc.db.ticket.findUniqueOrThrow({ where: { id: ticketId } })).toMatchObject({ status: 'accepted', level: 2 });
   });

@@ -35,8 +35,8 @@ describe('WeChat off', () => {
       const r = await fetch(`${svc.url}/wechat/login`);
       expect(r.status).toBe(404);
       expect(await r.text()).toMatch(/not configured/i);
-      const h = await (await fetch(`${svc.url}/healthz`)).json();
-      expect(h.channels.map((c: { channel: string }) => c.channel)).not.toContain('wechat');
+      const h = (await (await fetch(`${svc.url}/healthz`)).json()) as { channels: Array<{ channel: string }> };
+      expect(h.channels.map((c) => c.channel)).not.toContain('wechat');
     } finally {
       await svc.close();
     }

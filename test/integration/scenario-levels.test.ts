@@ -70,7 +70,7 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
     expect(card, transcript(said)).toBeDefined();
     expect(card!.text).toContain(`${c.levelName}故障`);
     expect(card!.text).toMatch(/首次响应 \d+月\d+日 \d\d:\d\d前/);
-    expect(card!.text).toContain('请 @李经理 派单');
+    expect(card!.text).toContain('请李经理派单');
     expect(names(card)).toEqual(['李经理']);
     let t = await svc.ticket(id);
     expect(t.status).toBe('accepted');
