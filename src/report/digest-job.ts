@@ -31,6 +31,7 @@ import {
   type Digest,
   type PeriodKind,
 } from '../domain/digest.js';
+import { ConfigError } from '../config.js';
 import type { Chat, Db } from '../store/types.js';
 import { renderDigestChart } from './chart.js';
 import { loadDigest } from './digest-store.js';
@@ -67,7 +68,11 @@ export class DigestPoster {
   private running: Promise<PostedDigest[]> | null = null;
 
   constructor(private readonly opts: DigestPosterOptions) {
-    this.at = digestTimeOfDay(opts.cron);
+    try {
+      this.at = digestTimeOfDay(opts.cron);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
     this.tz = opts.contracts.default.contract.timezone;
     this.periods = opts.periods ?? PERIOD_KINDS;
   }
