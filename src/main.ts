@@ -137,6 +137,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     }
     await digests.runDue();
     await dispatcher!.drain();
+    await attachments.fetchPending();
   };
   const clockControl: ClockControl =
     clock instanceof ManualClock

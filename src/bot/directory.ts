@@ -55,15 +55,18 @@ export async function resolvePerson(
   tx: Client,
   org: Org,
   channel: ChannelName,
-  user: { id: string; name: string },
+  user: { id: string; name: string; departmentIds?: string[] },
   roleHint?: Role,
 ): Promise<Person> {
   const configured = configuredRole(org, channel, user.id);
-  const hinted = channel === 'sandbox' ? roleHint : undefined;
+  // The sandbox's role picker, or a Feishu department mapped to a role in the organisation file.
+  const hinted = channel === 'sandbox' ? roleHint : channel === 'feishu' ? departmentRole(org, user.departmentIds) : undefined;
   const name = (configured?.name ?? user.name ?? '').trim().slice(0, 64) || user.id.slice(0, 64);
   const existing = await tx.person.findUnique({ where: { channel_platformId: { channel, platformId: user.id } } });
   if (existing) {
-    const role = configured?.role ?? hinted ?? existing.role;
+    // A department mapping only raises a customer to staff; a manager's 设为… command stays.
+    const fromHint = channel === 'feishu' && existing.role !== 'customer' ? undefined : hinted;
+    const role = configured?.role ?? fromHint ?? existing.role;
     if (role === existing.role && name === existing.name) return existing;
     return tx.person.update({ where: { id: existing.id }, data: { role, name } });
   }
@@ -79,6 +82,14 @@ export async function resolvePerson(
       phone: configured?.phone ?? null,
     },
   });
+}
+
+function departmentRole(org: Org, departmentIds: string[] | undefined): Role | undefined {
+  for (const d of departmentIds ?? []) {
+    const role = org.feishuDepartmentRoles[d];
+    if (role) return role;
+  }
+  return undefined;
 }
 
 /** People of a role on a channel, oldest first (the first manager is "the" department manager). */

@@ -135,7 +135,16 @@ export class ServiceBot implements InboundSink {
     if (ev.type === 'click') {
       if (ctx.clickAnswer.toast) result.toast = ctx.clickAnswer.toast;
       if (ctx.clickAnswer.chosen) {
-        result.card = { kind: 'card_update', messageId: ev.messageId, title: '', text: '', chosen: ctx.clickAnswer.chosen };
+        // The card keeps its title and text; the choice replaces the buttons.
+        const sent = await tx.outbox.findFirst({ where: { channel: ev.channel, platformMessageId: ev.messageId }, select: { action: true } });
+        const card = sent ? (JSON.parse(sent.action) as { kind: string; title?: string; text?: string }) : null;
+        result.card = {
+          kind: 'card_update',
+          messageId: ev.messageId,
+          title: card?.kind === 'card' ? (card.title ?? '') : '',
+          text: card?.kind === 'card' ? (card.text ?? '') : '',
+          chosen: ctx.clickAnswer.chosen,
+        };
       }
     }
     return result;

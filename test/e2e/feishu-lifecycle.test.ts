@@ -6,11 +6,12 @@
  * (a permanent error: recorded on the outbox row, not retried).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeFeishu, type PostedMessage } from '../support/fake-feishu.js';
-import { botMention, cardActionEvent, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { botMention, cardActionEvent, feishuRequest, imageMessageEvent, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const CHAT = 'oc_lifecycle000000000000000000000001';
@@ -18,6 +19,8 @@ const MANAGERS = 'oc_managers0000000000000000000000001';
 const CUSTOMER = 'ou_customer000000000000000000000009';
 const ENGINEER = 'ou_engineer00000000000000000000000e1';
 const MANAGER = 'ou_manager000000000000000000000000m1';
+/** Not listed in the org file: an engineer by Feishu department. */
+const FIELD_ENGINEER = 'ou_fieldeng00000000000000000000000f1';
 
 let fake: FakeFeishu;
 let svc: TestService;
@@ -28,7 +31,8 @@ function orgFile(): string {
     .replace('- { channel: sandbox, id: demo }', `- { channel: sandbox, id: demo }\n      - { channel: feishu, id: ${CHAT} }`)
     .replace('ids: { sandbox: e1 }', `ids: { sandbox: e1, feishu: ${ENGINEER} }`)
     .replace('ids: { sandbox: m1 }', `ids: { sandbox: m1, feishu: ${MANAGER} }`)
-    .replace('- { channel: sandbox, id: managers }', `- { channel: sandbox, id: managers }\n  - { channel: feishu, id: ${MANAGERS} }`);
+    .replace('- { channel: sandbox, id: managers }', `- { channel: sandbox, id: managers }\n  - { channel: feishu, id: ${MANAGERS} }`)
+    .replace('feishuDepartmentRoles: {}', 'feishuDepartmentRoles: { od-field-service: engineer }');
   const file = path.join(dir, 'org.yaml');
   writeFileSync(file, org);
   return file;
@@ -81,6 +85,7 @@ beforeAll(async () => {
   fake.users.set(CUSTOMER, { name: '李站长' });
   fake.users.set(ENGINEER, { name: '张工' });
   fake.users.set(MANAGER, { name: '李经理' });
+  fake.users.set(FIELD_ENGINEER, { name: '赵工', department_ids: ['od-field-service'] });
   svc = await startTestService({
     env: {
       FEISHU_APP_ID: TEST_APP.appId,
@@ -109,6 +114,9 @@ describe('a ticket on Feishu, by messages and card clicks', () => {
     // The customer clicks "1": level 1, accepted, the manager is asked to assign.
     const answer = await click(question, /^1 /, CUSTOMER);
     expect(JSON.stringify(answer.card)).toContain('已选择');
+    // The updated card keeps its title and question; the buttons are gone.
+    expect(JSON.stringify(answer.card)).toContain('请确认影响范围');
+    expect(JSON.stringify(answer.card)).not.toContain('"button"');
     const ticketCard = lastCard();
     expect(textOf(ticketCard)).toMatch(/已受理 #\d+/);
     expect(JSON.stringify(ticketCard.content)).toContain(MANAGER);
@@ -146,6 +154,32 @@ describe('a ticket on Feishu, by messages and card clicks', () => {
     const r = await click(card, /^接单$/, CUSTOMER);
     expect(r.toast?.content).toMatch(/抱歉|只有/);
     expect((await svc.ticket(number)).status).toBe('accepted');
+  });
+
+  it('takes roles from Feishu departments mapped in the organisation file', async () => {
+    await say('永宁门站 1号闸机不读卡 电话13800138003');
+    const card = lastCard();
+    const number = /GD-\d{8}-\d{4}/.exec(textOf(card))![0];
+    const r = await click(card, /^接单$/, FIELD_ENGINEER);
+    expect(r.toast?.content).toContain('接单');
+    const t = await svc.ticket(number);
+    expect(t.status).toBe('acknowledged');
+    expect(t.assignee.name).toBe('赵工');
+  });
+
+  it('keeps a picture sent after a report on the ticket', async () => {
+    await say('凤城五路站 3号售票机黑屏 电话13800138004');
+    const number = /GD-\d{8}-\d{4}/.exec(textOf(lastCard()))![0];
+    const messageId = newMessageId();
+    const png = randomBytes(64);
+    fake.resources.set(`${messageId}/img_v3_photo1`, png);
+    const r = await postFeishu(`${svc.url}/feishu/events`, feishuRequest(imageMessageEvent('img_v3_photo1', { messageId, chatId: CHAT, senderOpenId: CUSTOMER })));
+    expect(r.status).toBe(200);
+    await svc.settle();
+    const t = await svc.ticket(number);
+    expect(t.attachments).toEqual([expect.objectContaining({ kind: 'image', state: 'stored', key: 'img_v3_photo1' })]);
+    const row = await svc.db.attachment.findFirst({ where: { key: 'img_v3_photo1' } });
+    expect(readFileSync(row!.path!)).toEqual(png);
   });
 
   it('retries a 429 and a 500 and posts the reply once', async () => {
