@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { PERIOD_KINDS, digestChartData, digestTimeOfDay, latestDue, periodContaining, postTimeOf, renderDigestText, type PeriodKind } from '../domain/digest.js';
 import { renderDigestChart } from '../report/chart.js';
-import { UsageError, isoDay, openStore, storeNow } from '../report/cli-support.js';
+import { UsageError, isoDay, openStore, storeNow, writeOut } from '../report/cli-support.js';
 import { loadDigest } from '../report/digest-store.js';
 
 const USAGE = `usage: npm run --silent cli -- digest [--date 2026-11-24] [--period daily|weekly|monthly] [--format json|text] [--png digest.png] [--as-of ISO-TIME]
@@ -61,8 +61,8 @@ export async function run(argv: string[]): Promise<number> {
     const started = performance.now();
     const digest = await loadDigest(store.db, store.contracts, period, asOf);
     const ms = performance.now() - started;
-    if (values.format === 'json') process.stdout.write(`${JSON.stringify({ ...digest, computedInMs: Math.round(ms) }, null, 2)}\n`);
-    else process.stdout.write(`${renderDigestText(digest)}\n`);
+    if (values.format === 'json') await writeOut(`${JSON.stringify({ ...digest, computedInMs: Math.round(ms) }, null, 2)}\n`);
+    else await writeOut(`${renderDigestText(digest)}\n`);
     if (values.png) {
       writeFileSync(values.png, await renderDigestChart(digestChartData(digest)));
       console.error(`chart written to ${values.png}`);

@@ -1,7 +1,7 @@
 /** `cli export`: service records (客户服务记录表) or complaint records for a date range, as CSV or XLSX. */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError, isoDay, openStore } from '../report/cli-support.js';
+import { UsageError, isoDay, openStore, writeOut } from '../report/cli-support.js';
 import { HttpError } from '../web/body.js';
 import { EXPORT_FORMATS, exportTable, toCsv, toXlsx, type ExportFormat, type ExportKind } from '../web/exports.js';
 
@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.out) {
         writeFileSync(values.out, bytes);
         console.error(`${table.title}: ${table.rows.length} rows written to ${values.out}`);
-      } else process.stdout.write(bytes);
+      } else await writeOut(bytes);
       return 0;
     } finally {
       await store.close();

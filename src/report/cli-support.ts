@@ -56,6 +56,14 @@ export async function storeNow(store: Store): Promise<Date> {
   return new Date();
 }
 
+/**
+ * Writes to standard output and waits until it is flushed: the CLI ends with
+ * process.exit(), which would cut a large answer written to a pipe.
+ */
+export function writeOut(data: string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(data, (e) => (e ? reject(e) : resolve())));
+}
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
