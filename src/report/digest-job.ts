@@ -140,16 +140,21 @@ export class DigestPoster {
         continue;
       }
       const late = now.getTime() - postTime.getTime() > DIGEST_LATE_AFTER_MS;
-      // Figures and chart first, outside any transaction.
-      const digest = await loadDigest(db, this.opts.contracts, period, now);
-      let png: string | null = null;
       try {
-        png = (await renderDigestChart(digestChartData(digest, { late }))).toString('base64');
+        // Figures and chart first, outside any transaction.
+        const digest = await loadDigest(db, this.opts.contracts, period, now);
+        let png: string | null = null;
+        try {
+          png = (await renderDigestChart(digestChartData(digest, { late }))).toString('base64');
+        } catch (e) {
+          this.opts.log.error({ err: e, period: kind, key: period.key }, 'digest chart failed; posting the text alone');
+        }
+        for (const group of todo) {
+          if (await this.postTo(group, digest, png, late, now)) posted.push({ chatId: group.id, period: kind, periodKey: period.key, late });
+        }
       } catch (e) {
-        this.opts.log.error({ err: e, period: kind, key: period.key }, 'digest chart failed; posting the text alone');
-      }
-      for (const group of todo) {
-        if (await this.postTo(group, digest, png, late, now)) posted.push({ chatId: group.id, period: kind, periodKey: period.key, late });
+        // Not claimed: the next tick tries again. Other periods still go.
+        this.opts.log.error({ err: e, period: kind, key: period.key }, 'digest failed; it is tried again on the next tick');
       }
     }
     if (posted.length) {
