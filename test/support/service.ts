@@ -64,7 +64,10 @@ export async function startTestService(opts: { env?: Record<string, string>; dir
   }
   const svc = await startService(config, { background: false, log: pino({ level: 'silent' }) });
   const call = async (method: string, p: string, body?: unknown): Promise<any> => {
-    const r = await fetch(svc.url + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const send = () => fetch(svc.url + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    // A kept-alive connection can be reset while the service is busy (a chart render);
+    // a GET is safe to repeat once.
+    const r = await send().catch((e: unknown) => (method === 'GET' ? send() : Promise.reject(e)));
     const j = await r.json();
     if (!r.ok) throw new Error(`${method} ${p} → ${r.status} ${JSON.stringify(j)}`);
     return j;

@@ -107,7 +107,7 @@ describe('default contract file = CONTRACT.md', () => {
 
   it('resolve-or-replace at 28 h prompts the spare replacement; the others escalate', () => {
     expect(contract.clocks.resolve_or_replace!.onBreach).toBe('spare_replacement');
-    expect(contract.clocks.resolve_or_replace!.stopsAt).toEqual(['resolvedAt']);
+    expect(contract.clocks.resolve_or_replace!.stopsAt).toEqual(['resolvedAt', 'spareRequestedAt']);
     const others = Object.entries(contract.clocks).filter(([n]) => n !== 'resolve_or_replace');
     expect(others.every(([, c]) => c.onBreach === 'escalate')).toBe(true);
   });
