@@ -65,6 +65,9 @@ async function manualClock(db: Db): Promise<ManualClock> {
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
   const log = opts.log ?? pino({ level: config.env.LOG_LEVEL, base: { replica: config.env.REPLICA_NAME } });
   const background = opts.background ?? true;
+  // DIGEST_CRON=off: no digests (a deployment without a managers' digest; long clock jumps in tests).
+  const digestsOff = config.env.DIGEST_CRON.trim().toLowerCase() === 'off';
+  const digestCron = digestsOff ? '0 9 * * *' : config.env.DIGEST_CRON;
 
   await applyMigrations(config.database.url, { log: (line) => log.info(line) });
   const { prisma: db, provider } = createPrismaClient(config.database.url);
@@ -116,14 +119,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       db,
       contracts,
       clock,
-      digestCron: config.env.DIGEST_CRON,
+      digestCron: digestCron,
       ...apiToken,
       ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}),
       ...(config.env.DASHBOARD_SECRET ? { sessionSecret: config.env.DASHBOARD_SECRET } : {}),
     }),
   );
 
-  const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: config.env.DIGEST_CRON });
+  const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: digestCron, ...(digestsOff ? { periods: [] } : {}) });
   const attachments = new AttachmentFetcher({ db, log, adapters, dir: config.dataDir });
   const scheduler = new Scheduler({
     bot,

@@ -79,6 +79,7 @@ export class DigestPoster {
 
   /** node-cron jobs for the Scheduler: at the digest time, and a check every minute (restarts, missed ticks). */
   jobs(): ScheduledJob[] {
+    if (!this.periods.length) return [];
     return [
       { name: 'digest', cron: `${this.at.minute} ${this.at.hour} * * *`, timezone: this.tz, run: () => this.runDue() },
       { name: 'digest-check', cron: '17 * * * * *', run: () => this.runDue() },
@@ -88,6 +89,7 @@ export class DigestPoster {
   /** Moments in (from, to] at which a digest falls due: the manual clock stops there. */
   dueMomentsBetween(from: Date, to: Date): Date[] {
     const out: Date[] = [];
+    if (!this.periods.length) return out;
     let cursor = to;
     for (let guard = 0; guard < 400; guard++) {
       const { postAt } = latestDue('daily', cursor, this.tz, this.at);

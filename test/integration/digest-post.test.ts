@@ -147,3 +147,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the digest on PostgreSQL', () =
     }
   }, 120_000);
 });
+
+describe('DIGEST_CRON=off', () => {
+  it('posts no digest however far the clock moves', async () => {
+    const svc = await startTestService({ env: { DIGEST_CRON: 'off' } });
+    try {
+      await svc.advance(3 * 24 * 60);
+      expect(await svc.db.digestRun.count()).toBe(0);
+      expect(svc.digests.jobs()).toEqual([]);
+    } finally {
+      await svc.close();
+    }
+  });
+});

@@ -9,11 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, LONG, about, advanceTo, deadline, names, reminders, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, desk } = PEOPLE;
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService({ start: '2026-09-30T02:00:00Z' });
+  svc = await startTestService({ start: '2026-09-30T02:00:00Z', env: NO_DIGEST });
 });
 afterAll(async () => svc?.close());
 

@@ -8,11 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, about, names, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, customer2, engineer, manager } = PEOPLE;
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ env: NO_DIGEST });
 });
 afterAll(async () => svc?.close());
 

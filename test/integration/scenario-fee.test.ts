@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, MIN, about, advanceTo, deadline, names, now, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, engineer, manager } = PEOPLE;
 const CHAT = 's6-expired';
 
@@ -25,7 +28,7 @@ beforeAll(async () => {
   org.customers.push({ name: '西安地铁一号线运营分公司', contract: 'default', warrantyStart: '2020-01-01', warrantyEnd: '2025-12-31', scope: [], chats: [{ channel: 'sandbox', id: CHAT }] });
   const file = path.join(orgDir, 'org.yaml');
   writeFileSync(file, YAML.stringify(org));
-  svc = await startTestService({ env: { ORG_FILE: file } });
+  svc = await startTestService({ env: { ...NO_DIGEST, ORG_FILE: file } });
 });
 afterAll(async () => {
   await svc?.close();

@@ -9,11 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type SandboxMsg, type TestService } from '../support/service.js';
 import { ChatView, LONG, MIN, about, advanceTo, deadline, escalations, firedCounts, names, now, reminders, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, engineer, manager } = PEOPLE;
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ env: NO_DIGEST });
 });
 afterAll(async () => svc?.close());
 

@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, LONG, MIN, about, advanceTo, escalations, firedCounts, names, now, reminders, settled, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, engineer, manager } = PEOPLE;
 let svc: TestService | undefined;
 let dir: string | undefined;
@@ -18,7 +21,7 @@ afterAll(async () => {
 
 describe('a restart in the middle of a ticket', () => {
   it('loses no timer, fires what came due while down once (late), and nothing twice', async () => {
-    svc = await startTestService();
+    svc = await startTestService({ env: NO_DIGEST });
     dir = svc.dir;
     let chat = new ChatView(svc, 's3');
     let managers = await new ChatView(svc, 'managers').skipOld();
@@ -32,7 +35,7 @@ describe('a restart in the middle of a ticket', () => {
 
     // 1. Stop and start again on the same data: the clock and the timers are where they were.
     await svc.stop();
-    svc = await startTestService({ dir });
+    svc = await startTestService({ dir, env: NO_DIGEST });
     await settled(svc);
     expect(now(svc).toISOString()).toBe(at(20));
     chat = await new ChatView(svc, 's3').skipOld();
@@ -46,7 +49,7 @@ describe('a restart in the middle of a ticket', () => {
 
     // 2. Down from +25 to +45 min: the breach at +30 fires on start, once, marked late.
     await svc.stop();
-    svc = await startTestService({ dir, start: at(45) });
+    svc = await startTestService({ dir, start: at(45), env: NO_DIGEST });
     await settled(svc);
     managers = new ChatView(svc, 'managers');
     let m = about(await managers.all(), id);

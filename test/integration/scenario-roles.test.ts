@@ -8,12 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, names, ticketIdIn, transcript } from '../support/scenario.js';
 
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
 const { customer, engineer, engineer2, manager } = PEOPLE;
 const stranger = { id: 'c9', name: '赵工', role: 'customer' };
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ env: NO_DIGEST });
 });
 afterAll(async () => svc?.close());
 
