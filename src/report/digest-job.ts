@@ -33,7 +33,6 @@ import {
 } from '../domain/digest.js';
 import { ConfigError } from '../config.js';
 import type { Chat, Db } from '../store/types.js';
-import { renderDigestChart } from './chart.js';
 import { loadDigest } from './digest-store.js';
 
 /** A digest posted this long after its time is marked late (补发). */
@@ -147,6 +146,8 @@ export class DigestPoster {
         const digest = await loadDigest(db, this.opts.contracts, period, now);
         let png: string | null = null;
         try {
+          // Loaded on first digest: echarts and resvg are large and idle most of the day.
+          const { renderDigestChart } = await import('./chart.js');
           png = (await renderDigestChart(digestChartData(digest, { late }))).toString('base64');
         } catch (e) {
           this.opts.log.error({ err: e, period: kind, key: period.key }, 'digest chart failed; posting the text alone');

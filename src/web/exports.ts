@@ -6,7 +6,6 @@
 import type { Middleware } from 'koa';
 import Router from '@koa/router';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { STATUS_LABELS, type TicketStatus } from '../domain/ticket.js';
@@ -223,6 +222,8 @@ export function toCsv(t: Table): Buffer {
 
 /** An XLSX workbook of one sheet: a bold, frozen header row, sized columns. */
 export async function toXlsx(t: Table): Promise<Buffer> {
+  // Loaded on first export: exceljs is large and most processes never export.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'servicebot';
   wb.created = new Date(0);

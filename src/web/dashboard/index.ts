@@ -25,7 +25,6 @@ import {
 } from '../../domain/digest.js';
 import { STATUSES, STATUS_LABELS, type TicketStatus } from '../../domain/ticket.js';
 import { KIND_LABELS, formatSpan } from '../../domain/wording.js';
-import { renderDigestChart } from '../../report/chart.js';
 import { loadDigest } from '../../report/digest-store.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
@@ -351,6 +350,8 @@ export function dashboard(opts: DashboardOptions): Middleware {
   router.get('/digest.png', async (ctx) => {
     const p = periodOf(ctx);
     if (p.asOf < p.period.start) throw new HttpError(400, `${p.period.label} has not started yet`);
+    // The chart code (echarts, resvg) is loaded on first use, not at start.
+    const { renderDigestChart } = await import('../../report/chart.js');
     const png = await renderDigestChart(digestChartData(await digestFor(p)));
     ctx.type = 'image/png';
     ctx.set('Cache-Control', 'private, max-age=60');
