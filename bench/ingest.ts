@@ -46,6 +46,9 @@ export interface IngestResult {
   ingest_outbox_unsent_after_drain: number;
   ingest_platform_posts: number;
   ingest_platform_duplicate_uuids: number;
+  /** Right after start, before any event. */
+  rss_start_mb: number;
+  /** Idle again after the 200-event warm-up. */
   rss_idle_mb: number;
   rss_load_mb: number;
   rss_load_rate: number;
@@ -141,6 +144,9 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
   const steps: IngestStep[] = [];
   const accepted = new Set<string>();
   let rssIdle = 0;
+  await sleep(3000);
+  const rssStart = await rssMb(svc.pid);
+  log(`ingest ${provider}: RSS right after start ${round(rssStart, 1)} MB`);
   let rssLoad = 0;
   let rssLoadRate = 0;
   try {
@@ -217,6 +223,7 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
       ingest_outbox_unsent_after_drain: left,
       ingest_platform_posts: stats.messages,
       ingest_platform_duplicate_uuids: stats.duplicateUuids,
+      rss_start_mb: round(rssStart, 1),
       rss_idle_mb: round(rssIdle, 1),
       rss_load_mb: round(rssLoad, 1),
       rss_load_rate: rssLoadRate,

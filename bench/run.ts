@@ -5,10 +5,12 @@
  * default postgresql://postgres@127.0.0.1:5432/test; each run uses a throw-away
  * database) and writes bench/results.json and bench/RESULTS.md.
  * --quick: smaller sizes and SQLite only (add --pg for PostgreSQL too); under 2 minutes.
+ * --render: only rewrite RESULTS.md from results.json (after editing bench/ANALYSIS.md).
  * The full run takes about a quarter of an hour. Never part of `npm test`.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Provider } from '../src/store/migrate.js';
 import type { Runner } from '../test/support/chaos-service.js';
@@ -26,8 +28,15 @@ const { values } = parseArgs({
     'no-pg': { type: 'boolean', default: false },
     runner: { type: 'string' },
     out: { type: 'string', default: 'bench' },
+    render: { type: 'boolean', default: false },
   },
 });
+if (values.render) {
+  // Only rewrite RESULTS.md from results.json (after editing bench/ANALYSIS.md).
+  const r = JSON.parse(readFileSync(`${values.out}/results.json`, 'utf8')) as Record<string, unknown>;
+  writeFileSync(`${values.out}/RESULTS.md`, renderMarkdown(r));
+  process.exit(0);
+}
 const quick = values.quick!;
 const only = new Set((values.only ?? 'parse,tick,reminders,ingest').split(',').map((s) => s.trim()));
 const wantPg = values['no-pg'] ? false : (values.pg ?? !quick);
@@ -47,6 +56,7 @@ if (only.has('ingest') && runner === 'dist') {
 
 type Flat = Record<string, unknown>;
 const started = Date.now();
+const loadBefore = os.loadavg()[0]!;
 const results: Flat = { mode: quick ? 'quick' : 'full' };
 const providers: Provider[] = pg ? ['sqlite', 'postgresql'] : ['sqlite'];
 const key = (provider: Provider, k: string) => (provider === 'sqlite' ? k : `pg_${k}`);
@@ -75,7 +85,7 @@ for (const provider of providers) {
     for (const [k, v] of Object.entries(r)) results[key(provider, k)] = v;
   }
 }
-results['machine'] = { ...machine(), postgres: pg ? postgresVersion() : null };
+results['machine'] = { ...machine(), postgres: pg ? postgresVersion() : null, load_avg_1m_at_start: round(loadBefore, 2), load_avg_1m_at_end: round(os.loadavg()[0]!, 2) };
 results['date'] = new Date().toISOString();
 results['duration_s'] = Math.round((Date.now() - started) / 1000);
 
@@ -84,7 +94,7 @@ const file = `${values.out}/results.json`;
 let merged: Flat = results;
 if (values.only && existsSync(file)) {
   const previous = JSON.parse(readFileSync(file, 'utf8')) as Flat;
-  merged = { ...previous, ...results };
+  merged = { ...previous, ...results, mode: `${String(previous['mode']).split(' (')[0]} (re-run: ${values.only} at ${String(results['date']).slice(11, 16)} UTC)`, date: previous['date'], duration_s: Number(previous['duration_s'] ?? 0) + Number(results['duration_s']) };
 }
 writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 writeFileSync(`${values.out}/RESULTS.md`, renderMarkdown(merged));
@@ -93,7 +103,7 @@ log(`wrote ${file} and ${values.out}/RESULTS.md in ${results['duration_s']} s`);
 // ---------------------------------------------------------------------------
 
 function renderMarkdown(r: Flat): string {
-  const m = r['machine'] as ReturnType<typeof machine> & { postgres: string | null };
+  const m = r['machine'] as ReturnType<typeof machine> & { postgres: string | null; load_avg_1m_at_start?: number; load_avg_1m_at_end?: number };
   const num = (v: unknown, unit = '', digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? `${round(v, digits).toLocaleString('en-US')}${unit}` : '—');
   const verdict = (ok: boolean | null) => (ok === null ? 'not run' : ok ? '**met**' : '**missed**');
   const g = (k: string, pgSide: boolean) => r[pgSide ? `pg_${k}` : k];
@@ -106,8 +116,8 @@ function renderMarkdown(r: Flat): string {
   const rows: Row[] = [
     { name: 'parse: messages/s on one core (dev corpus)', target: '≥ 5,000/s', value: () => num(r['parse_msgs_per_s'], '/s', 0), ok: () => (typeof r['parse_msgs_per_s'] === 'number' ? (r['parse_msgs_per_s'] as number) >= 5000 : null), pgApplies: false },
     { name: 'parse: p99 per message', target: '—', value: () => num(r['parse_p99_ms'], ' ms', 3), ok: () => null, pgApplies: false },
-    { name: 'ingest: highest rate with p99 < 100 ms, all 200', target: '≥ 1,000/s (SQLite)', value: (p) => num(g('ingest_events_per_s', p), '/s', 0), ok: (p) => (p ? null : cmp('ingest_events_per_s', (v) => v >= 1000)(p)) },
-    { name: 'ingest: p99 at that rate', target: '< 100 ms', value: (p) => num(g('ingest_p99_ms', p), ' ms', 1), ok: cmp('ingest_p99_ms', (v) => v < 100) },
+    { name: 'ingest: highest rate with p99 < 100 ms, all 200', target: '≥ 1,000/s (SQLite)', value: (p) => num(g('ingest_events_per_s', p), '/s', 0), ok: cmp('ingest_events_per_s', (v) => v >= 1000) },
+    { name: 'ingest: p99 at that rate', target: '< 100 ms', value: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? 'no rate met it' : num(g('ingest_p99_ms', p), ' ms', 1)), ok: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? false : cmp('ingest_p99_ms', (v) => v < 100)(p)) },
     { name: 'ingest: tickets created = events accepted', target: 'equal', value: (p) => `${num(g('ingest_tickets_created', p), '', 0)} / ${num(g('ingest_events_accepted', p), '', 0)}`, ok: (p) => (g('ingest_tickets_match', p) === undefined ? null : g('ingest_tickets_match', p) === true) },
     { name: 'sla-tick: one tick, 10k tickets (median)', target: '—', value: (p) => num(g('sla_tick_ms_10k', p), ' ms', 3), ok: () => null },
     { name: 'sla-tick: one tick, 100k tickets (median)', target: '—', value: (p) => num(g('sla_tick_ms_100k', p), ' ms', 3), ok: () => null },
@@ -118,13 +128,14 @@ function renderMarkdown(r: Flat): string {
     { name: 'reminders: duplicates (3 replicas)', target: '0', value: (p) => num(g('reminder_duplicates', p), '', 0), ok: cmp('reminder_duplicates', (v) => v === 0) },
     { name: 'reminders: not fired at the end', target: '0', value: (p) => num(g('reminder_unfired', p), '', 0), ok: cmp('reminder_unfired', (v) => v === 0) },
     { name: 'digest: daily digest over 1M tickets', target: '< 2 s', value: (p) => num(g('digest_ms_1m', p), ' ms', 0), ok: cmp('digest_ms_1m', (v) => v < 2000) },
-    { name: 'memory: RSS idle', target: '< 250 MB', value: (p) => num(g('rss_idle_mb', p), ' MB', 0), ok: cmp('rss_idle_mb', (v) => v < 250) },
+    { name: 'memory: RSS right after start (Feishu on)', target: '< 250 MB', value: (p) => num(g('rss_start_mb', p), ' MB', 0), ok: cmp('rss_start_mb', (v) => v < 250) },
+    { name: 'memory: RSS idle after 200 events', target: '< 250 MB', value: (p) => num(g('rss_idle_mb', p), ' MB', 0), ok: cmp('rss_idle_mb', (v) => v < 250) },
     { name: 'memory: RSS under load', target: '< 250 MB', value: (p) => `${num(g('rss_load_mb', p), ' MB', 0)}${g('rss_load_rate', p) ? ` (at ${g('rss_load_rate', p)}/s)` : ''}`, ok: cmp('rss_load_mb', (v) => v < 250) },
   ];
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Generated by \`npm run bench${r['mode'] === 'quick' ? ' -- --quick' : ''}\` (bench/run.ts) on ${String(r['date']).slice(0, 16).replace('T', ' ')} UTC, ${r['mode']} run, ${r['duration_s']} s.`, '');
-  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.ram_gb} GB RAM, Node ${m.node}, ${m.os}; PostgreSQL ${m.postgres ?? '(not run)'} on the same machine (127.0.0.1).`, '');
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.ram_gb} GB RAM, Node ${m.node}, ${m.os}; PostgreSQL ${m.postgres ?? '(not run)'} on the same machine (127.0.0.1).${m.load_avg_1m_at_start !== undefined ? ` Load average at start/end: ${m.load_avg_1m_at_start}/${m.load_avg_1m_at_end} (other work on the machine skews the figures).` : ''}`, '');
   lines.push(`| Benchmark | Target | SQLite | SQLite verdict |${hasPg ? ' PostgreSQL | PostgreSQL verdict |' : ''}`);
   lines.push(`|---|---|---|---|${hasPg ? '---|---|' : ''}`);
   for (const row of rows) {
