@@ -12,6 +12,7 @@ import { ContractRegistry } from './bot/context.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
+import { WorkLoop } from './bot/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
@@ -93,6 +94,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
   const adapters = new Map<ChannelName, ChannelAdapter>();
   let dispatcher: Dispatcher | undefined;
+  let inbound: WorkLoop | undefined;
   const bot = new ServiceBot({
     db,
     provider,
@@ -102,7 +104,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     lexicon: compileLexicon(config.lexicon),
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
+    onQueued: () => inbound?.notify(),
   });
+  // Events recorded and answered at once (Feishu) are acted on here, right after.
+  inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
   const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
@@ -135,6 +140,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     jobs: [...digests.jobs(), { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() }],
   });
   const settle = async () => {
+    await bot.processQueued();
     while ((await bot.fireDue()) > 0) {
       /* keep firing until nothing is due */
     }
@@ -204,6 +210,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
   for (const ch of platform.adapters) await ch.start?.();
   if (background) {
+    inbound.start();
     dispatcher.start();
     scheduler.start();
   }
@@ -226,6 +233,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     settle,
     async stop() {
       scheduler.stop();
+      await inbound!.stop();
       await dispatcher!.stop();
       for (const ch of platform.adapters) await ch.stop?.();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -53,6 +53,8 @@ export interface BotDeps {
   org: Org;
   /** Called after a transaction wrote outbox rows, to wake the dispatcher. */
   onOutbox?: () => void;
+  /** Called after an event was queued (ReceiveOptions.defer), to wake the inbound processor. */
+  onQueued?: () => void;
 }
 
 export interface ReplyOptions {
@@ -65,6 +67,8 @@ export class Ctx {
   readonly outboxIds: number[] = [];
   /** What became of the inbound event: stored on its row at the end of the transaction. */
   outcome: 'processed' | 'ignored' | 'fragment' = 'processed';
+  /** Tickets changed in this transaction whose timers are re-planned at its end (tickets.ts flushTimers). */
+  readonly ticketsToPlan = new Map<number, import('../store/types.js').Ticket>();
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
   clickAnswer: { toast?: string; chosen?: string } = {};
   constructor(

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db, Outbox } from '../store/types.js';
+import { WorkLoop } from './work-loop.js';
 import { PermanentSendError, RetryableSendError, type ChannelAdapter, type ChannelName, type OutboundAction } from './types.js';
 
 export interface DispatcherOptions {
@@ -41,16 +42,14 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly concurrency: number;
   private readonly now: () => number;
-  private running = false;
-  private wake: (() => void) | null = null;
-  private pending = false;
-  private loop: Promise<void> | null = null;
+  private readonly loop: WorkLoop;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.claimMs = opts.claimMs ?? 30_000;
     this.maxAttempts = opts.maxAttempts ?? 30;
     this.concurrency = opts.concurrency ?? 8;
     this.now = opts.now ?? Date.now;
+    this.loop = new WorkLoop('dispatcher', () => this.drain(), opts.log);
   }
 
   /** The head of each chat's queue that may be sent now (public for the sla-tick benchmark). */
@@ -153,39 +152,15 @@ export class Dispatcher {
 
   /** Asks the running loop for a pass soon (called after a transaction wrote outbox rows). */
   notify(): void {
-    this.pending = true;
-    this.wake?.();
+    this.loop.notify();
   }
 
   start(pollMs = 1000): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        this.pending = false;
-        try {
-          await this.drain();
-        } catch (e) {
-          this.opts.log.error({ err: e }, 'dispatcher pass failed');
-        }
-        if (!this.running) break;
-        if (this.pending) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    })();
+    this.loop.start(pollMs);
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
 

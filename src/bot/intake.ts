@@ -120,7 +120,7 @@ async function newTicket(
     },
   });
   await recordEvent(ctx, ticket, 'reported', { kind, text: clip(content, 500) }, { to: 'reported' });
-  await syncTimers(ctx, ticket);
+  syncTimers(ctx, ticket);
   return ticket;
 }
 

@@ -8,13 +8,14 @@ import { createHash } from 'node:crypto';
 import { commandFromButton, normalise, parseButtonValue, parseCommand, parseRating, type Command } from '../domain/commands.js';
 import type { Role } from '../domain/contract.js';
 import { clip } from '../domain/wording.js';
-import type { Chat, Person, Ticket, Tx } from '../store/types.js';
+import type { Chat, InboundEventRow, Person, Ticket, Tx } from '../store/types.js';
 import { Ctx, type BotDeps } from './context.js';
 import { resolveChat, resolvePerson } from './directory.js';
 import { handleCustomerMessage, isQuestion } from './intake.js';
 import { helpText, runCommand } from './jobs.js';
 import { fireTimer } from './reminders.js';
-import type { InboundEvent, InboundMessage, InboundSink, ReceiveResult } from './types.js';
+import { flushTimers } from './tickets.js';
+import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from './types.js';
 import { CHANNELS } from './types.js';
 
 const MAX_TEXT = 20_000;
@@ -64,12 +65,29 @@ function textKey(ev: InboundMessage): string | null {
 export class ServiceBot implements InboundSink {
   constructor(readonly deps: BotDeps) {}
 
-  async receive(ev: InboundEvent): Promise<ReceiveResult> {
+  /**
+   * Records an inbound event and acts on it. With `defer`, a message is only
+   * recorded (queued) and answered at once; processQueued() acts on it right
+   * after, in its own transaction. A platform with a short answer deadline
+   * (Feishu: 3 s) defers; clicks are never deferred, their answer is the result.
+   */
+  async receive(ev: InboundEvent, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
     checkEvent(ev);
+    const defer = opts.defer === true && ev.type === 'message';
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.deps.db.$transaction((tx) => this.handle(tx, ev), { timeout: 15_000, maxWait: 15_000 });
-        if (result.status !== 'duplicate') this.deps.onOutbox?.();
+        const result = await this.deps.db.$transaction(
+          async (tx) => {
+            const now = this.deps.clock.now();
+            const recorded = await this.record(tx, ev, now, defer);
+            if (!recorded) return { status: 'duplicate' } as ReceiveResult;
+            if (defer) return { status: 'queued' } as ReceiveResult;
+            return this.process(tx, ev, recorded, now);
+          },
+          { timeout: 15_000, maxWait: 15_000 },
+        );
+        if (result.status === 'queued') this.deps.onQueued?.();
+        else if (result.status !== 'duplicate') this.deps.onOutbox?.();
         return result;
       } catch (e) {
         if (isUniqueViolation(e) && (await this.alreadyRecorded(ev))) return { status: 'duplicate' };
@@ -90,14 +108,14 @@ export class ServiceBot implements InboundSink {
     return hit !== null;
   }
 
-  private async handle(tx: Tx, ev: InboundEvent): Promise<ReceiveResult> {
-    const now = this.deps.clock.now();
+  /** Stores the event once (null when it was seen before: same id, or same text moments ago). */
+  private async record(tx: Tx, ev: InboundEvent, now: Date, queued: boolean): Promise<InboundEventRow | null> {
     const messageId = ev.type === 'message' ? ev.messageId : ev.type === 'click' ? `click:${ev.eventId}` : null;
     const dup = await tx.inboundEvent.findFirst({
       where: { channel: ev.channel, OR: [{ eventId: ev.eventId }, ...(messageId ? [{ messageId }] : [])] },
       select: { id: true },
     });
-    if (dup) return { status: 'duplicate' };
+    if (dup) return null;
 
     const key = ev.type === 'message' ? textKey(ev) : null;
     let sameText = false;
@@ -105,6 +123,7 @@ export class ServiceBot implements InboundSink {
       const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
       sameText = (await tx.inboundEvent.count({ where: { channel: ev.channel, textKey: key, receivedAt: { gte: new Date(now.getTime() - windowS * 1000) } } })) > 0;
     }
+    const { raw, ...neutral } = ev;
     const row = await tx.inboundEvent.create({
       data: {
         channel: ev.channel,
@@ -117,20 +136,25 @@ export class ServiceBot implements InboundSink {
         textKey: key,
         receivedAt: now,
         occurredAt: ev.at,
-        outcome: sameText ? 'ignored' : 'processed',
+        outcome: sameText ? 'ignored' : queued ? 'queued' : 'processed',
         error: sameText ? 'same text from the same person moments ago (platform duplicate)' : null,
-        raw: ev.raw === undefined ? null : safeJson(ev.raw),
+        raw: raw === undefined ? null : safeJson(raw),
+        payload: queued && !sameText ? safeJson(neutral) : null,
       },
     });
-    if (sameText) return { status: 'duplicate' };
+    return sameText ? null : row;
+  }
 
+  /** Acts on a recorded event: one transaction with its record (or with its claim from the queue). */
+  private async process(tx: Tx, ev: InboundEvent, row: InboundEventRow, now: Date): Promise<ReceiveResult> {
     const log = this.deps.log.child({ event: ev.eventId, channel: ev.channel });
     const chat = await resolveChat(tx, this.deps.org, ev, now);
     const person = await resolvePerson(tx, this.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
     const ctx = new Ctx(this.deps, tx, now, log, chat, person, row.id);
     await this.route(ctx, ev, person, chat);
-    if (ctx.outcome !== 'processed') await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome } });
     if (ev.type === 'message' && ev.attachments?.length) await this.keepAttachments(ctx, ev);
+    await flushTimers(ctx);
+    if (ctx.outcome !== row.outcome) await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome, payload: null } });
     const result: ReceiveResult = { status: ctx.outcome === 'processed' ? 'processed' : 'ignored' };
     if (ev.type === 'click') {
       if (ctx.clickAnswer.toast) result.toast = ctx.clickAnswer.toast;
@@ -148,6 +172,84 @@ export class ServiceBot implements InboundSink {
       }
     }
     return result;
+  }
+
+  /**
+   * Acts on queued events, oldest first and in order per chat: only the oldest
+   * queued event of a chat is taken, and the claim (queued → processing) is
+   * made in the transaction that acts on it, so a crash leaves it queued and
+   * two replicas never act on the same one. Returns how many were handled.
+   */
+  async processQueued(limit = 200): Promise<number> {
+    let handled = 0;
+    for (let round = 0; round < 1000; round++) {
+      const rows = await this.deps.db.inboundEvent.findMany({
+        where: { outcome: 'queued' },
+        orderBy: { id: 'asc' },
+        take: limit,
+        select: { id: true, channel: true, chatPlatformId: true },
+      });
+      if (!rows.length) break;
+      const seen = new Set<string>();
+      const heads = rows.filter((r) => {
+        const k = `${r.channel}\u0000${r.chatPlatformId}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+      let progressed = 0;
+      for (const head of heads) {
+        try {
+          if (await this.processOne(head.id)) progressed++;
+        } catch (e) {
+          progressed += await this.failQueued(head.id, e);
+        }
+      }
+      handled += progressed;
+      if (!progressed) break;
+    }
+    if (handled) this.deps.onOutbox?.();
+    return handled;
+  }
+
+  private async processOne(id: number): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.db.$transaction(
+          async (tx) => {
+            const claim = await tx.inboundEvent.updateMany({ where: { id, outcome: 'queued' }, data: { outcome: 'processing' } });
+            if (claim.count !== 1) return false;
+            const row = (await tx.inboundEvent.findUnique({ where: { id } }))!;
+            const ev = reviveEvent(row.payload);
+            if (!ev) {
+              await tx.inboundEvent.update({ where: { id }, data: { outcome: 'failed', error: 'queued event has no readable payload', payload: null } });
+              return true;
+            }
+            await this.process(tx, ev, row, this.deps.clock.now());
+            return true;
+          },
+          { timeout: 15_000, maxWait: 15_000 },
+        );
+      } catch (e) {
+        if (isRetryableConflict(e) && attempt < 4) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** A queued event that cannot be processed is tried again a few times, then set aside as failed, so its chat moves on. */
+  private readonly queueFailures = new Map<number, number>();
+  private async failQueued(id: number, e: unknown): Promise<number> {
+    const n = (this.queueFailures.get(id) ?? 0) + 1;
+    this.queueFailures.set(id, n);
+    this.deps.log.error({ err: e, inbound: id, try: n }, 'processing a queued event failed');
+    if (n < 3) return 0;
+    this.queueFailures.delete(id);
+    await this.deps.db.inboundEvent.updateMany({
+      where: { id, outcome: 'queued' },
+      data: { outcome: 'failed', error: String((e as Error)?.message ?? e).slice(0, 1000) },
+    });
+    return 1;
   }
 
   private async route(ctx: Ctx, ev: InboundEvent, person: Person, chat: Chat): Promise<void> {
@@ -296,10 +398,22 @@ export class ServiceBot implements InboundSink {
         const log = this.deps.log.child({ timer: id, ticket: ticket.number });
         const ctx = new Ctx(this.deps, tx, now, log, chat, null, null);
         await fireTimer(ctx, timer, ticket);
+        await flushTimers(ctx);
         return true;
       },
       { timeout: 15_000, maxWait: 15_000 },
     );
+  }
+}
+
+/** The neutral event stored with a queued row, with its dates restored. */
+function reviveEvent(payload: string | null): InboundEvent | null {
+  if (!payload) return null;
+  try {
+    const ev = JSON.parse(payload) as InboundEvent & { at: string };
+    return { ...ev, at: new Date(ev.at) } as InboundEvent;
+  } catch {
+    return null;
   }
 }
 

@@ -83,8 +83,23 @@ export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
 
 export const SYSTEM: Actor = { personId: null, role: 'system', chatId: null };
 
+/**
+ * Marks the ticket's timers for re-planning. A report can change a ticket three
+ * times in one transaction (created, level set, accepted); the timers are
+ * reconciled once, with the ticket as it stands at the end (flushTimers).
+ */
+export function syncTimers(ctx: Ctx, ticket: Ticket): void {
+  ctx.ticketsToPlan.set(ticket.id, ticket);
+}
+
+/** Reconciles the timers of every ticket changed in this transaction. Called once, last. */
+export async function flushTimers(ctx: Ctx): Promise<void> {
+  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket);
+  ctx.ticketsToPlan.clear();
+}
+
 /** Brings the ticket's Timer rows in line with its SLA plan. */
-export async function syncTimers(ctx: Ctx, ticket: Ticket): Promise<void> {
+async function planTimers(ctx: Ctx, ticket: Ticket): Promise<void> {
   const entry = ctx.deps.contracts.get(
     ticket.customerId ? (await ctx.tx.customer.findUnique({ where: { id: ticket.customerId }, select: { contract: true } }))?.contract : 'default',
   );
@@ -154,7 +169,7 @@ export async function applyAction(
     to: r.to,
     actor: actor.role === 'system' ? null : ctx.person,
   });
-  await syncTimers(ctx, updated);
+  syncTimers(ctx, updated);
   return { ok: true, ticket: updated, from: r.from, ...(r.dissatisfied ? { dissatisfied: true } : {}) };
 }
 

@@ -200,15 +200,27 @@ export interface ChannelStatus {
 
 /** What the bot answers an adapter for one inbound event. */
 export interface ReceiveResult {
-  /** processed: stored and acted on; duplicate: seen before, nothing done; ignored: stored, nothing to do. */
-  status: 'processed' | 'duplicate' | 'ignored';
+  /**
+   * processed: stored and acted on; duplicate: seen before, nothing done; ignored: stored,
+   * nothing to do; queued: stored, to be acted on right after (ReceiveOptions.defer).
+   */
+  status: 'processed' | 'duplicate' | 'ignored' | 'queued';
   /** For clicks: a short message to show the clicker (Feishu toast). */
   toast?: string;
   /** For clicks: the clicked card as it should look now. */
   card?: Extract<OutboundAction, { kind: 'card_update' }>;
 }
 
+export interface ReceiveOptions {
+  /**
+   * Record the event and answer at once; act on it right after. For platforms
+   * that redeliver an event not answered within seconds (Feishu). Clicks are
+   * never deferred: their answer is the result.
+   */
+  defer?: boolean;
+}
+
 /** The single entry point every channel, the replay CLI and the tests call. */
 export interface InboundSink {
-  receive(event: InboundEvent): Promise<ReceiveResult>;
+  receive(event: InboundEvent, opts?: ReceiveOptions): Promise<ReceiveResult>;
 }

@@ -108,7 +108,9 @@ export async function handleFeishuEvent(payload: unknown, deps: FeishuEventDeps)
     event.sender.name = event.sender.name || profile?.name || event.sender.id;
     if (profile?.departmentIds && profile.departmentIds.length > 0) event.sender.departmentIds = [...profile.departmentIds];
   }
-  const result = await deps.sink.receive(event);
+  // Messages are recorded and answered at once (Feishu redelivers what is not answered
+  // within 3 s); the bot acts on them right after. A click's answer is its result.
+  const result = await deps.sink.receive(event, event.type === 'message' ? { defer: true } : undefined);
   log.debug({ eventId: event.eventId, type: event.type, status: result.status }, 'feishu event received');
   const answer = event.type === 'click' ? renderCardCallbackAnswer(result) : {};
   return { status: result.status, event, answer };
