@@ -19,8 +19,7 @@ import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';
-import { createPrismaClient } from './store/client.js';
-import { applyMigrations } from './store/migrate.js';
+import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
 import { createChannels } from './channels.js';
@@ -70,8 +69,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const digestsOff = config.env.DIGEST_CRON.trim().toLowerCase() === 'off';
   const digestCron = digestsOff ? '0 9 * * *' : config.env.DIGEST_CRON;
 
-  await applyMigrations(config.database.url, { log: (line) => log.info(line) });
-  const { prisma: db, provider } = createPrismaClient(config.database.url);
+  const { prisma: db, provider } = await openMigratedStore(config.database.url, { log: (line) => log.info(line) });
   try {
     await db.$connect();
   } catch (e) {
@@ -105,6 +103,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),
+    activeChannels: () => [...adapters.keys()],
   });
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);

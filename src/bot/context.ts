@@ -53,6 +53,8 @@ export interface BotDeps {
   org: Org;
   /** Called after a transaction wrote outbox rows, to wake the dispatcher. */
   onOutbox?: () => void;
+  /** The channels this service runs (sends through); unset means all. */
+  activeChannels?: () => string[];
   /** Called after an event was queued (ReceiveOptions.defer), to wake the inbound processor. */
   onQueued?: () => void;
 }

@@ -97,9 +97,16 @@ export function staffWithRole(tx: Client, channel: string, role: Role): Promise<
   return tx.person.findMany({ where: { channel, role }, orderBy: { id: 'asc' }, take: 5 });
 }
 
-/** Managers' groups on every channel: where escalations and digests go. */
-export function managersGroups(tx: Client): Promise<Chat[]> {
-  return tx.chat.findMany({ where: { purpose: 'managers', active: true }, orderBy: { id: 'asc' } });
+/**
+ * Managers' groups on every running channel: where escalations and digests go.
+ * A group on a channel this service does not run (the sandbox's, with the
+ * sandbox off) is left out, or its messages would wait in the outbox for ever.
+ */
+export function managersGroups(tx: Client, channels?: readonly string[]): Promise<Chat[]> {
+  return tx.chat.findMany({
+    where: { purpose: 'managers', active: true, ...(channels ? { channel: { in: [...channels] } } : {}) },
+    orderBy: { id: 'asc' },
+  });
 }
 
 /** Writes the organisation file's customers, staff and managers' groups into the store (idempotent). */

@@ -91,7 +91,7 @@ async function newTicket(
   const entry = ctx.deps.contracts.get(
     ctx.chat.customerId ? (await ctx.tx.customer.findUnique({ where: { id: ctx.chat.customerId } }))?.contract : 'default',
   );
-  const number = await allocateNumber(ctx.tx, entry, reportedAt);
+  const number = await allocateNumber(ctx, entry, reportedAt);
   const phone = parsed.phone ?? person.phone ?? null;
   if (parsed.phone && parsed.phone !== person.phone) {
     await ctx.tx.person.update({ where: { id: person.id }, data: { phone: parsed.phone } });

@@ -32,7 +32,7 @@ export async function chatOf(ctx: Ctx, ticket: Ticket): Promise<Chat> {
 
 /** Posts to every managers' group, mentioning people of the given roles there. */
 export async function tellManagers(ctx: Ctx, ticket: Ticket | null, text: string, roles: Role[], extra: Person[] = []): Promise<void> {
-  for (const group of await managersGroups(ctx.tx)) {
+  for (const group of await managersGroups(ctx.tx, ctx.deps.activeChannels?.())) {
     const mentions: Mention[] = [];
     for (const role of roles) {
       for (const p of await staffWithRole(ctx.tx, group.channel, role)) mentions.push(mentionOf(p));

@@ -374,7 +374,7 @@ export class ServiceBot implements InboundSink {
       select: { id: true },
     });
     let fired = 0;
-    for (const { id } of due) {
+    for (const { id } of spreadOrder(due)) {
       try {
         if (await this.fireOne(id)) fired++;
       } catch (e) {
@@ -404,6 +404,18 @@ export class ServiceBot implements InboundSink {
       { timeout: 15_000, maxWait: 15_000 },
     );
   }
+}
+
+/**
+ * The due timers in chunks of 50, starting at a random chunk: replicas that
+ * tick together then mostly claim different timers instead of racing for the
+ * same ones, while each chunk keeps its oldest-first order.
+ */
+export function spreadOrder<T>(due: T[], chunk = 50): T[] {
+  if (due.length <= chunk) return due;
+  const chunks = Math.ceil(due.length / chunk);
+  const start = Math.floor(Math.random() * chunks) * chunk;
+  return [...due.slice(start), ...due.slice(0, start)];
 }
 
 /** The neutral event stored with a queued row, with its dates restored. */

@@ -27,15 +27,18 @@ export const STEP_FIELDS: readonly TicketStep[] = [
   'closedAt',
 ];
 
-/** GD-20261124-0001: per-day sequence by report date in the contract's time zone. */
-export async function allocateNumber(tx: Tx, entry: ContractEntry, reportedAt: Date): Promise<string> {
+/**
+ * GD-20261124-0001: per-day sequence by report date in the contract's time zone.
+ * The counter row is taken inside the event's transaction, so a number is never
+ * skipped; on PostgreSQL its lock serialises new tickets across replicas for the
+ * length of a transaction (tens of ms: dozens of new tickets a second). Taking it
+ * on a second connection instead would deadlock a busy pool.
+ */
+export async function allocateNumber(ctx: Ctx, entry: ContractEntry, reportedAt: Date): Promise<string> {
   const day = DateTime.fromJSDate(reportedAt, { zone: entry.contract.timezone }).toFormat('yyyyMMdd');
   const prefix = entry.contract.ticketNumberPrefix;
-  const counter = await tx.counter.upsert({
-    where: { key: `ticket:${prefix}:${day}` },
-    create: { key: `ticket:${prefix}:${day}`, value: 1 },
-    update: { value: { increment: 1 } },
-  });
+  const key = `ticket:${prefix}:${day}`;
+  const counter = await ctx.tx.counter.upsert({ where: { key }, create: { key, value: 1 }, update: { value: { increment: 1 } } });
   return `${prefix}-${day}-${String(counter.value).padStart(4, '0')}`;
 }
 

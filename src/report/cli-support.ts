@@ -5,8 +5,7 @@
 import { ContractRegistry } from '../bot/context.js';
 import { seedOrg } from '../bot/directory.js';
 import { loadConfig, type Config } from '../config.js';
-import { createPrismaClient } from '../store/client.js';
-import { applyMigrations, readMigrationsList } from '../store/migrate.js';
+import { openMigratedStore } from '../store/open.js';
 import type { Db } from '../store/types.js';
 
 export interface Store {
@@ -17,17 +16,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Whether every migration of this checkout is applied (then a running service may keep the file open). */
-async function migrated(db: Db, provider: 'sqlite' | 'postgresql'): Promise<boolean> {
-  try {
-    const rows = await db.$queryRawUnsafe<Array<{ migration_name: string }>>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
-    const done = new Set(rows.map((r) => r.migration_name));
-    return readMigrationsList(provider).migrationDirectories.every((d) => done.has(d.path));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Opens the store for a command. A database already up to date is used as it is,
  * so the commands work beside a running service (SQLite migrations need the file
@@ -35,12 +23,7 @@ async function migrated(db: Db, provider: 'sqlite' | 'postgresql'): Promise<bool
  */
 export async function openStore(env: NodeJS.ProcessEnv = process.env, opts: { seedOrg?: boolean } = {}): Promise<Store> {
   const config = loadConfig(env);
-  let { prisma: db, provider } = createPrismaClient(config.database.url);
-  if (!(await migrated(db, provider))) {
-    await db.$disconnect();
-    await applyMigrations(config.database.url);
-    ({ prisma: db, provider } = createPrismaClient(config.database.url));
-  }
+  const { prisma: db, provider } = await openMigratedStore(config.database.url);
   await db.$connect();
   if (opts.seedOrg ?? true) await seedOrg(db, config.org);
   return { db, provider, config, contracts: new ContractRegistry(config.contracts), close: () => db.$disconnect() };

@@ -130,7 +130,7 @@ export class DigestPoster {
       const { period, postAt } = latestDue(kind, now, this.tz, this.at);
       const postTime = postAt.toJSDate();
       if (postTime < since) continue;
-      groups ??= await managersGroups(db);
+      groups ??= await managersGroups(db, this.opts.bot.deps.activeChannels?.());
       if (!groups.length) return posted;
       const doneKey = `${kind}|${period.key}|${groups.map((g) => g.id).join(',')}`;
       if (this.done.has(doneKey)) continue;

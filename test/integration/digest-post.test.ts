@@ -7,6 +7,8 @@
  */
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
+import { FakeFeishu } from '../support/fake-feishu.js';
+import { TEST_APP } from '../support/feishu-events.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/bot/clock.js';
 import { DigestPoster } from '../../src/report/digest-job.js';
@@ -106,7 +108,18 @@ describe('the digest in the managers group', () => {
 
 describe('the digest in a Feishu managers group', () => {
   it('is a card with the figures, then the chart image', async () => {
-    const one = await startTestService();
+    // Feishu runs (against a local fake): digests go only to groups of running channels.
+    const fake = await new FakeFeishu({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, botOpenId: TEST_APP.botOpenId }).start();
+    const one = await startTestService({
+      env: {
+        FEISHU_APP_ID: TEST_APP.appId,
+        FEISHU_APP_SECRET: TEST_APP.appSecret,
+        FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
+        FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
+        FEISHU_DOMAIN: fake.url,
+        SANDBOX: 'true',
+      },
+    });
     try {
       await one.db.chat.create({ data: { channel: 'feishu', platformId: 'oc_managers_digest', purpose: 'managers', title: '售后管理群' } });
       await advanceTo(one, local('2026-11-25T09:05:00'));
@@ -119,6 +132,24 @@ describe('the digest in a Feishu managers group', () => {
       expect(Buffer.from(actions[1]!.pngBase64!, 'base64').subarray(1, 4).toString()).toBe('PNG');
       expect(actions[1]!.caption).toBe('售后服务日报 2026-11-24（周二）');
       // The sandbox managers' group had its text and image too.
+      expect(digests((await one.messages('managers')) as Msg[])).toHaveLength(1);
+      // …and Feishu received the card and the image.
+      // (the image with its caption is a rich-text post holding the uploaded picture)
+      const posted = fake.postedTo('oc_managers_digest');
+      expect(posted.map((m) => m.msgType)).toEqual(['interactive', 'post']);
+      expect(JSON.stringify(posted[1]!.content)).toMatch(/"tag":"img"/);
+    } finally {
+      await one.close();
+      await fake.stop();
+    }
+  }, 120_000);
+
+  it('is not written for a group on a channel the service does not run', async () => {
+    const one = await startTestService();
+    try {
+      await one.db.chat.create({ data: { channel: 'feishu', platformId: 'oc_not_running', purpose: 'managers', title: '未接入的群' } });
+      await advanceTo(one, local('2026-11-25T09:05:00'));
+      expect(await one.db.outbox.count({ where: { chatPlatformId: 'oc_not_running' } })).toBe(0);
       expect(digests((await one.messages('managers')) as Msg[])).toHaveLength(1);
     } finally {
       await one.close();
