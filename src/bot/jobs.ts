@@ -20,13 +20,13 @@ import type { InboundMessage, Mention, PlatformUser } from './types.js';
 
 const STAFF_ONLY = new Set<Command['type']>([
   'acknowledge', 'assign', 'transfer', 'arrive', 'resolve', 'request_spare', 'replace_part', 'medium_retained',
-  'detection_report', 'waive_fee', 'answer', 'investigation', 'bind_customer', 'set_role',
+  'detection_report', 'waive_fee', 'answer', 'investigation', 'correction', 'bind_customer', 'set_role',
 ]);
 const MANAGERS_ONLY = new Set<Command['type']>(['assign', 'waive_fee', 'set_role']);
 const COMMAND_WORDS: Partial<Record<Command['type'], string>> = {
   acknowledge: '接单', assign: '派单', transfer: '转派', arrive: '到场', resolve: '已修复', request_spare: '申请备件',
   replace_part: '更换备件', medium_retained: '介质留存', detection_report: '检测报告', waive_fee: '免费处理',
-  answer: '答复', investigation: '调查结果', bind_customer: '绑定客户', set_role: '设置角色', set_level: '调整级别', cancel: '撤销',
+  answer: '答复', investigation: '调查结果', correction: '整改', bind_customer: '绑定客户', set_role: '设置角色', set_level: '调整级别', cancel: '撤销',
 };
 
 /** The statuses a command can act on, to tell which of an engineer's jobs a bare command means. */
@@ -215,6 +215,16 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { investigation: cmd.text, firstOpinion: cmd.text, answeredAt: ctx.now } });
       await inTicketChat(`关于您的投诉 ${ticketTitle(ticket)}，调查结果：${cmd.text}`, [mentionOf(reporter)]);
       await askRating(ctx, r.ticket, reporter);
+      return;
+    }
+    case 'correction': {
+      // The complaint record's correction process (投诉记录: 纠正过程), kept with the complaint.
+      const complaint = ticket.kind === 'complaint' ? await ctx.tx.complaint.findUnique({ where: { ticketId: ticket.id } }) : null;
+      if (!complaint) return void (await refuse('「整改」用于投诉单，例如「整改 #13 已更换工程师并复查设备」。'));
+      const correction = complaint.correction ? `${complaint.correction}\n${cmd.text}` : cmd.text;
+      await ctx.tx.complaint.update({ where: { id: complaint.id }, data: { correction: correction.slice(0, 4000) } });
+      await recordEvent(ctx, ticket, 'correction', { text: cmd.text });
+      await inTicketChat(`关于投诉 ${ticketTitle(ticket)}，整改情况：${cmd.text}`, [mentionOf(reporter)]);
       return;
     }
     case 'request_spare': {
@@ -432,7 +442,7 @@ export function helpText(role: Role): string {
     '查询 #12 · 我的工单 · 待处理',
   ];
   const engineer = ['接单 [#12]', '到场 [#12]', '已修复 #12 更换电源模块', '转派 #12 @李工', '申请备件 #12 电源模块', '已更换 #12 电源模块', '检测报告 #12 主板故障 维修费用 1200元', '介质已留存 #12', '答复 #12 内容（咨询）', '#12 改为一级', '撤销 #12 重复报修', '查询 #12 · 我的工单 · 待处理'];
-  const manager = ['派单 #12 @张工', '免费处理 #12', '调查结果 #12 内容（投诉）', '绑定客户 西安地铁二号线', '设为工程师 @张工'];
+  const manager = ['派单 #12 @张工', '免费处理 #12', '调查结果 #12 内容（投诉）', '整改 #12 内容（投诉）', '绑定客户 西安地铁二号线', '设为工程师 @张工'];
   const lines = role === 'customer' ? customer : role === 'engineer' ? engineer : [...engineer, ...manager];
   return `可用命令：\n${lines.map((l) => `· ${l}`).join('\n')}`;
 }

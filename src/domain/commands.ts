@@ -30,6 +30,7 @@ export type Command =
   | { type: 'waive_fee'; ref?: TicketRef }
   | { type: 'answer'; ref?: TicketRef; text: string }
   | { type: 'investigation'; ref?: TicketRef; text: string }
+  | { type: 'correction'; ref?: TicketRef; text: string }
   | { type: 'other_engineer'; ref?: TicketRef }
   | { type: 'bind_customer'; name: string }
   | { type: 'set_role'; role: 'engineer' | 'manager' | 'desk' | 'vp' | 'customer' }
@@ -122,6 +123,10 @@ const RULES: Rule[] = [
   {
     re: /^(调查结果|投诉处理结果|处理结果)/,
     make: (r, ref) => (noteOf(r) ? opt(ref, { type: 'investigation' as const, text: noteOf(r)! }) : null),
+  },
+  {
+    re: /^(整改措施|整改情况|整改)/,
+    make: (r, ref) => (noteOf(r) ? opt(ref, { type: 'correction' as const, text: noteOf(r)! }) : null),
   },
   { re: /^(更换工程师|换个工程师|要求更换工程师)/, make: (_r, ref) => opt(ref, { type: 'other_engineer' as const }) },
   { re: /^绑定客户/, make: (r) => (noteOf(r) ? { type: 'bind_customer', name: noteOf(r)! } : null) },

@@ -63,12 +63,19 @@ describe('a complaint received on the eve of National Day', () => {
     expect(said.some((x) => x.text.includes('请为本次服务打分'))).toBe(true);
     expect(about(await managers.news(), id).some((x) => x.text.includes('已处理'))).toBe(true);
 
+    // The correction (纠正过程) goes on the complaint record; a customer cannot write it.
+    said = await chat.ask(customer, `整改 #${id} 我来写`);
+    expect(said.map((x) => x.text).join('\n')).toContain('服务人员的操作');
+    await managers.say(desk, `整改 #${id} 由李工接手，已复查全部闸机`);
+    said = await chat.news();
+    expect(said.some((x) => x.text.includes('整改情况：由李工接手，已复查全部闸机'))).toBe(true);
+
     said = await chat.ask(customer, '4分 处理还算及时');
     expect(said.some((x) => x.text.includes('感谢您的评价（4 分）')), transcript(said)).toBe(true);
     t = await svc.ticket(id);
     expect(t.status).toBe('closed');
     expect(deadline(t, 'complaint_answer').met).toBe(true);
-    expect(t.complaint).toMatchObject({ investigation: finding, satisfaction: 4, customerOpinion: '处理还算及时' });
+    expect(t.complaint).toMatchObject({ investigation: finding, correction: '由李工接手，已复查全部闸机', satisfaction: 4, customerOpinion: '处理还算及时' });
     expect(t.complaint.answeredAt).toBe('2026-10-09T01:30:00.000Z');
     expect(t.complaint.archivedAt).not.toBeNull();
     expect(t.remindersSent.map((x: { stage: string }) => x.stage)).toEqual(['remind_50']);
