@@ -38,10 +38,11 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
   }
   const customer = org.customers.find((c) => c.chats.some((ch) => ch.channel === ev.channel && ch.id === ev.chat.id));
   const customerRow = customer ? await tx.customer.findUnique({ where: { name: customer.name } }) : null;
-  return tx.chat.upsert({
-    where: { channel_platformId: { channel: ev.channel, platformId: ev.chat.id } },
-    update: {},
-    create: {
+  // A plain insert (Prisma's upsert reads, inserts and reads again): were another replica to
+  // insert the same chat first, the unique index fails this transaction and the event is
+  // tried again (receive, processQueued), finding the row.
+  return tx.chat.create({
+    data: {
       channel: ev.channel,
       platformId: ev.chat.id,
       title: ev.chat.title ?? null,
@@ -70,10 +71,10 @@ export async function resolvePerson(
     if (role === existing.role && name === existing.name) return existing;
     return tx.person.update({ where: { id: existing.id }, data: { role, name } });
   }
-  return tx.person.upsert({
-    where: { channel_platformId: { channel, platformId: user.id } },
-    update: {},
-    create: {
+  // A plain insert, as for chats above: a concurrent insert of the same person fails the
+  // transaction, which is tried again and finds the row.
+  return tx.person.create({
+    data: {
       channel,
       platformId: user.id,
       name,

@@ -99,7 +99,8 @@ export class Dispatcher {
     }
     try {
       const res = await adapter.send(action, { chatId: row.chatPlatformId, idempotencyKey: row.idempotencyKey, attempt });
-      await this.opts.db.outbox.update({
+      // updateMany: nothing to read back (update would return the whole row, its action JSON too).
+      await this.opts.db.outbox.updateMany({
         where: { id: row.id },
         data: { status: 'sent', sentAt: new Date(this.now()), platformMessageId: res.messageId ?? null, claimedUntil: null, lastError: null },
       });
@@ -110,7 +111,7 @@ export class Dispatcher {
         await this.settle(row, 'failed', err);
       } else {
         const wait = backoffMs(attempt, err instanceof RetryableSendError ? err.retryAfterMs : undefined);
-        await this.opts.db.outbox.update({
+        await this.opts.db.outbox.updateMany({
           where: { id: row.id },
           data: { status: 'pending', nextAttemptAt: new Date(this.now() + wait), claimedUntil: null, lastError: clipError(err) },
         });
@@ -121,7 +122,7 @@ export class Dispatcher {
   }
 
   private async settle(row: Outbox, outcome: 'failed', err: Error): Promise<void> {
-    await this.opts.db.outbox.update({ where: { id: row.id }, data: { status: 'failed', claimedUntil: null, lastError: clipError(err) } });
+    await this.opts.db.outbox.updateMany({ where: { id: row.id }, data: { status: 'failed', claimedUntil: null, lastError: clipError(err) } });
     this.opts.onSettled?.(row, outcome, err);
     this.opts.log.error({ outbox: row.id, err: err.message }, 'send failed permanently; recorded on the outbox row');
   }

@@ -13,7 +13,7 @@ import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { acceptOrAskFee, askMissing, limitsLine, tellManagers, ticketSummary } from './process.js';
 import { askLevel, closeQuestions, openQuestion } from './questions.js';
-import { SYSTEM, allocateNumber, applyAction, contractOf, recordEvent, slaTicketOf, syncTimers } from './tickets.js';
+import { SYSTEM, allocateNumber, applyAction, contractOf, contractOfCustomer, markCreated, recordEvent, slaTicketOf, syncTimers } from './tickets.js';
 import type { InboundMessage } from './types.js';
 import { runCommand } from './jobs.js';
 
@@ -88,9 +88,7 @@ async function newTicket(
   content: string,
   reportedAt: Date,
 ): Promise<Ticket> {
-  const entry = ctx.deps.contracts.get(
-    ctx.chat.customerId ? (await ctx.tx.customer.findUnique({ where: { id: ctx.chat.customerId } }))?.contract : 'default',
-  );
+  const entry = await contractOfCustomer(ctx, ctx.chat.customerId);
   const number = await allocateNumber(ctx, entry, reportedAt);
   const phone = parsed.phone ?? person.phone ?? null;
   if (parsed.phone && parsed.phone !== person.phone) {
@@ -119,6 +117,7 @@ async function newTicket(
       contractHash: entry.hash,
     },
   });
+  markCreated(ctx, ticket);
   await recordEvent(ctx, ticket, 'reported', { kind, text: clip(content, 500) }, { to: 'reported' });
   syncTimers(ctx, ticket);
   return ticket;

@@ -13,7 +13,7 @@ import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { managersGroups, staffWithRole } from './directory.js';
 import { askFee, askPhone, askSite } from './questions.js';
-import { SYSTEM, applyAction, contractOf, recordEvent, slaTicketOf } from './tickets.js';
+import { SYSTEM, applyAction, contractOf, customerOf, recordEvent, slaTicketOf } from './tickets.js';
 import type { Mention } from './types.js';
 
 /** The first person with a role on a channel (the department manager, the vice-president). */
@@ -46,7 +46,7 @@ export async function tellManagers(ctx: Ctx, ticket: Ticket | null, text: string
 /** Where the customer's unit stands with the contract for this report. */
 export async function scopeOf(ctx: Ctx, ticket: Ticket): Promise<{ status: 'ok' | 'out_of_scope' | 'out_of_term'; why?: string }> {
   if (!ticket.customerId) return { status: 'ok' };
-  const c = await ctx.tx.customer.findUnique({ where: { id: ticket.customerId } });
+  const c = await customerOf(ctx, ticket.customerId);
   if (!c) return { status: 'ok' };
   const tz = contractOf(ctx, ticket).contract.timezone;
   if (c.warrantyStart && ticket.reportedAt < c.warrantyStart) {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { commandFromButton, normalise, parseButtonValue, parseCommand, parseRating, type Command } from '../domain/commands.js';
 import type { Role } from '../domain/contract.js';
 import { clip } from '../domain/wording.js';
-import type { Chat, InboundEventRow, Person, Ticket, Tx } from '../store/types.js';
+import type { Chat, InboundEventRow, Person, Ticket, Timer, Tx } from '../store/types.js';
 import { Ctx, type BotDeps } from './context.js';
 import { resolveChat, resolvePerson } from './directory.js';
 import { handleCustomerMessage, isQuestion } from './intake.js';
@@ -62,8 +62,51 @@ function textKey(ev: InboundMessage): string | null {
   return createHash('sha1').update(`${ev.chat.id}\u0000${ev.sender.id}\u0000${t}`).digest('hex');
 }
 
+/**
+ * Answers first. A webhook's answer (one INSERT) costs about a millisecond; acting on
+ * the event costs tens (on SQLite no query waits for I/O, so it holds the event loop
+ * for that long), and an answer needs a few turns of the loop. While messages arrive,
+ * the queue is therefore worked at a slower pace, one event and then a pause, and the
+ * backlog drains at full speed once the burst is over.
+ */
+function pauseWhileArriving(recent: number, sinceLastMs: number): number {
+  if (recent >= 50) return 500; // ≥ 500 messages/s: answering takes the whole core; two events a second still go through
+  if (recent >= 10) return 100; // ≥ 100 messages/s: about ten events a second
+  if (sinceLastMs < 50) return 20;
+  return 0;
+}
+
+/**
+ * Due timers fired per transaction. One commit for several (on PostgreSQL each
+ * commit waits for the disk); small enough that a batch holds the SQLite writer
+ * (and, there, the event loop) for a few tens of milliseconds only.
+ */
+const FIRE_BATCH = 10;
+
 export class ServiceBot implements InboundSink {
   constructor(readonly deps: BotDeps) {}
+
+  /** Deferred messages recorded: when the last came (performance.now()), and how many in this and the previous 100 ms. */
+  private arrivals = { last: -Infinity, windowStart: 0, count: 0, previous: 0 };
+
+  private noteArrival(): void {
+    const a = this.arrivals;
+    const now = performance.now();
+    if (now - a.windowStart >= 100) {
+      a.previous = now - a.windowStart < 200 ? a.count : 0;
+      a.windowStart = now;
+      a.count = 0;
+    }
+    a.count++;
+    a.last = now;
+  }
+
+  private pauseMs(): number {
+    const a = this.arrivals;
+    const now = performance.now();
+    const recent = now - a.windowStart < 100 ? Math.max(a.count, a.previous) : now - a.windowStart < 200 ? a.count : 0;
+    return pauseWhileArriving(recent, now - a.last);
+  }
 
   /**
    * Records an inbound event and acts on it. With `defer`, a message is only
@@ -74,20 +117,31 @@ export class ServiceBot implements InboundSink {
   async receive(ev: InboundEvent, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
     checkEvent(ev);
     const defer = opts.defer === true && ev.type === 'message';
+    if (defer) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.noteArrival();
+          const result = await this.enqueue(ev as InboundMessage);
+          if (result.status === 'queued') this.deps.onQueued?.();
+          return result;
+        } catch (e) {
+          if (isRetryableConflict(e) && attempt < 4) continue;
+          throw e;
+        }
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.deps.db.$transaction(
           async (tx) => {
             const now = this.deps.clock.now();
-            const recorded = await this.record(tx, ev, now, defer);
+            const recorded = await this.record(tx, ev, now);
             if (!recorded) return { status: 'duplicate' } as ReceiveResult;
-            if (defer) return { status: 'queued' } as ReceiveResult;
             return this.process(tx, ev, recorded, now);
           },
           { timeout: 15_000, maxWait: 15_000 },
         );
-        if (result.status === 'queued') this.deps.onQueued?.();
-        else if (result.status !== 'duplicate') this.deps.onOutbox?.();
+        if (result.status !== 'duplicate') this.deps.onOutbox?.();
         return result;
       } catch (e) {
         if (isUniqueViolation(e) && (await this.alreadyRecorded(ev))) return { status: 'duplicate' };
@@ -95,6 +149,40 @@ export class ServiceBot implements InboundSink {
         throw e;
       }
     }
+  }
+
+  /**
+   * Records a message to be acted on later (receive with defer): the whole
+   * answer path is this one statement. It inserts the row unless the event or
+   * message id is already stored (a redelivery: nothing inserted, duplicate);
+   * the same text from the same person moments ago (a platform duplicate under
+   * a new id) is stored as ignored, as record() does. Plain SQL, not the query
+   * builder: one statement costs a tenth of an interactive transaction here.
+   */
+  private async enqueue(ev: InboundMessage): Promise<ReceiveResult> {
+    const now = this.deps.clock.now();
+    const key = textKey(ev);
+    const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
+    const { raw, ...neutral } = ev;
+    const pg = this.deps.provider === 'postgresql';
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return pg ? `$${params.length}` : '?';
+    };
+    // Placeholders in the order they appear in the text (SQLite binds "?" by position).
+    const ts = (v: Date) => (pg ? `CAST(${p(v)} AS timestamp(3))` : p(v));
+    const head =
+      `INSERT INTO "InboundEvent" ("outcome", "error", "payload", "channel", "eventId", "messageId", "chatPlatformId", "senderPlatformId", "type", "text", "textKey", "receivedAt", "occurredAt", "raw") ` +
+      `SELECT o.outcome, CASE WHEN o.outcome = 'ignored' THEN 'same text from the same person moments ago (platform duplicate)' END, CASE WHEN o.outcome = 'queued' THEN ${p(safeJson(neutral))} END, ` +
+      `${p(ev.channel)}, ${p(ev.eventId)}, ${p(ev.messageId)}, ${p(ev.chat.id)}, ${p(ev.sender.id)}, 'message', ${p(ev.text.slice(0, MAX_TEXT))}, ${p(key)}, ${ts(now)}, ${ts(ev.at)}, ${p(raw === undefined ? null : safeJson(raw))} `;
+    const sameText = key
+      ? `EXISTS (SELECT 1 FROM "InboundEvent" WHERE "channel" = ${p(ev.channel)} AND "textKey" = ${p(key)} AND "receivedAt" >= ${ts(new Date(now.getTime() - windowS * 1000))})`
+      : pg ? 'false' : '0';
+    // WHERE true: SQLite needs it before ON CONFLICT after a SELECT.
+    const sql = `${head}FROM (SELECT CASE WHEN ${sameText} THEN 'ignored' ELSE 'queued' END AS outcome) AS o WHERE true ON CONFLICT DO NOTHING RETURNING "outcome"`;
+    const rows = await this.deps.db.$queryRawUnsafe<Array<{ outcome: string }>>(sql, ...params);
+    return { status: rows[0]?.outcome === 'queued' ? 'queued' : 'duplicate' };
   }
 
   private async alreadyRecorded(ev: InboundEvent): Promise<boolean> {
@@ -109,21 +197,30 @@ export class ServiceBot implements InboundSink {
   }
 
   /** Stores the event once (null when it was seen before: same id, or same text moments ago). */
-  private async record(tx: Tx, ev: InboundEvent, now: Date, queued: boolean): Promise<InboundEventRow | null> {
+  private async record(tx: Tx, ev: InboundEvent, now: Date): Promise<InboundEventRow | null> {
     const messageId = ev.type === 'message' ? ev.messageId : ev.type === 'click' ? `click:${ev.eventId}` : null;
-    const dup = await tx.inboundEvent.findFirst({
-      where: { channel: ev.channel, OR: [{ eventId: ev.eventId }, ...(messageId ? [{ messageId }] : [])] },
-      select: { id: true },
-    });
-    if (dup) return null;
-
     const key = ev.type === 'message' ? textKey(ev) : null;
-    let sameText = false;
-    if (key) {
-      const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
-      sameText = (await tx.inboundEvent.count({ where: { channel: ev.channel, textKey: key, receivedAt: { gte: new Date(now.getTime() - windowS * 1000) } } })) > 0;
-    }
-    const { raw, ...neutral } = ev;
+    const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
+    // One lookup for both: the same delivery (event or message id) and the same text moments ago.
+    // Rows of the second kind may hide one of the first beyond `take`: the insert below then hits
+    // the unique index, and receive() answers duplicate all the same.
+    // The channel is repeated in each branch: SQLite then searches the three indexes (a
+    // MULTI-INDEX OR); with it outside, it scans the channel's rows.
+    const { channel } = ev;
+    const seen = await tx.inboundEvent.findMany({
+      where: {
+        OR: [
+          { channel, eventId: ev.eventId },
+          ...(messageId ? [{ channel, messageId }] : []),
+          ...(key ? [{ channel, textKey: key, receivedAt: { gte: new Date(now.getTime() - windowS * 1000) } }] : []),
+        ],
+      },
+      select: { eventId: true, messageId: true },
+      take: 3,
+    });
+    if (seen.some((r) => r.eventId === ev.eventId || (messageId !== null && r.messageId === messageId))) return null;
+    const sameText = seen.length > 0;
+    const { raw } = ev;
     const row = await tx.inboundEvent.create({
       data: {
         channel: ev.channel,
@@ -136,17 +233,16 @@ export class ServiceBot implements InboundSink {
         textKey: key,
         receivedAt: now,
         occurredAt: ev.at,
-        outcome: sameText ? 'ignored' : queued ? 'queued' : 'processed',
+        outcome: sameText ? 'ignored' : 'processed',
         error: sameText ? 'same text from the same person moments ago (platform duplicate)' : null,
         raw: raw === undefined ? null : safeJson(raw),
-        payload: queued && !sameText ? safeJson(neutral) : null,
       },
     });
     return sameText ? null : row;
   }
 
   /** Acts on a recorded event: one transaction with its record (or with its claim from the queue). */
-  private async process(tx: Tx, ev: InboundEvent, row: InboundEventRow, now: Date): Promise<ReceiveResult> {
+  private async process(tx: Tx, ev: InboundEvent, row: Pick<InboundEventRow, 'id' | 'outcome'>, now: Date): Promise<ReceiveResult> {
     const log = this.deps.log.child({ event: ev.eventId, channel: ev.channel });
     const chat = await resolveChat(tx, this.deps.org, ev, now);
     const person = await resolvePerson(tx, this.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
@@ -183,11 +279,13 @@ export class ServiceBot implements InboundSink {
   async processQueued(limit = 200): Promise<number> {
     let handled = 0;
     for (let round = 0; round < 1000; round++) {
+      // The payload is read here, outside the claim: it is written once, with the row, and
+      // never changes while the row is queued; the claim below decides who acts on it.
       const rows = await this.deps.db.inboundEvent.findMany({
         where: { outcome: 'queued' },
         orderBy: { id: 'asc' },
         take: limit,
-        select: { id: true, channel: true, chatPlatformId: true },
+        select: { id: true, channel: true, chatPlatformId: true, payload: true },
       });
       if (!rows.length) break;
       const seen = new Set<string>();
@@ -200,10 +298,16 @@ export class ServiceBot implements InboundSink {
       let progressed = 0;
       for (const head of heads) {
         try {
-          if (await this.processOne(head.id)) progressed++;
+          if (await this.processOne(head.id, head.payload)) progressed++;
         } catch (e) {
           progressed += await this.failQueued(head.id, e);
         }
+        // Let the event loop run between two events: on SQLite no query waits for I/O, so a
+        // long pass would otherwise hold it, and no webhook would be answered meanwhile.
+        await yieldToLoop();
+        // Answers first (pauseWhileArriving).
+        const pause = this.pauseMs();
+        if (pause) await new Promise((r) => setTimeout(r, pause));
       }
       handled += progressed;
       if (!progressed) break;
@@ -212,26 +316,29 @@ export class ServiceBot implements InboundSink {
     return handled;
   }
 
-  private async processOne(id: number): Promise<boolean> {
+  private async processOne(id: number, payload: string | null): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.deps.db.$transaction(
           async (tx) => {
-            const claim = await tx.inboundEvent.updateMany({ where: { id, outcome: 'queued' }, data: { outcome: 'processing' } });
+            const ev = reviveEvent(payload);
+            // The claim takes the row out of the queue as processed (what most events become);
+            // process() stores another outcome at its end. Nobody sees the row in between: a
+            // crash or an error rolls the claim back, and the event stays queued.
+            const claim = await tx.inboundEvent.updateMany({
+              where: { id, outcome: 'queued' },
+              data: ev ? { outcome: 'processed', payload: null } : { outcome: 'failed', error: 'queued event has no readable payload', payload: null },
+            });
             if (claim.count !== 1) return false;
-            const row = (await tx.inboundEvent.findUnique({ where: { id } }))!;
-            const ev = reviveEvent(row.payload);
-            if (!ev) {
-              await tx.inboundEvent.update({ where: { id }, data: { outcome: 'failed', error: 'queued event has no readable payload', payload: null } });
-              return true;
-            }
-            await this.process(tx, ev, row, this.deps.clock.now());
+            if (!ev) return true;
+            await this.process(tx, ev, { id, outcome: 'processed' }, this.deps.clock.now());
             return true;
           },
           { timeout: 15_000, maxWait: 15_000 },
         );
       } catch (e) {
-        if (isRetryableConflict(e) && attempt < 4) continue;
+        // A unique index hit: another replica inserted the same chat or person first; again, it is found.
+        if ((isRetryableConflict(e) || isUniqueViolation(e)) && attempt < 4) continue;
         throw e;
       }
     }
@@ -371,38 +478,79 @@ export class ServiceBot implements InboundSink {
       where: { state: 'pending', dueAt: { lte: now } },
       orderBy: { dueAt: 'asc' },
       take: limit,
-      select: { id: true },
     });
     let fired = 0;
-    for (const { id } of spreadOrder(due)) {
+    for (const batch of batchesOfDistinctTickets(spreadOrder(due), FIRE_BATCH)) {
       try {
-        if (await this.fireOne(id)) fired++;
+        fired += await this.fireBatch(batch);
       } catch (e) {
-        this.deps.log.error({ err: e, timer: id }, 'timer failed; it stays pending and is retried next tick');
+        // One timer's failure must not hold back the others: each alone, in its own transaction.
+        this.deps.log.warn({ err: e, timers: batch.map((t) => t.id) }, 'firing a batch of timers failed; firing them one by one');
+        for (const timer of batch) {
+          try {
+            if (await this.fireOne(timer)) fired++;
+          } catch (e2) {
+            this.deps.log.error({ err: e2, timer: timer.id }, 'timer failed; it stays pending and is retried next tick');
+          }
+          await yieldToLoop();
+        }
       }
+      // As in processQueued: let webhooks be answered between two transactions.
+      await yieldToLoop();
     }
     if (fired) this.deps.onOutbox?.();
     return fired;
   }
 
-  private async fireOne(id: number): Promise<boolean> {
+  /**
+   * Fires a few timers in one transaction (one commit, one claim statement):
+   * those another replica claimed first are left out. Each is fired as fireOne
+   * fires it, its ticket read after the ones before it in the batch acted.
+   */
+  private async fireBatch(timers: Timer[]): Promise<number> {
     return this.deps.db.$transaction(
       async (tx) => {
         const now = this.deps.clock.now();
-        const claim = await tx.timer.updateMany({ where: { id, state: 'pending' }, data: { state: 'fired', firedAt: now } });
+        const claimed = await tx.timer.updateManyAndReturn({
+          where: { id: { in: timers.map((t) => t.id) }, state: 'pending' },
+          data: { state: 'fired', firedAt: now },
+          select: { id: true },
+        });
+        const mine = new Set(claimed.map((c) => c.id));
+        for (const timer of timers) if (mine.has(timer.id)) await this.fireClaimed(tx, timer, now);
+        return mine.size;
+      },
+      { timeout: 15_000, maxWait: 15_000 },
+    );
+  }
+
+  /**
+   * Fires one timer, read as it was when found due. Its row changes only by the
+   * claim below (pending → fired) or by a re-plan (pending → cancelled); either
+   * makes the claim fail, so what was read is what is fired.
+   */
+  private async fireOne(timer: Timer): Promise<boolean> {
+    return this.deps.db.$transaction(
+      async (tx) => {
+        const now = this.deps.clock.now();
+        const claim = await tx.timer.updateMany({ where: { id: timer.id, state: 'pending' }, data: { state: 'fired', firedAt: now } });
         if (claim.count !== 1) return false;
-        const timer = (await tx.timer.findUnique({ where: { id } }))!;
-        const ticket = await tx.ticket.findUnique({ where: { id: timer.ticketId } });
-        if (!ticket || ticket.status === 'closed' || ticket.status === 'cancelled') return true;
-        const chat = (await tx.chat.findUnique({ where: { id: ticket.chatId } }))!;
-        const log = this.deps.log.child({ timer: id, ticket: ticket.number });
-        const ctx = new Ctx(this.deps, tx, now, log, chat, null, null);
-        await fireTimer(ctx, timer, ticket);
-        await flushTimers(ctx);
+        await this.fireClaimed(tx, timer, now);
         return true;
       },
       { timeout: 15_000, maxWait: 15_000 },
     );
+  }
+
+  /** Acts on a timer this transaction has claimed. */
+  private async fireClaimed(tx: Tx, timer: Timer, now: Date): Promise<void> {
+    const ticket = await tx.ticket.findUnique({ where: { id: timer.ticketId }, include: { chat: true } });
+    if (!ticket || ticket.status === 'closed' || ticket.status === 'cancelled') return;
+    const { chat, ...row } = ticket;
+    const log = this.deps.log.child({ timer: timer.id, ticket: row.number });
+    const ctx = new Ctx(this.deps, tx, now, log, chat, null, null);
+    await fireTimer(ctx, { ...timer, state: 'fired', firedAt: now }, row);
+    await flushTimers(ctx);
   }
 }
 
@@ -427,6 +575,34 @@ function reviveEvent(payload: string | null): InboundEvent | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Cuts the due timers into batches in their order, no ticket twice in a batch:
+ * a timer that acts on a ticket may re-plan (cancel) that ticket's other timers,
+ * which must then not be claimed in the same statement. A later batch claims
+ * them only if they are still pending.
+ */
+export function batchesOfDistinctTickets<T extends { ticketId: number }>(timers: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let tickets = new Set<number>();
+  for (const t of timers) {
+    if (batch.length >= size || tickets.has(t.ticketId)) {
+      batches.push(batch);
+      batch = [];
+      tickets = new Set();
+    }
+    batch.push(t);
+    tickets.add(t.ticketId);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+/** Resolves after the event loop had a turn (I/O callbacks, timers). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function safeJson(v: unknown): string | null {

@@ -6,26 +6,12 @@
  */
 import { DateTime } from 'luxon';
 import type { TicketRef } from '../domain/commands.js';
-import type { FaultLevel, Role, TicketKind, TicketStep } from '../domain/contract.js';
+import { TICKET_STEPS, type FaultLevel, type Role, type TicketKind } from '../domain/contract.js';
 import { reconcileTimers, timerPlan, type ExistingTimer, type SlaTicket } from '../domain/sla.js';
 import { transition, type Actor, type TicketAction, type TicketState, type TicketStatus } from '../domain/ticket.js';
-import type { Person, Prisma, Ticket, Tx } from '../store/types.js';
+import type { Customer, Person, Prisma, Ticket, Tx } from '../store/types.js';
 import type { ContractEntry, Ctx } from './context.js';
 
-export const STEP_FIELDS: readonly TicketStep[] = [
-  'reportedAt',
-  'levelKnownAt',
-  'acceptedAt',
-  'assignedAt',
-  'acknowledgedAt',
-  'onSiteAt',
-  'spareRequestedAt',
-  'detectionReportAt',
-  'resolvedAt',
-  'confirmedAt',
-  'ratedAt',
-  'closedAt',
-];
 
 /**
  * GD-20261124-0001: per-day sequence by report date in the contract's time zone.
@@ -48,7 +34,7 @@ export function contractOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId'> & { cust
 
 export function slaTicketOf(t: Ticket): SlaTicket {
   const steps: SlaTicket['steps'] = {};
-  for (const s of STEP_FIELDS) steps[s] = (t as unknown as Record<string, Date | null>)[s] ?? null;
+  for (const s of TICKET_STEPS) steps[s] = (t as unknown as Record<string, Date | null>)[s] ?? null;
   return {
     kind: t.kind as TicketKind,
     status: t.status as TicketStatus,
@@ -87,6 +73,52 @@ export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
 export const SYSTEM: Actor = { personId: null, role: 'system', chatId: null };
 
 /**
+ * What one transaction keeps beside its Ctx: audit events waiting to be written
+ * (all at once, at the end), the tickets it created (they have no timers yet)
+ * and the customers it read.
+ */
+interface TxState {
+  events: Prisma.TicketEventCreateManyInput[];
+  created: Set<number>;
+  customers: Map<number, Promise<Customer | null>>;
+}
+const txState = new WeakMap<Ctx, TxState>();
+function stateOfTx(ctx: Ctx): TxState {
+  let s = txState.get(ctx);
+  if (!s) {
+    s = { events: [], created: new Set(), customers: new Map() };
+    txState.set(ctx, s);
+  }
+  return s;
+}
+
+/** A ticket created in this transaction: it has no Timer rows to reconcile yet. */
+export function markCreated(ctx: Ctx, ticket: Pick<Ticket, 'id'>): void {
+  stateOfTx(ctx).created.add(ticket.id);
+}
+
+/**
+ * The customer row, read once per transaction (a report reads it for its
+ * contract, its scope and term, and its timers). Customers change only when the
+ * organisation file is seeded at start.
+ */
+export function customerOf(ctx: Ctx, customerId: number): Promise<Customer | null> {
+  const memo = stateOfTx(ctx).customers;
+  let c = memo.get(customerId);
+  if (!c) {
+    // A real promise (run once): a Prisma query runs again on every then().
+    c = (async () => ctx.tx.customer.findUnique({ where: { id: customerId } }))();
+    memo.set(customerId, c);
+  }
+  return c;
+}
+
+/** The contract of a customer (the default one without a customer). */
+export async function contractOfCustomer(ctx: Ctx, customerId: number | null): Promise<ContractEntry> {
+  return ctx.deps.contracts.get(customerId ? (await customerOf(ctx, customerId))?.contract : 'default');
+}
+
+/**
  * Marks the ticket's timers for re-planning. A report can change a ticket three
  * times in one transaction (created, level set, accepted); the timers are
  * reconciled once, with the ticket as it stands at the end (flushTimers).
@@ -95,22 +127,33 @@ export function syncTimers(ctx: Ctx, ticket: Ticket): void {
   ctx.ticketsToPlan.set(ticket.id, ticket);
 }
 
-/** Reconciles the timers of every ticket changed in this transaction. Called once, last. */
+/**
+ * Ends the bot's work in a transaction: reconciles the timers of every ticket
+ * changed in it and writes the audit events it recorded. Called once, last,
+ * by whoever made the Ctx (service.ts), before the transaction commits.
+ */
 export async function flushTimers(ctx: Ctx): Promise<void> {
-  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket);
+  const state = txState.get(ctx);
+  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, state?.created.has(ticket.id) ?? false);
   ctx.ticketsToPlan.clear();
+  if (state?.events.length) {
+    // In the order recorded: ids keep the order of the audit trail.
+    await ctx.tx.ticketEvent.createMany({ data: state.events });
+    state.events = [];
+  }
 }
 
 /** Brings the ticket's Timer rows in line with its SLA plan. */
-async function planTimers(ctx: Ctx, ticket: Ticket): Promise<void> {
-  const entry = ctx.deps.contracts.get(
-    ticket.customerId ? (await ctx.tx.customer.findUnique({ where: { id: ticket.customerId }, select: { contract: true } }))?.contract : 'default',
-  );
+async function planTimers(ctx: Ctx, ticket: Ticket, createdHere: boolean): Promise<void> {
+  const entry = await contractOfCustomer(ctx, ticket.customerId);
   const plan = timerPlan(slaTicketOf(ticket), entry.contract, entry.calendar);
-  const existing = (await ctx.tx.timer.findMany({
-    where: { ticketId: ticket.id },
-    select: { id: true, clock: true, stage: true, dueAt: true, state: true },
-  })) as ExistingTimer[];
+  // A ticket created in this transaction has no timers yet.
+  const existing = createdHere
+    ? []
+    : ((await ctx.tx.timer.findMany({
+        where: { ticketId: ticket.id },
+        select: { id: true, clock: true, stage: true, dueAt: true, state: true },
+      })) as ExistingTimer[]);
   const { create, cancel, revive } = reconcileTimers(plan, existing, ctx.now);
   if (cancel.length) {
     await ctx.tx.timer.updateMany({ where: { id: { in: cancel }, state: 'pending' }, data: { state: 'cancelled' } });
@@ -125,6 +168,11 @@ async function planTimers(ctx: Ctx, ticket: Ticket): Promise<void> {
   }
 }
 
+/**
+ * Adds an event to the ticket's audit trail. It is written with the others of
+ * the transaction at its end (flushTimers), in one statement; nothing in the
+ * bot reads the audit trail back within the transaction that writes it.
+ */
 export async function recordEvent(
   ctx: Ctx,
   ticket: Pick<Ticket, 'id'>,
@@ -133,17 +181,15 @@ export async function recordEvent(
   opts: { from?: string | null; to?: string | null; actor?: Person | null } = {},
 ): Promise<void> {
   const actor = opts.actor === undefined ? ctx.person : opts.actor;
-  await ctx.tx.ticketEvent.create({
-    data: {
-      ticketId: ticket.id,
-      at: ctx.now,
-      actorId: actor?.id ?? null,
-      action,
-      fromStatus: opts.from ?? null,
-      toStatus: opts.to ?? null,
-      detail: JSON.stringify(detail),
-      inboundEventId: ctx.inboundEventId,
-    },
+  stateOfTx(ctx).events.push({
+    ticketId: ticket.id,
+    at: ctx.now,
+    actorId: actor?.id ?? null,
+    action,
+    fromStatus: opts.from ?? null,
+    toStatus: opts.to ?? null,
+    detail: JSON.stringify(detail),
+    inboundEventId: ctx.inboundEventId,
   });
 }
 
