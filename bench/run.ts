@@ -1,11 +1,14 @@
 /**
- * npm run bench [-- --quick] [-- --only=parse,tick,reminders,ingest] [-- --no-pg | --pg] [-- --runner=dist|tsx]
+ * npm run bench [-- --quick] [-- --only=parse,process,tick,reminders,ingest] [-- --no-pg | --pg] [-- --runner=dist|tsx] [-- --node-args="--max-old-space-size=96"]
  *
  * Runs the benchmarks on SQLite and PostgreSQL (the server of TEST_DATABASE_URL,
  * default postgresql://postgres@127.0.0.1:5432/test; each run uses a throw-away
  * database) and writes bench/results.json and bench/RESULTS.md.
  * --quick: smaller sizes and SQLite only (add --pg for PostgreSQL too); under 2 minutes.
  * --render: only rewrite RESULTS.md from results.json (after editing bench/ANALYSIS.md).
+ * The ingest benchmark runs the service as production does: `node dist/server.js`
+ * after `npm run build` (--runner=tsx runs the sources instead), with the node
+ * flags scripts/start.mjs adds (--node-args overrides them).
  * The full run takes about a quarter of an hour. Never part of `npm test`.
  */
 import { execSync } from 'node:child_process';
@@ -17,8 +20,11 @@ import type { Runner } from '../test/support/chaos-service.js';
 import { benchIngest, type IngestResult } from './ingest.js';
 import { log, machine, pgAvailable, postgresVersion, round } from './lib/common.js';
 import { benchParse } from './parse.js';
+import { benchProcess, type ProcessResult } from './process.js';
 import { benchReminders, type ReminderResult } from './reminders.js';
 import { benchSlaTick, type TickResult } from './sla-tick.js';
+// @ts-expect-error a plain ES module without types
+import { NODE_FLAGS as PRODUCTION_NODE_ARGS } from '../scripts/start.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +35,7 @@ const { values } = parseArgs({
     runner: { type: 'string' },
     out: { type: 'string', default: 'bench' },
     render: { type: 'boolean', default: false },
+    'node-args': { type: 'string' },
   },
 });
 if (values.render) {
@@ -38,13 +45,13 @@ if (values.render) {
   process.exit(0);
 }
 const quick = values.quick!;
-const only = new Set((values.only ?? 'parse,tick,reminders,ingest').split(',').map((s) => s.trim()));
+const only = new Set((values.only ?? 'parse,process,tick,reminders,ingest').split(',').map((s) => s.trim()));
 const wantPg = values['no-pg'] ? false : (values.pg ?? !quick);
 const pg = wantPg && pgAvailable();
 if (wantPg && !pg) log('PostgreSQL is not reachable (TEST_DATABASE_URL): running SQLite only');
 
-let runner: Runner = (values.runner as Runner | undefined) ?? (quick ? 'tsx' : 'dist');
-if (only.has('ingest') && runner === 'dist') {
+let runner: Runner = (values.runner as Runner | undefined) ?? 'dist';
+if (only.has('ingest') && runner === 'dist' && !process.env.BENCH_NO_BUILD) {
   try {
     log('building dist/ (npm run build) for the ingest benchmark');
     execSync('npm run build', { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -54,6 +61,9 @@ if (only.has('ingest') && runner === 'dist') {
   }
 }
 
+// The node flags `npm start` (scripts/start.mjs) runs the service with.
+const nodeArgs = (values['node-args'] ?? PRODUCTION_NODE_ARGS.join(' ')).split(/\s+/).filter(Boolean);
+
 type Flat = Record<string, unknown>;
 const started = Date.now();
 const loadBefore = os.loadavg()[0]!;
@@ -62,6 +72,12 @@ const providers: Provider[] = pg ? ['sqlite', 'postgresql'] : ['sqlite'];
 const key = (provider: Provider, k: string) => (provider === 'sqlite' ? k : `pg_${k}`);
 
 if (only.has('parse')) Object.assign(results, await benchParse({ quick }));
+for (const provider of providers) {
+  if (only.has('process')) {
+    const r: ProcessResult = await benchProcess(provider, { quick });
+    for (const [k, v] of Object.entries(r)) results[key(provider, k)] = v;
+  }
+}
 for (const provider of providers) {
   if (only.has('tick')) {
     const t: TickResult = await benchSlaTick(provider, { quick, digest: true });
@@ -81,7 +97,7 @@ for (const provider of providers) {
 }
 for (const provider of providers) {
   if (only.has('ingest')) {
-    const r: IngestResult = await benchIngest(provider, { quick, runner });
+    const r: IngestResult = await benchIngest(provider, { quick, runner, nodeArgs });
     for (const [k, v] of Object.entries(r)) results[key(provider, k)] = v;
   }
 }
@@ -116,9 +132,17 @@ function renderMarkdown(r: Flat): string {
   const rows: Row[] = [
     { name: 'parse: messages/s on one core (dev corpus)', target: '≥ 5,000/s', value: () => num(r['parse_msgs_per_s'], '/s', 0), ok: () => (typeof r['parse_msgs_per_s'] === 'number' ? (r['parse_msgs_per_s'] as number) >= 5000 : null), pgApplies: false },
     { name: 'parse: p99 per message', target: '—', value: () => num(r['parse_p99_ms'], ' ms', 3), ok: () => null, pgApplies: false },
-    { name: 'ingest: highest rate with p99 < 100 ms, all 200', target: '≥ 1,000/s (SQLite)', value: (p) => num(g('ingest_events_per_s', p), '/s', 0), ok: cmp('ingest_events_per_s', (v) => v >= 1000) },
-    { name: 'ingest: p99 at that rate', target: '< 100 ms', value: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? 'no rate met it' : num(g('ingest_p99_ms', p), ' ms', 1)), ok: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? false : cmp('ingest_p99_ms', (v) => v < 100)(p)) },
-    { name: 'ingest: tickets created = events accepted', target: 'equal', value: (p) => `${num(g('ingest_tickets_created', p), '', 0)} / ${num(g('ingest_events_accepted', p), '', 0)}`, ok: (p) => (g('ingest_tickets_match', p) === undefined ? null : g('ingest_tickets_match', p) === true) },
+    { name: 'ingest: highest rate answered with p99 < 100 ms, all 200', target: '≥ 1,000/s (SQLite)', value: (p) => num(g('ingest_events_per_s', p), '/s', 0), ok: cmp('ingest_events_per_s', (v) => v >= 1000) },
+    { name: 'ingest: answer p99 at that rate', target: '< 100 ms', value: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? 'no rate met it' : num(g('ingest_p99_ms', p), ' ms', 1)), ok: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? false : cmp('ingest_p99_ms', (v) => v < 100)(p)) },
+    { name: 'ingest: events acted on per second (queue draining, nothing arriving)', target: '—', value: (p) => num(g('ingest_processing_events_per_s', p), '/s', 1), ok: () => null },
+    { name: 'ingest: queue after the step at the target, and the time to act on it', target: '—', value: (p) => (g('ingest_queued_after_target', p) == null ? '—' : `${num(g('ingest_queued_after_target', p), '', 0)} events, ${num(g('ingest_drain_s_at_target', p), ' s', 1)}${g('ingest_drain_rate', p) ? ` (step ${g('ingest_drain_rate', p)}/s)` : ''}`), ok: () => null },
+    { name: 'ingest: whole backlog after the last step, time to drain it', target: '—', value: (p) => (g('ingest_final_backlog', p) == null ? '—' : `${num(g('ingest_final_backlog', p), '', 0)} events, ${num(g('ingest_final_drain_s', p), ' s', 1)}`), ok: () => null },
+    { name: 'ingest: tickets created = events accepted, after the queue drained', target: 'equal', value: (p) => `${num(g('ingest_tickets_created', p), '', 0)} / ${num(g('ingest_events_accepted', p), '', 0)}`, ok: (p) => (g('ingest_tickets_match', p) === undefined ? null : g('ingest_tickets_match', p) === true) },
+    { name: 'process (in-process): fault reports acted on per second', target: '—', value: (p) => num(g('process_events_per_s', p), '/s', 1), ok: () => null },
+    { name: 'process: CPU / SQL statements per report', target: '—', value: (p) => (g('process_cpu_ms_per_event', p) === undefined ? '—' : `${num(g('process_cpu_ms_per_event', p), ' ms', 2)} / ${num(g('process_stmts_per_event', p), '', 1)}`), ok: () => null },
+    { name: 'process: recording a message (the answer path), per second / statements', target: '—', value: (p) => (g('process_record_per_s', p) === undefined ? '—' : `${num(g('process_record_per_s', p), '/s', 0)} / ${num(g('process_record_stmts_per_event', p), '', 1)}`), ok: () => null },
+    { name: 'process: reminders fired per second, one replica', target: '—', value: (p) => num(g('process_timers_per_s', p), '/s', 1), ok: () => null },
+    { name: 'process: CPU / SQL statements per reminder', target: '—', value: (p) => (g('process_cpu_ms_per_timer', p) === undefined ? '—' : `${num(g('process_cpu_ms_per_timer', p), ' ms', 2)} / ${num(g('process_stmts_per_timer', p), '', 1)}`), ok: () => null },
     { name: 'sla-tick: one tick, 10k tickets (median)', target: '—', value: (p) => num(g('sla_tick_ms_10k', p), ' ms', 3), ok: () => null },
     { name: 'sla-tick: one tick, 100k tickets (median)', target: '—', value: (p) => num(g('sla_tick_ms_100k', p), ' ms', 3), ok: () => null },
     { name: 'sla-tick: one tick, 1M tickets (median)', target: '< 20 ms', value: (p) => num(g('sla_tick_ms_1m', p), ' ms', 3), ok: cmp('sla_tick_ms_1m', (v) => v < 20) },
@@ -129,8 +153,8 @@ function renderMarkdown(r: Flat): string {
     { name: 'reminders: not fired at the end', target: '0', value: (p) => num(g('reminder_unfired', p), '', 0), ok: cmp('reminder_unfired', (v) => v === 0) },
     { name: 'digest: daily digest over 1M tickets', target: '< 2 s', value: (p) => num(g('digest_ms_1m', p), ' ms', 0), ok: cmp('digest_ms_1m', (v) => v < 2000) },
     { name: 'memory: RSS right after start (Feishu on)', target: '< 250 MB', value: (p) => num(g('rss_start_mb', p), ' MB', 0), ok: cmp('rss_start_mb', (v) => v < 250) },
-    { name: 'memory: RSS idle after 200 events', target: '< 250 MB', value: (p) => num(g('rss_idle_mb', p), ' MB', 0), ok: cmp('rss_idle_mb', (v) => v < 250) },
-    { name: 'memory: RSS under load', target: '< 250 MB', value: (p) => `${num(g('rss_load_mb', p), ' MB', 0)}${g('rss_load_rate', p) ? ` (at ${g('rss_load_rate', p)}/s)` : ''}`, ok: cmp('rss_load_mb', (v) => v < 250) },
+    { name: 'memory: RSS idle after the warm-up', target: '< 250 MB', value: (p) => num(g('rss_idle_mb', p), ' MB', 0), ok: cmp('rss_idle_mb', (v) => v < 250) },
+    { name: 'memory: RSS at the ingest target (answering, then draining)', target: '< 250 MB', value: (p) => `${num(g('rss_load_mb', p), ' MB', 0)}${g('rss_load_rate', p) ? ` (at ${g('rss_load_rate', p)}/s)` : ''}`, ok: cmp('rss_load_mb', (v) => v < 250) },
   ];
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
@@ -146,10 +170,16 @@ function renderMarkdown(r: Flat): string {
   for (const p of hasPg ? [false, true] : [false]) {
     const steps = g('ingest_steps', p) as IngestResult['ingest_steps'] | undefined;
     if (!steps) continue;
-    lines.push(`## Ingest steps (${p ? 'PostgreSQL' : 'SQLite'}; service: \`${g('runner', p) === 'dist' ? 'node dist/server.js' : 'tsx src/server.ts'}\`)`, '');
-    lines.push('| rate/s | sent | answered 200 | p50 ms | p99 ms | max ms | achieved/s | service CPU | service RSS MB |', '|---|---|---|---|---|---|---|---|---|');
-    for (const s of steps) lines.push(`| ${s.rate} | ${s.sent} | ${s.ok} | ${s.p50_ms} | ${s.p99_ms}${s.passed ? '' : ' ✗'} | ${s.max_ms} | ${s.achieved_per_s} | ${s.service_cpu_pct}% | ${s.rss_max_mb} |`);
-    lines.push('', `Platform posts (fake Feishu): ${g('ingest_platform_posts', p)}, repeated idempotency keys: ${g('ingest_platform_duplicate_uuids', p)}, outbox rows unsent after draining: ${g('ingest_outbox_unsent_after_drain', p)}.`, '');
+    const args = (g('node_args', p) as string[] | undefined) ?? [];
+    lines.push(`## Ingest steps (${p ? 'PostgreSQL' : 'SQLite'}; service: \`${g('runner', p) === 'dist' ? `node ${[...args, 'dist/server.js'].join(' ')}` : 'tsx src/server.ts'}\`)`, '');
+    lines.push('Answer: from the moment a request was due until its 200 (the event recorded, not yet acted on). Then a window with nothing arriving: queued = events waiting when the last answer came (earlier steps\' leftovers included), acted on/s = events the bot acted on per second in that window, emptied = when the queue was empty (— : not within the window).', '');
+    lines.push('| rate/s | sent | answered 200 | p50 ms | p99 ms | max ms | achieved/s | CPU | RSS MB | queued | acted on/s | window s | emptied after | window CPU | window RSS MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of steps) {
+      const x = s as typeof s & Partial<{ queued_at_end: number; drain_s: number | null; drain_per_s: number | null; drain_window_s: number; drain_cpu_pct: number | null; rss_drain_max_mb: number }>;
+      const d = (v: unknown, unit = '') => (v === undefined ? '' : v === null ? '—' : `${v}${unit}`);
+      lines.push(`| ${s.rate} | ${s.sent} | ${s.ok} | ${s.p50_ms} | ${s.p99_ms}${s.passed ? '' : ' ✗'} | ${s.max_ms} | ${s.achieved_per_s} | ${s.service_cpu_pct}% | ${s.rss_max_mb} | ${d(x.queued_at_end)} | ${d(x.drain_per_s)} | ${d(x.drain_window_s)} | ${d(x.drain_s, ' s')} | ${d(x.drain_cpu_pct, '%')} | ${d(x.rss_drain_max_mb)} |`);
+    }
+    lines.push('', `Platform posts (fake Feishu): ${g('ingest_platform_posts', p)}, repeated idempotency keys: ${g('ingest_platform_duplicate_uuids', p)}, outbox rows unsent after draining: ${g('ingest_outbox_unsent_after_drain', p)}, events left in the queue: ${g('ingest_queue_left', p) ?? '—'}.`, '');
   }
   lines.push('## Query plans of the tick', '');
   for (const p of hasPg ? [false, true] : [false]) {
