@@ -102,8 +102,10 @@ export function createApp(deps: WebDeps): Koa {
       database = `error: ${(e as Error).message.split('\n')[0]}`;
     }
     const pending = database === 'ok' ? await deps.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }) : null;
+    // Messages answered but not acted on yet (the inbound queue): should return to 0 within seconds.
+    const inboundQueued = database === 'ok' ? await deps.db.inboundEvent.count({ where: { outcome: 'queued' } }) : null;
     ctx.status = database === 'ok' ? 200 : 503;
-    ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
+    ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, inboundQueued, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
   });
   router.get('/', (ctx) => {
     if (deps.sandbox) ctx.redirect('/sandbox');

@@ -62,6 +62,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const overdueTimers = new Gauge({ name: 'servicebot_timers_overdue', help: 'Pending timers already past their due time (the scheduler is behind)', registers: [registry] });
   const depth = new Gauge({ name: 'servicebot_outbox_depth', help: 'Outbox rows not sent yet, by channel and status (pending, sending)', labelNames: ['channel', 'status'], registers: [registry] });
   const age = new Gauge({ name: 'servicebot_outbox_oldest_age_seconds', help: 'Age of the oldest unsent outbox row, by channel', labelNames: ['channel'], registers: [registry] });
+  const queued = new Gauge({ name: 'servicebot_inbound_queue_depth', help: 'Inbound messages recorded and answered but not acted on yet, by channel', labelNames: ['channel'], registers: [registry] });
+  const queuedAge = new Gauge({ name: 'servicebot_inbound_queue_oldest_age_seconds', help: 'Age of the oldest inbound message not acted on yet, by channel', labelNames: ['channel'], registers: [registry] });
   const failedRows = new Gauge({ name: 'servicebot_outbox_failed', help: 'Outbox rows given up as failed, by channel (all time, from the store)', labelNames: ['channel'], registers: [registry] });
   const scrapeErrors = new Counter({ name: 'servicebot_metrics_scrape_errors_total', help: 'Scrapes whose database queries failed', registers: [registry] });
   const sends = new Counter({ name: 'servicebot_sends_total', help: 'Send attempts settled by this process, by channel and outcome (sent, retry, failed)', labelNames: ['channel', 'outcome'], registers: [registry] });
@@ -115,12 +117,13 @@ export function createMetrics(opts: MetricsOptions): Metrics {
         .finally(() => (totals = null));
     }
     const now = opts.clock.now();
-    const [open, timersPending, timersOverdue, unsent, oldest] = await Promise.all([
+    const [open, timersPending, timersOverdue, unsent, oldest, waiting] = await Promise.all([
       db.ticket.groupBy({ by: ['status', 'kind', 'level'], where: { status: { notIn: terminal } }, _count: { _all: true } }),
       db.timer.count({ where: { state: 'pending' } }),
       db.timer.count({ where: { state: 'pending', dueAt: { lte: now } } }),
       db.outbox.groupBy({ by: ['channel', 'status'], where: { status: { in: ['pending', 'sending'] } }, _count: { _all: true } }),
       db.outbox.groupBy({ by: ['channel'], where: { status: { in: ['pending', 'sending'] } }, _min: { createdAt: true } }),
+      db.inboundEvent.groupBy({ by: ['channel'], where: { outcome: 'queued' }, _count: { _all: true }, _min: { receivedAt: true } }),
     ]);
     // Open statuses are replaced on every scrape (a status that emptied goes to 0).
     for (const s of openSeen) tickets.set(s, 0);
@@ -136,6 +139,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     for (const r of unsent) depth.set({ channel: r.channel, status: r.status }, r._count._all);
     age.reset();
     for (const r of oldest) if (r._min.createdAt) age.set({ channel: r.channel }, Math.max(0, (now.getTime() - r._min.createdAt.getTime()) / 1000));
+    queued.reset();
+    queuedAge.reset();
+    for (const r of waiting) {
+      queued.set({ channel: r.channel }, r._count._all);
+      if (r._min.receivedAt) queuedAge.set({ channel: r.channel }, Math.max(0, (now.getTime() - r._min.receivedAt.getTime()) / 1000));
+    }
   }
 
   const middleware: Middleware = async (ctx, next) => {

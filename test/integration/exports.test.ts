@@ -167,4 +167,23 @@ describe('/metrics', () => {
     const failed = await svc.db.outbox.count({ where: { status: 'failed', channel: 'sandbox' } });
     expect(body).toContain(`servicebot_outbox_failed{channel="sandbox"} ${failed}`);
   });
+
+  it('shows the inbound queue: its depth and the age of its oldest message, in /metrics and /healthz', async () => {
+    const receivedAt = new Date(svc.clock.now().getTime() - 90_000);
+    const row = await svc.db.inboundEvent.create({
+      data: { channel: 'feishu', eventId: 'metrics-queued-1', messageId: 'om_metrics_1', chatPlatformId: 'oc_x', senderPlatformId: 'ou_x', type: 'message', text: '测试', receivedAt, occurredAt: receivedAt, outcome: 'queued', payload: null },
+    });
+    try {
+      // The gauges are read on scrape but reused for a few seconds: wait for a fresh read.
+      await new Promise((r) => setTimeout(r, 5_100));
+      const body = await (await get('/metrics')).text();
+      expect(body).toContain('servicebot_inbound_queue_depth{channel="feishu"} 1');
+      const age = Number(/servicebot_inbound_queue_oldest_age_seconds\{channel="feishu"\} ([\d.]+)/.exec(body)?.[1]);
+      expect(age).toBeGreaterThanOrEqual(90);
+      const health = (await (await get('/healthz')).json()) as { inboundQueued: number };
+      expect(health.inboundQueued).toBe(1);
+    } finally {
+      await svc.db.inboundEvent.delete({ where: { id: row.id } });
+    }
+  });
 });
