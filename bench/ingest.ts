@@ -91,6 +91,10 @@ export interface IngestResult {
   rss_start_mb: number;
   /** Idle again after the warm-up (queue and outbox drained). */
   rss_idle_mb: number;
+  /** At idle: the V8 heap (used, reserved) and memory outside it (buffers, WASM), from the service's /metrics. */
+  rss_idle_heap_used_mb: number | null;
+  rss_idle_heap_total_mb: number | null;
+  rss_idle_external_mb: number | null;
   /** Highest while the step at the ingest target (1,000/s) was answered and drained (or the highest step run). */
   rss_load_mb: number;
   rss_load_rate: number;
@@ -239,6 +243,7 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
   log(`ingest ${provider}: service ${opts.runner === 'dist' ? `node ${[...nodeArgs, 'dist/server.js'].join(' ')}` : 'tsx src/server.ts'}; RSS right after start ${round(rssStart, 1)} MB`);
   let rssLoad = 0;
   let rssLoadRate = 0;
+  let idleHeap: HeapMb | null = null;
   const drainLimitMs = opts.quick ? 90_000 : 300_000;
   try {
     // Warm-up (JIT, the token, the bot identity, the first people), then idle.
@@ -250,7 +255,8 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
     log(`ingest ${provider}: warm-up ${w.ok}/${w.sent} ok, queue and outbox drained`);
     await sleep(opts.quick ? 2000 : 5000);
     rssIdle = await rssMb(svc.pid);
-    log(`ingest ${provider}: idle RSS ${round(rssIdle, 1)} MB`);
+    idleHeap = await heapOf(svc.url);
+    log(`ingest ${provider}: idle RSS ${round(rssIdle, 1)} MB (V8 heap used ${idleHeap?.used ?? '?'} of ${idleHeap?.total ?? '?'} MB, external ${idleHeap?.external ?? '?'} MB)`);
 
     const rates = opts.quick ? [100, 500, TARGET_RATE] : [50, 100, 250, 500, 750, TARGET_RATE, 1500, 2000];
     const seconds = opts.quick ? 1.5 : 2;
@@ -354,6 +360,9 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
       ingest_platform_duplicate_uuids: stats.duplicateUuids,
       rss_start_mb: round(rssStart, 1),
       rss_idle_mb: round(rssIdle, 1),
+      rss_idle_heap_used_mb: idleHeap?.used ?? null,
+      rss_idle_heap_total_mb: idleHeap?.total ?? null,
+      rss_idle_external_mb: idleHeap?.external ?? null,
       rss_load_mb: round(rssLoad, 1),
       rss_load_rate: rssLoadRate,
       runner: opts.runner,
@@ -367,5 +376,26 @@ export async function benchIngest(provider: Provider, opts: { quick: boolean; ru
     await svc.kill('SIGKILL').catch(() => {});
     await fake.stop().catch(() => {});
     await cleanup();
+  }
+}
+
+interface HeapMb {
+  used: number;
+  total: number;
+  external: number;
+}
+
+/** The service's V8 heap and external memory (prom-client's default metrics on /metrics, served to localhost). */
+async function heapOf(url: string): Promise<HeapMb | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const mb = (name: string) => {
+      const m = new RegExp(`^servicebot_${name} (\\S+)$`, 'm').exec(text);
+      return m ? round(Number(m[1]) / 2 ** 20, 1) : NaN;
+    };
+    const r = { used: mb('nodejs_heap_size_used_bytes'), total: mb('nodejs_heap_size_total_bytes'), external: mb('nodejs_external_memory_bytes') };
+    return Object.values(r).every(Number.isFinite) ? r : null;
+  } catch {
+    return null;
   }
 }

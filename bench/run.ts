@@ -154,6 +154,7 @@ function renderMarkdown(r: Flat): string {
     { name: 'digest: daily digest over 1M tickets', target: '< 2 s', value: (p) => num(g('digest_ms_1m', p), ' ms', 0), ok: cmp('digest_ms_1m', (v) => v < 2000) },
     { name: 'memory: RSS right after start (Feishu on)', target: '< 250 MB', value: (p) => num(g('rss_start_mb', p), ' MB', 0), ok: cmp('rss_start_mb', (v) => v < 250) },
     { name: 'memory: RSS idle after the warm-up', target: '< 250 MB', value: (p) => num(g('rss_idle_mb', p), ' MB', 0), ok: cmp('rss_idle_mb', (v) => v < 250) },
+    { name: 'memory: at idle, V8 heap used / reserved, external (WASM, buffers)', target: '—', value: (p) => (g('rss_idle_heap_used_mb', p) == null ? '—' : `${num(g('rss_idle_heap_used_mb', p), '', 0)} / ${num(g('rss_idle_heap_total_mb', p), '', 0)} MB, ${num(g('rss_idle_external_mb', p), ' MB', 0)}`), ok: () => null },
     { name: 'memory: RSS at the ingest target (answering, then draining)', target: '< 250 MB', value: (p) => `${num(g('rss_load_mb', p), ' MB', 0)}${g('rss_load_rate', p) ? ` (at ${g('rss_load_rate', p)}/s)` : ''}`, ok: cmp('rss_load_mb', (v) => v < 250) },
   ];
   const lines: string[] = [];
