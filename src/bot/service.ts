@@ -14,6 +14,7 @@ import { resolveChat, resolvePerson } from './directory.js';
 import { handleCustomerMessage, isQuestion } from './intake.js';
 import { helpText, runCommand } from './jobs.js';
 import { fireTimer } from './reminders.js';
+import { QueueWriter } from './queue-writer.js';
 import { flushTimers } from './tickets.js';
 import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from './types.js';
 import { CHANNELS } from './types.js';
@@ -52,6 +53,23 @@ function checkEvent(ev: InboundEvent): void {
   }
   if (ev.type === 'message' && typeof ev.text !== 'string') bad('text must be a string');
   if (ev.type === 'click' && (typeof ev.value !== 'string' || ev.value.length > 200)) bad('value must be a string');
+}
+
+/**
+ * The event with NUL characters removed from its strings: PostgreSQL refuses
+ * them in text columns (the insert would fail, and the platform redeliver for
+ * ever), and no chat text needs them. The platform's raw event is left as it
+ * came: it is stored as JSON, where a NUL is written as an escape.
+ */
+function withoutNul<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\u0000') ? v.replaceAll('\u0000', '') : v) as T;
+  if (Array.isArray(v)) return v.map(withoutNul) as T;
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'raw' ? x : withoutNul(x);
+    return out as T;
+  }
+  return v;
 }
 
 function textKey(ev: InboundMessage): string | null {
@@ -114,7 +132,8 @@ export class ServiceBot implements InboundSink {
    * after, in its own transaction. A platform with a short answer deadline
    * (Feishu: 3 s) defers; clicks are never deferred, their answer is the result.
    */
-  async receive(ev: InboundEvent, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
+  async receive(input: InboundEvent, opts: ReceiveOptions = {}): Promise<ReceiveResult> {
+    const ev = withoutNul(input);
     checkEvent(ev);
     const defer = opts.defer === true && ev.type === 'message';
     if (defer) {
@@ -151,38 +170,30 @@ export class ServiceBot implements InboundSink {
     }
   }
 
+  /** Writes deferred messages into the inbound queue, one write at a time (queue-writer.ts). */
+  private queueWriter: QueueWriter | null = null;
+
   /**
    * Records a message to be acted on later (receive with defer): the whole
-   * answer path is this one statement. It inserts the row unless the event or
-   * message id is already stored (a redelivery: nothing inserted, duplicate);
-   * the same text from the same person moments ago (a platform duplicate under
-   * a new id) is stored as ignored, as record() does. Plain SQL, not the query
-   * builder: one statement costs a tenth of an interactive transaction here.
+   * answer path. Inserted unless its event or message id is stored already (a
+   * redelivery: duplicate); the same text from the same person moments ago (a
+   * platform duplicate under a new id) is stored as ignored, as record() does.
    */
-  private async enqueue(ev: InboundMessage): Promise<ReceiveResult> {
-    const now = this.deps.clock.now();
-    const key = textKey(ev);
-    const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
+  private enqueue(ev: InboundMessage): Promise<ReceiveResult> {
+    this.queueWriter ??= new QueueWriter({
+      db: this.deps.db,
+      postgres: this.deps.provider === 'postgresql',
+      now: () => this.deps.clock.now(),
+      duplicateWindowS: this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds,
+    });
     const { raw, ...neutral } = ev;
-    const pg = this.deps.provider === 'postgresql';
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return pg ? `$${params.length}` : '?';
-    };
-    // Placeholders in the order they appear in the text (SQLite binds "?" by position).
-    const ts = (v: Date) => (pg ? `CAST(${p(v)} AS timestamp(3))` : p(v));
-    const head =
-      `INSERT INTO "InboundEvent" ("outcome", "error", "payload", "channel", "eventId", "messageId", "chatPlatformId", "senderPlatformId", "type", "text", "textKey", "receivedAt", "occurredAt", "raw") ` +
-      `SELECT o.outcome, CASE WHEN o.outcome = 'ignored' THEN 'same text from the same person moments ago (platform duplicate)' END, CASE WHEN o.outcome = 'queued' THEN ${p(safeJson(neutral))} END, ` +
-      `${p(ev.channel)}, ${p(ev.eventId)}, ${p(ev.messageId)}, ${p(ev.chat.id)}, ${p(ev.sender.id)}, 'message', ${p(ev.text.slice(0, MAX_TEXT))}, ${p(key)}, ${ts(now)}, ${ts(ev.at)}, ${p(raw === undefined ? null : safeJson(raw))} `;
-    const sameText = key
-      ? `EXISTS (SELECT 1 FROM "InboundEvent" WHERE "channel" = ${p(ev.channel)} AND "textKey" = ${p(key)} AND "receivedAt" >= ${ts(new Date(now.getTime() - windowS * 1000))})`
-      : pg ? 'false' : '0';
-    // WHERE true: SQLite needs it before ON CONFLICT after a SELECT.
-    const sql = `${head}FROM (SELECT CASE WHEN ${sameText} THEN 'ignored' ELSE 'queued' END AS outcome) AS o WHERE true ON CONFLICT DO NOTHING RETURNING "outcome"`;
-    const rows = await this.deps.db.$queryRawUnsafe<Array<{ outcome: string }>>(sql, ...params);
-    return { status: rows[0]?.outcome === 'queued' ? 'queued' : 'duplicate' };
+    return this.queueWriter.write({
+      ev,
+      textKey: textKey(ev),
+      payload: safeJson(neutral),
+      raw: raw === undefined ? null : safeJson(raw),
+      text: ev.text.slice(0, MAX_TEXT),
+    });
   }
 
   private async alreadyRecorded(ev: InboundEvent): Promise<boolean> {

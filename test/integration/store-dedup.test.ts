@@ -63,5 +63,50 @@ for (const provider of ['sqlite', 'postgresql'] as const) {
       expect(tickets).toHaveLength(20);
       expect(new Set(tickets.map((t) => t.number)).size).toBe(20);
     });
+
+    it('deferred messages arriving together: redeliveries and repeated texts among them are caught, each caller hears its own outcome', async () => {
+      const { store, bot } = await setup(provider);
+      const chat = 'oc_dedup_batch';
+      const stored = feishuMessage('b_stored', '站厅PIS屏黑屏了 一块', { chat, sender: 'ou_b_9' });
+      expect((await bot.receive(stored, { defer: true })).status).toBe('queued');
+      const distinct = Array.from({ length: 60 }, (_, k) => feishuMessage(`b${k}`, `${k + 1}号闸机刷卡没反应 一台`, { chat, sender: `ou_b_${k}` }));
+      // Repeats of rows that arrive at the same moment (b55, b56, b57), of a row stored just before
+      // (b_stored) and of the first arrival (b0).
+      const sameEvent = feishuMessage('b55', '56号闸机刷卡没反应 一台', { chat, sender: 'ou_b_55' });
+      const sameMessage = feishuMessage('b56x', '57号闸机刷卡没反应 一台', { chat, sender: 'ou_b_56', eventId: 'ev_b56_again', messageId: 'om_b56' });
+      const sameText = feishuMessage('b2t', '58号闸机刷卡没反应 一台', { chat, sender: 'ou_b_57' }); // b57's text from b57's sender, new ids
+      const earlier = feishuMessage('b0', '1号闸机刷卡没反应 一台', { chat, sender: 'ou_b_0' });
+      const sameTextStored = feishuMessage('b_stored_again', '站厅PIS屏黑屏了 一块', { chat, sender: 'ou_b_9' });
+      const all = [...distinct, sameEvent, sameMessage, sameText, sameTextStored, earlier];
+      const results = await Promise.all(all.map((ev) => bot.receive(ev, { defer: true })));
+      expect(results.slice(0, 60).map((r) => r.status)).toEqual(Array(60).fill('queued'));
+      expect(results.slice(60).map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+      // Stored: the 61 queued, and the two repeated texts as ignored; the id redeliveries not at all.
+      const rows = await store.db.inboundEvent.findMany({ where: { chatPlatformId: chat }, select: { eventId: true, outcome: true, payload: true } });
+      expect(rows.filter((r) => r.outcome === 'queued')).toHaveLength(61);
+      expect(rows.filter((r) => r.outcome === 'ignored').map((r) => r.eventId).sort()).toEqual(['ev_b2t', 'ev_b_stored_again']);
+      expect(rows.filter((r) => r.outcome === 'ignored').every((r) => r.payload === null)).toBe(true);
+      expect(rows).toHaveLength(63);
+      // Acted on later: one ticket per queued report.
+      await bot.processQueued();
+      expect(await store.db.ticket.count({ where: { chat: { platformId: chat } } })).toBe(61);
+      expect(await store.db.inboundEvent.count({ where: { chatPlatformId: chat, outcome: 'queued' } })).toBe(0);
+    });
+
+    it('a message with NUL characters (PostgreSQL refuses them in text) is recorded without them, beside others arriving with it', async () => {
+      const { store, bot } = await setup(provider);
+      const chat = 'oc_dedup_nul';
+      const evs = [
+        feishuMessage('nul0', '5号闸机刷卡没反应 一台', { chat, sender: 'ou_nul_0' }),
+        feishuMessage('nul1', '6号闸机\u0000刷卡没反应\u0000 一台', { chat, sender: 'ou_nul_1' }),
+        feishuMessage('nul2', '7号闸机刷卡没反应 一台', { chat, sender: 'ou_nul_2' }),
+      ];
+      const results = await Promise.all(evs.map((ev) => bot.receive(ev, { defer: true })));
+      expect(results.map((r) => r.status)).toEqual(['queued', 'queued', 'queued']);
+      const row = await store.db.inboundEvent.findFirstOrThrow({ where: { eventId: 'ev_nul1' } });
+      expect(row.text).toBe('6号闸机刷卡没反应 一台');
+      await bot.processQueued();
+      expect(await store.db.ticket.count({ where: { chat: { platformId: chat } } })).toBe(3);
+    });
   });
 }
