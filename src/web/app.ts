@@ -87,6 +87,15 @@ export function createApp(deps: WebDeps): Koa {
     }
   });
   app.use(async (ctx, next) => {
+    // No filter or path needs a NUL character, and PostgreSQL refuses one in a query.
+    if (/%00|\u0000/.test(ctx.url)) {
+      ctx.status = 400;
+      ctx.body = { error: 'the address contains a NUL character (%00)' };
+      return;
+    }
+    await next();
+  });
+  app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
     await next();

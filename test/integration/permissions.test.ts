@@ -195,4 +195,15 @@ describe('the HTTP port', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;');
   });
+
+  it('a NUL character in an address or a message: the request is refused with 400, the message is kept without it', async () => {
+    for (const path of ['/api/tickets?status=open%00', '/dashboard/tickets?q=%00', '/api/exports/service-records.csv?from=2026-11-01%00']) {
+      const r = await fetch(`${open.url}${path}`, { redirect: 'manual' });
+      expect(r.status, path).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(/NUL/);
+    }
+    const posted = await open.post('demo-nul', PEOPLE.customer, '小寨站 4号闸机\u0000刷卡没反应 一台');
+    expect(posted.status).toBe('processed');
+    expect(await open.db.inboundEvent.count({ where: { text: '小寨站 4号闸机刷卡没反应 一台' } })).toBe(1);
+  });
 });
