@@ -8,10 +8,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translateFeishuEvent } from '../../src/bot/channels/feishu/index.js';
 import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
-import { feishuEnv } from '../support/chaos-service.js';
 import { PG_SERVER_URL, pgReachable } from '../support/chaos.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
-import { botMention, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { botMention, feishuEnv, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const pg = await pgReachable();

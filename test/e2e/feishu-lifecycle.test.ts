@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeFeishu, type PostedMessage } from '../support/fake-feishu.js';
-import { botMention, cardActionEvent, feishuRequest, imageMessageEvent, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { botMention, cardActionEvent, feishuEnv, feishuRequest, imageMessageEvent, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const CHAT = 'oc_lifecycle000000000000000000000001';
@@ -88,11 +88,7 @@ beforeAll(async () => {
   fake.users.set(FIELD_ENGINEER, { name: '赵工', department_ids: ['od-field-service'] });
   svc = await startTestService({
     env: {
-      FEISHU_APP_ID: TEST_APP.appId,
-      FEISHU_APP_SECRET: TEST_APP.appSecret,
-      FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
-      FEISHU_DOMAIN: fake.url,
+      ...feishuEnv(fake.url),
       ORG_FILE: orgFile(),
     },
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeFeishu } from '../support/fake-feishu.js';
-import { botMention, cardActionEvent, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { botMention, cardActionEvent, feishuEnv, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 let fake: FakeFeishu;
@@ -34,12 +34,7 @@ beforeAll(async () => {
   fake.users.set('ou_customer000000000000000000000001', { name: '李站长' });
   svc = await startTestService({
     env: {
-      FEISHU_APP_ID: TEST_APP.appId,
-      FEISHU_APP_SECRET: TEST_APP.appSecret,
-      FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
-      FEISHU_MODE: 'webhook',
-      FEISHU_DOMAIN: fake.url,
+      ...feishuEnv(fake.url),
       ORG_FILE: orgFile(),
     },
   });

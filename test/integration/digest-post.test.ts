@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { FakeFeishu } from '../support/fake-feishu.js';
-import { TEST_APP } from '../support/feishu-events.js';
+import { feishuEnv, TEST_APP } from '../support/feishu-events.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/bot/clock.js';
 import { DigestPoster } from '../../src/report/digest-job.js';
@@ -112,11 +112,7 @@ describe('the digest in a Feishu managers group', () => {
     const fake = await new FakeFeishu({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, botOpenId: TEST_APP.botOpenId }).start();
     const one = await startTestService({
       env: {
-        FEISHU_APP_ID: TEST_APP.appId,
-        FEISHU_APP_SECRET: TEST_APP.appSecret,
-        FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
-        FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
-        FEISHU_DOMAIN: fake.url,
+        ...feishuEnv(fake.url),
         SANDBOX: 'true',
       },
     });

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_APP } from './feishu-events.js';
+import { feishuEnv } from './feishu-events.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -73,17 +73,6 @@ export function defaultRunner(): Runner {
   const built = path.join(ROOT, 'dist/server.js');
   if (!existsSync(built)) return 'tsx';
   return statSync(built).mtimeMs >= newestMtime(path.join(ROOT, 'src')) ? 'dist' : 'tsx';
-}
-
-export function feishuEnv(domain: string): Record<string, string> {
-  return {
-    FEISHU_APP_ID: TEST_APP.appId,
-    FEISHU_APP_SECRET: TEST_APP.appSecret,
-    FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
-    FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
-    FEISHU_MODE: 'webhook',
-    FEISHU_DOMAIN: domain,
-  };
 }
 
 /** The default organisation file with extra lines under staff (YAML), written to a temp folder. */

@@ -12,6 +12,7 @@
  * "im.chat.member.bot.added_v1") and its normalizeCardAction().
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import type { InboundEvent, InboundSink, ReceiveResult } from '../../src/bot/types.js';
 
 export const TEST_APP = {
@@ -28,6 +29,18 @@ let seq = 0;
 function hex(n: number): string {
   return randomBytes(n).toString('hex');
 }
+/** The service's environment for the test app, Feishu pointed at `domain` (a fake open platform). */
+export function feishuEnv(domain: string): Record<string, string> {
+  return {
+    FEISHU_APP_ID: TEST_APP.appId,
+    FEISHU_APP_SECRET: TEST_APP.appSecret,
+    FEISHU_ENCRYPT_KEY: TEST_APP.encryptKey,
+    FEISHU_VERIFICATION_TOKEN: TEST_APP.verificationToken,
+    FEISHU_MODE: 'webhook',
+    FEISHU_DOMAIN: domain,
+  };
+}
+
 export function newEventId(): string {
   return `${hex(16)}`;
 }
@@ -203,6 +216,16 @@ export function encryptPayload(payload: unknown, encryptKey: string = TEST_APP.e
 export function signBody(timestamp: string, nonce: string, body: string | Buffer, encryptKey: string = TEST_APP.encryptKey): string {
   return createHash('sha256').update(timestamp + nonce + encryptKey).update(body).digest('hex');
 }
+
+/**
+ * feishuRequest options that make a real event fail authentication: a timestamp
+ * outside the 300 s replay window (either side), or a signature with another key.
+ */
+export const forgedSigning = fc.oneof(
+  fc.integer({ min: 301, max: 10_000_000 }).map((d) => ({ timestamp: Math.floor(Date.now() / 1000) - d })),
+  fc.integer({ min: 301, max: 10_000_000 }).map((d) => ({ timestamp: Math.floor(Date.now() / 1000) + d })),
+  fc.string({ minLength: 1, maxLength: 20 }).map((k) => ({ signWithKey: `x${k}` })),
+);
 
 export interface SignedRequest {
   body: string;
