@@ -174,7 +174,7 @@ interface QueueProbe {
   close(): Promise<void>;
 }
 
-const QUEUED_SQL = `SELECT count(*) AS n FROM "InboundEvent" WHERE "outcome" IN ('queued', 'processing')`;
+const QUEUED_SQL = `SELECT count(*) AS n FROM "InboundEvent" WHERE "outcome" = 'queued'`;
 
 async function queueProbe(provider: Provider, databaseUrl: string): Promise<QueueProbe> {
   if (provider === 'sqlite') {

@@ -137,9 +137,9 @@ export class ServiceBot implements InboundSink {
     checkEvent(ev);
     const defer = opts.defer === true && ev.type === 'message';
     if (defer) {
+      this.noteArrival();
       for (let attempt = 1; ; attempt++) {
         try {
-          this.noteArrival();
           const result = await this.enqueue(ev as InboundMessage);
           if (result.status === 'queued') this.deps.onQueued?.();
           return result;
@@ -283,7 +283,7 @@ export class ServiceBot implements InboundSink {
 
   /**
    * Acts on queued events, oldest first and in order per chat: only the oldest
-   * queued event of a chat is taken, and the claim (queued → processing) is
+   * queued event of a chat is taken, and the claim (queued → processed) is
    * made in the transaction that acts on it, so a crash leaves it queued and
    * two replicas never act on the same one. Returns how many were handled.
    */
@@ -480,7 +480,7 @@ export class ServiceBot implements InboundSink {
   }
 
   /**
-   * Claims and fires timers that are due, each in its own transaction. The
+   * Claims and fires timers that are due, a few to a transaction (fireBatch). The
    * claim (pending → fired) is conditional, so two replicas never fire the same one.
    */
   async fireDue(limit = 500): Promise<number> {
