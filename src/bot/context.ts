@@ -9,7 +9,7 @@ import { BusinessCalendar } from '../domain/calendar.js';
 import { contractHash, type Contract } from '../domain/contract.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
-import type { Chat, Db, Person, Tx } from '../store/types.js';
+import type { Chat, Customer, Db, Person, Prisma, Ticket, Tx } from '../store/types.js';
 import type { Clock } from './clock.js';
 import type { ChannelName, Mention, OutboundAction } from './types.js';
 
@@ -70,7 +70,13 @@ export class Ctx {
   /** What became of the inbound event: stored on its row at the end of the transaction. */
   outcome: 'processed' | 'ignored' | 'fragment' = 'processed';
   /** Tickets changed in this transaction whose timers are re-planned at its end (tickets.ts flushTimers). */
-  readonly ticketsToPlan = new Map<number, import('../store/types.js').Ticket>();
+  readonly ticketsToPlan = new Map<number, Ticket>();
+  /** Tickets created in this transaction: they have no Timer rows to reconcile yet. */
+  readonly createdTickets = new Set<number>();
+  /** Audit events recorded in this transaction, written all at once at its end (tickets.ts flushTimers). */
+  readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
+  /** Customer rows read in this transaction (tickets.ts customerOf). */
+  readonly customers = new Map<number, Promise<Customer | null>>();
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
   clickAnswer: { toast?: string; chosen?: string } = {};
   constructor(

@@ -72,29 +72,9 @@ export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
 
 export const SYSTEM: Actor = { personId: null, role: 'system', chatId: null };
 
-/**
- * What one transaction keeps beside its Ctx: audit events waiting to be written
- * (all at once, at the end), the tickets it created (they have no timers yet)
- * and the customers it read.
- */
-interface TxState {
-  events: Prisma.TicketEventCreateManyInput[];
-  created: Set<number>;
-  customers: Map<number, Promise<Customer | null>>;
-}
-const txState = new WeakMap<Ctx, TxState>();
-function stateOfTx(ctx: Ctx): TxState {
-  let s = txState.get(ctx);
-  if (!s) {
-    s = { events: [], created: new Set(), customers: new Map() };
-    txState.set(ctx, s);
-  }
-  return s;
-}
-
 /** A ticket created in this transaction: it has no Timer rows to reconcile yet. */
 export function markCreated(ctx: Ctx, ticket: Pick<Ticket, 'id'>): void {
-  stateOfTx(ctx).created.add(ticket.id);
+  ctx.createdTickets.add(ticket.id);
 }
 
 /**
@@ -103,7 +83,7 @@ export function markCreated(ctx: Ctx, ticket: Pick<Ticket, 'id'>): void {
  * organisation file is seeded at start.
  */
 export function customerOf(ctx: Ctx, customerId: number): Promise<Customer | null> {
-  const memo = stateOfTx(ctx).customers;
+  const memo = ctx.customers;
   let c = memo.get(customerId);
   if (!c) {
     // A real promise (run once): a Prisma query runs again on every then().
@@ -133,13 +113,11 @@ export function syncTimers(ctx: Ctx, ticket: Ticket): void {
  * by whoever made the Ctx (service.ts), before the transaction commits.
  */
 export async function flushTimers(ctx: Ctx): Promise<void> {
-  const state = txState.get(ctx);
-  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, state?.created.has(ticket.id) ?? false);
+  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, ctx.createdTickets.has(ticket.id));
   ctx.ticketsToPlan.clear();
-  if (state?.events.length) {
+  if (ctx.auditEvents.length) {
     // In the order recorded: ids keep the order of the audit trail.
-    await ctx.tx.ticketEvent.createMany({ data: state.events });
-    state.events = [];
+    await ctx.tx.ticketEvent.createMany({ data: ctx.auditEvents.splice(0) });
   }
 }
 
@@ -181,7 +159,7 @@ export async function recordEvent(
   opts: { from?: string | null; to?: string | null; actor?: Person | null } = {},
 ): Promise<void> {
   const actor = opts.actor === undefined ? ctx.person : opts.actor;
-  stateOfTx(ctx).events.push({
+  ctx.auditEvents.push({
     ticketId: ticket.id,
     at: ctx.now,
     actorId: actor?.id ?? null,
