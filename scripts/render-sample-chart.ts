@@ -29,11 +29,11 @@ const sample: DigestChartData = {
     { status: '挂起', count: 2 },
     { status: '待确认', count: 6 },
   ],
-  slaMet: [
-    { clock: '首次响应', met: 44, breached: 2 },
-    { clock: '到场', met: 9, breached: 1 },
-    { clock: '进展更新', met: 30, breached: 5 },
-    { clock: '解决', met: 21, breached: 3 },
+  sla: [
+    { clock: '首次响应', onTime: 44, late: 1, overdue: 1 },
+    { clock: '到场', onTime: 9, late: 0, overdue: 1 },
+    { clock: '进展更新', onTime: 30, late: 2, overdue: 3 },
+    { clock: '解决', onTime: 21, late: 1, overdue: 2 },
   ],
   satisfaction: [
     { score: 5, count: 18 },
@@ -48,9 +48,9 @@ const empty: DigestChartData = {
   title: '日报 2026-11-25',
   newByLevel: ['一级', '二级', '三级', '四级', '咨询', '投诉'].map((level) => ({ level, count: 0 })),
   openByStatus: [],
-  slaMet: [
-    { clock: '首次响应', met: 0, breached: 0 },
-    { clock: '到场', met: 0, breached: 0 },
+  sla: [
+    { clock: '首次响应', onTime: 0, late: 0, overdue: 0 },
+    { clock: '到场', onTime: 0, late: 0, overdue: 0 },
   ],
 };
 

@@ -8,15 +8,18 @@
  * Definitions (each figure is counted once, in one period):
  * - new tickets: reported in the period, by kind and (faults) by level;
  * - open tickets: not closed or cancelled and reported before asOf, by status and age at asOf;
- * - a deadline belongs to the period its due time falls in: it is met, or it is a
- *   breach (with who held the ticket at the due time);
- * - response times: clocks that stopped in the period, time from start to stop
- *   (median and 90th percentile, nearest-rank), against the contract's limits;
+ * - time limits, per clock: the steps done in the period (the clock stopped in
+ *   it), on time or late, with the time from start to stop (median and 90th
+ *   percentile, nearest-rank); and the deadlines that passed in the period with
+ *   the step still not done at the period's end (or asOf, if earlier). A breach
+ *   is a late step or such an overdue deadline, with who held the ticket at the
+ *   due time. The text, the chart and the dashboard show these same figures;
  * - due today: pending deadlines of open tickets falling due between asOf and the
  *   end of asOf's day;
  * - satisfaction: ratings given in the period;
  * - complaints: every complaint still open at asOf, with its answer deadline;
- * - engineers: tickets in hand now, resolved in the period, breaches they held.
+ * - engineers: tickets in hand now; tickets they resolved in the period (a ticket
+ *   fixed twice after a reopening counts once); breaches they held.
  */
 import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './calendar.js';
@@ -201,8 +204,11 @@ export interface DigestInput {
   openComplaints: ComplaintRow[];
   /** Open tickets assigned to each engineer, by status. */
   assigned: Array<{ engineer: string; status: string; count: number }>;
-  /** Resolutions in the period by engineer. */
-  resolved: Array<{ engineer: string; count: number }>;
+  /**
+   * Resolve events in the period: the ticket and the engineer who reported the fix
+   * (null when someone else did, e.g. the desk closing a complaint).
+   */
+  resolutions: Array<{ ticketId: number; engineer: string | null }>;
 }
 
 // ---------------------------------------------------------------------------
@@ -246,15 +252,19 @@ export interface ClockFigures {
   limit: string;
   /** The smallest and largest limit in minutes (null for working-day limits). */
   limitMinutes: { min: number; max: number } | null;
-  /** Deadlines that fell due in the period. */
-  due: number;
-  met: number;
-  breached: number;
-  /** Clocks that stopped in the period: time from start to stop. */
+  /** Steps done in the period (the clock stopped in it): onTime + late. */
+  done: number;
+  onTime: number;
+  late: number;
+  /** Deadlines that passed in the period with the step still not done at its end. */
+  overdue: number;
+  /** The steps done in the period: time from start to stop. */
   times: TimeStats;
 }
 
 export interface Breach {
+  /** late: the step was done in the period, after its deadline; overdue: the deadline passed in the period and the step was not done by its end. */
+  type: 'late' | 'overdue';
   ticketId: number;
   number: string;
   kind: string;
@@ -311,6 +321,8 @@ export interface Digest {
     answeredAt: string | null;
     overdue: boolean;
   }>;
+  /** Tickets resolved in the period (each once, by whoever reported the fix). */
+  resolvedTickets: number;
   engineers: Array<{ name: string; inHand: number; waiting: number; resolved: number; breaches: number }>;
 }
 
@@ -335,7 +347,7 @@ function limitOf(contract: Contract, clock: string): { text: string; minutes: { 
     if (!mins.length) return { text: texts.join('/'), minutes: null };
     const min = Math.min(...mins);
     const max = Math.max(...mins);
-    const text = texts.length === 1 ? texts[0]! : min % 60 === 0 && max % 60 === 0 ? `${min / 60}–${max / 60} 小时（按级别）` : texts.join('/');
+    const text = texts.length === 1 ? texts[0]! : min % 60 === 0 && max % 60 === 0 ? `按级别 ${min / 60}–${max / 60} 小时` : texts.join('/');
     return { text, minutes: { min, max } };
   }
   const m = durationMinutes(c.limit);
@@ -393,29 +405,38 @@ export function computeDigest(input: DigestInput): Digest {
     list.push(h);
     handOvers.set(h.ticketId, list);
   }
-  const clocks = new Map<string, { due: number; met: number; breached: number; times: number[] }>();
-  for (const name of Object.keys(contract.clocks)) clocks.set(name, { due: 0, met: 0, breached: 0, times: [] });
+  type Tally = { onTime: number; late: number; overdue: number; times: number[] };
+  const clocks = new Map<string, Tally>();
+  for (const name of Object.keys(contract.clocks)) clocks.set(name, { onTime: 0, late: 0, overdue: 0, times: [] });
   const breaches: Breach[] = [];
   const seen = new Set<number>();
+  // What is known at the end of the period (or at asOf, for a period still running).
+  const cut = new Date(Math.min(period.end.getTime(), asOf.getTime()));
   for (const t of input.slaTickets) {
     if (seen.has(t.id)) continue;
     seen.add(t.id);
     const view = input.contractFor(t.contract);
     for (const d of deadlines(slaTicket(t), view.contract, view.calendar, asOf)) {
-      const c = clocks.get(d.clock) ?? { due: 0, met: 0, breached: 0, times: [] };
-      clocks.set(d.clock, c);
-      if (d.stoppedAt && inRange(d.stoppedAt, period.start, period.end) && d.stoppedAt <= asOf) {
-        c.times.push((d.stoppedAt.getTime() - d.startedAt.getTime()) / 60_000);
+      let c = clocks.get(d.clock);
+      if (!c) clocks.set(d.clock, (c = { onTime: 0, late: 0, overdue: 0, times: [] }));
+      const stop = d.stoppedAt && d.stoppedAt <= asOf ? d.stoppedAt : null;
+      let type: Breach['type'] | null = null;
+      if (stop && inRange(stop, period.start, cut)) {
+        c.times.push((stop.getTime() - d.startedAt.getTime()) / 60_000);
+        if (stop <= d.dueAt) c.onTime++;
+        else {
+          c.late++;
+          type = 'late';
+        }
+      } else if (inRange(d.dueAt, period.start, cut) && !(stop && stop < cut) && t.status !== 'cancelled') {
+        // Passed in the period, not done by its end. (A cancelled ticket's clocks stopped counting.)
+        c.overdue++;
+        type = 'overdue';
       }
-      if (!inRange(d.dueAt, period.start, period.end) || d.met === null) continue;
-      c.due++;
-      if (d.met) {
-        c.met++;
-        continue;
-      }
-      c.breached++;
-      const until = d.stoppedAt ?? asOf;
+      if (!type) continue;
+      const until = stop ?? asOf;
       breaches.push({
+        type,
         ticketId: t.id,
         number: t.number,
         kind: t.kind,
@@ -423,7 +444,7 @@ export function computeDigest(input: DigestInput): Digest {
         clock: d.clock,
         label: d.label,
         dueAt: iso(d.dueAt),
-        stoppedAt: d.stoppedAt ? iso(d.stoppedAt) : null,
+        stoppedAt: stop ? iso(stop) : null,
         overdueMinutes: Math.round((until.getTime() - d.dueAt.getTime()) / 60_000),
         holder: holderAt(t, d.dueAt, handOvers),
         customer: t.customer ?? null,
@@ -434,7 +455,7 @@ export function computeDigest(input: DigestInput): Digest {
   }
   breaches.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.ticketId - b.ticketId);
   const sla: ClockFigures[] = [...clocks.entries()]
-    .filter(([name, c]) => contract.clocks[name] || c.due || c.times.length)
+    .filter(([name, c]) => contract.clocks[name] || c.onTime + c.late + c.overdue > 0)
     .map(([name, c]) => {
       const lim = contract.clocks[name] ? limitOf(contract, name) : { text: '', minutes: null };
       return {
@@ -442,9 +463,10 @@ export function computeDigest(input: DigestInput): Digest {
         label: contract.clocks[name]?.label ?? name,
         limit: lim.text,
         limitMinutes: lim.minutes,
-        due: c.due,
-        met: c.met,
-        breached: c.breached,
+        done: c.onTime + c.late,
+        onTime: c.onTime,
+        late: c.late,
+        overdue: c.overdue,
         times: timeStats(c.times),
       };
     });
@@ -507,7 +529,14 @@ export function computeDigest(input: DigestInput): Digest {
     if (a.status === 'assigned') e(a.engineer).waiting += a.count;
     else if (!TERMINAL.has(a.status as TicketStatus) && a.status !== 'resolved' && a.status !== 'confirmed') e(a.engineer).inHand += a.count;
   }
-  for (const r of input.resolved) e(r.engineer).resolved += r.count;
+  const resolvedBy = new Map<string, Set<number>>();
+  for (const r of input.resolutions) {
+    if (r.engineer === null) continue;
+    const set = resolvedBy.get(r.engineer) ?? new Set<number>();
+    set.add(r.ticketId);
+    resolvedBy.set(r.engineer, set);
+  }
+  for (const [name, set] of resolvedBy) e(name).resolved = set.size;
   for (const b of breaches) if (b.holder) e(b.holder).breaches++;
 
   return {
@@ -538,6 +567,7 @@ export function computeDigest(input: DigestInput): Digest {
         .map((r) => ({ ticketId: r.ticketId, number: r.number, score: r.score, comment: r.comment, at: iso(r.at), engineer: r.engineer })),
     },
     complaints,
+    resolvedTickets: new Set(input.resolutions.map((r) => r.ticketId)).size,
     engineers: [...eng.entries()]
       .map(([name, x]) => ({ name, ...x }))
       .sort((a, b) => b.inHand + b.waiting - (a.inHand + a.waiting) || a.name.localeCompare(b.name, 'zh')),
@@ -587,6 +617,24 @@ function mins(m: number | null): string {
   return m === null ? '—' : formatSpan(m * 60_000).replace(/ /g, '');
 }
 
+/**
+ * The clocks the text and the chart show: first response and on-site always,
+ * the others when something happened on them in the period.
+ */
+export function slaShown(d: Digest): ClockFigures[] {
+  return d.sla.filter((c) => c.clock === 'first_response' || c.clock === 'on_site' || c.done + c.overdue > 0);
+}
+
+/** 首次响应（30 分钟）：完成 4 次，按时 3、超时 1；另有 1 项到期未完成；用时中位 12分钟，90% 40分钟 */
+export function slaLine(c: ClockFigures): string {
+  const parts: string[] = [];
+  if (c.done) parts.push(`完成 ${c.done} 次，${c.late ? `按时 ${c.onTime}、超时 ${c.late}` : '全部按时'}`);
+  if (c.overdue) parts.push(`${c.done ? '另有 ' : ''}${c.overdue} 项到期未完成`);
+  if (!parts.length) parts.push('本期无完成、无到期');
+  if (c.times.count) parts.push(`用时中位 ${mins(c.times.medianMinutes)}，90% ${mins(c.times.p90Minutes)}`);
+  return `${c.label}${c.limit ? `（${c.limit}）` : ''}：${parts.join('；')}`;
+}
+
 export interface DigestTextOptions {
   /** Posted after its time (the service was down): the title says 补发. */
   late?: boolean;
@@ -624,22 +672,14 @@ export function renderDigestText(d: Digest, opts: DigestTextOptions = {}): strin
   lines.push(`【未关闭工单】共 ${o.total} 件${o.byStatus.length ? `：${o.byStatus.map((s) => `${s.label} ${s.count}`).join('、')}` : ''}`);
   if (o.total) lines.push(`  按时长：${o.byAge.map((a) => `${a.label} ${a.count}`).join('、')}`);
 
-  lines.push(`【SLA 超时】${d.breaches.length ? `${d.breaches.length} 项` : '无'}`);
-  list(d.breaches, (b) => `${b.number} ${b.label}超时 ${mins(b.overdueMinutes)}${b.stoppedAt ? '' : '（仍未完成）'}，时限 ${fmt(b.dueAt, tz)}，当时处理人：${b.holder ?? '未派单'}`);
+  lines.push(`【时限达成】${slaShown(d).length ? '' : '本期无'}`);
+  for (const c of slaShown(d)) lines.push(`  ${slaLine(c)}`);
+
+  lines.push(`【超时】${d.breaches.length ? `${d.breaches.length} 项` : '无'}`);
+  list(d.breaches, (b) => `${b.number} ${b.label}超时 ${mins(b.overdueMinutes)}${b.stoppedAt ? (b.type === 'overdue' ? `（${fmt(b.stoppedAt, tz)} 完成）` : '') : '（仍未完成）'}，时限 ${fmt(b.dueAt, tz)}，当时处理人：${b.holder ?? '未派单'}`);
 
   lines.push(`【今日到期】${d.dueToday.length ? `${d.dueToday.length} 项` : '无'}`);
   list(d.dueToday, (x) => `${x.number} ${x.label} ${fmt(x.dueAt, tz)} 到期，处理人：${x.assignee ?? '未派单'}`);
-
-  const timed = d.sla.filter((c) => c.clock === 'first_response' || c.clock === 'on_site');
-  if (timed.length) {
-    lines.push('【响应时效】');
-    for (const c of timed) {
-      const rate = c.due ? `，达标 ${c.met}/${c.due}（${Math.round((c.met / c.due) * 100)}%）` : '';
-      lines.push(`  ${c.label}：中位 ${mins(c.times.medianMinutes)}，90% ${mins(c.times.p90Minutes)}（${c.times.count} 单；合同时限 ${c.limit}${rate}）`);
-    }
-  }
-  const others = d.sla.filter((c) => c.clock !== 'first_response' && c.clock !== 'on_site' && c.due > 0);
-  if (others.length) lines.push(`  其他时限：${others.map((c) => `${c.label} 达标 ${c.met}/${c.due}`).join('、')}`);
 
   const s = d.satisfaction;
   lines.push(`【满意度】${s.count ? `平均 ${s.average!.toFixed(1)} 分（${s.count} 条评价）` : '本期无评价'}${s.dissatisfied.length ? `；不满意 ${s.dissatisfied.length} 条` : ''}`);
@@ -648,7 +688,7 @@ export function renderDigestText(d: Digest, opts: DigestTextOptions = {}): strin
   lines.push(`【未结投诉】${d.complaints.length ? `${d.complaints.length} 件` : '无'}`);
   list(d.complaints, (c) => `${c.number} 投诉人 ${c.complainant}：${c.content.length > 40 ? `${c.content.slice(0, 39)}…` : c.content}；${c.answeredAt ? `已于 ${fmt(c.answeredAt, tz)} 答复，待客户评价` : `答复期限 ${c.dueAt ? fmt(c.dueAt, tz) : '—'}${c.overdue ? '（已超期）' : ''}`}`);
 
-  lines.push(`【工程师负荷】${d.engineers.length ? '' : '无'}`);
+  lines.push(`【工程师负荷】${d.engineers.length ? `本期完成工单 ${d.resolvedTickets} 件` : '无'}`);
   list(d.engineers, (x) => `${x.name}：在手 ${x.inHand} 件，待接单 ${x.waiting} 件，本期完成 ${x.resolved} 件${x.breaches ? `，超时 ${x.breaches} 项` : ''}`);
   if (opts.link) lines.push('', `详情：${opts.link}`);
   return lines.join('\n');
@@ -668,7 +708,7 @@ export function digestChartData(d: Digest, opts: DigestTextOptions = {}): {
   title: string;
   newByLevel: { level: string; count: number }[];
   openByStatus: { status: string; count: number }[];
-  slaMet: { clock: string; met: number; breached: number }[];
+  sla: { clock: string; onTime: number; late: number; overdue: number }[];
   satisfaction: { score: number; count: number }[];
 } {
   const kinds = d.newTickets.byKind.filter((k) => k.kind !== 'fault');
@@ -676,9 +716,7 @@ export function digestChartData(d: Digest, opts: DigestTextOptions = {}): {
     title: digestTitle(d, opts),
     newByLevel: [...d.newTickets.byLevel.map((l) => ({ level: l.label, count: l.count })), ...kinds.map((k) => ({ level: k.label, count: k.count }))],
     openByStatus: d.open.byStatus.map((s) => ({ status: [...s.label].length > 4 ? wrapLabel(s.label, 3) : s.label, count: s.count })),
-    slaMet: d.sla
-      .filter((c) => c.due > 0 || c.clock === 'first_response' || c.clock === 'on_site')
-      .map((c) => ({ clock: wrapLabel(c.label), met: c.met, breached: c.breached })),
+    sla: slaShown(d).map((c) => ({ clock: wrapLabel(c.label), onTime: c.onTime, late: c.late, overdue: c.overdue })),
     satisfaction: [5, 4, 3, 2, 1].map((score) => ({ score, count: d.satisfaction.distribution.find((x) => x.score === score)?.count ?? 0 })),
   };
 }

@@ -9,7 +9,7 @@
  * - due today: pending timers by due time (Timer state+dueAt index);
  * - ratings: GROUP BY score over the Rating at index, the dissatisfied ones listed;
  * - engineers: GROUP BY assignee, status over open tickets; resolutions from the
- *   audit trail's resolve events in the period.
+ *   audit trail's resolve events in the period (ticket and actor, distinct pairs).
  */
 import type { ContractRegistry } from '../bot/context.js';
 import type { Contract, FaultLevel, TicketKind, TicketStep } from '../domain/contract.js';
@@ -88,6 +88,9 @@ function toDigestTicket(t: TicketPick, lk: Lookup): DigestTicket {
 }
 
 const DAY = 86_400_000;
+
+/** Audit actions that set a step a clock stops on (acknowledgedAt, onSiteAt, …). */
+const STEP_ACTIONS = ['accept', 'assign', 'acknowledge', 'transfer', 'arrive', 'request_spare', 'detection_report', 'resolve'];
 
 /**
  * How far before a period a ticket may have been reported and still have a
@@ -170,7 +173,7 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
   const reportedWindow = { gte: new Date(period.start.getTime() - lb.fixed), lt: upTo };
 
   const bounds = ageBounds(asOf);
-  const [newGroups, openGroups, ageCounts, slaRows, complaintRows, escalations, transfers, pendingRows, ratingGroups, lowRatings, assignedGroups, resolvedGroups] =
+  const [newGroups, openGroups, ageCounts, slaRows, complaintRows, escalations, transfers, pendingRows, ratingGroups, lowRatings, assignedGroups, resolvedRows] =
     await Promise.all([
       db.ticket.groupBy({ by: ['kind', 'level'], where: { reportedAt: { gte: period.start, lt: period.end } }, _count: { _all: true } }),
       db.ticket.groupBy({ by: ['status'], where: { status: open, reportedAt: { lt: asOf } }, _count: { _all: true } }),
@@ -185,7 +188,12 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
       lb.workingDays
         ? db.ticket.findMany({ where: { reportedAt: { gte: new Date(period.start.getTime() - lb.workingDays), lt: upTo }, kind: 'complaint' }, select: TICKET_SELECT })
         : Promise.resolve([]),
-      db.ticketEvent.findMany({ where: { action: 'escalation', at: { gte: period.start, lte: asOf } }, select: { ticketId: true } }),
+      // Tickets reported before the window with a deadline passing (escalation) or a step done in the period: late steps of long-running tickets.
+      db.ticketEvent.findMany({
+        where: { action: { in: ['escalation', ...STEP_ACTIONS] }, at: { gte: period.start, lte: upTo }, ticket: { reportedAt: { lt: reportedWindow.gte } } },
+        select: { ticketId: true },
+        distinct: ['ticketId'],
+      }),
       db.ticketEvent.findMany({ where: { action: 'transfer', at: { gte: new Date(period.start.getTime() - lb.fixed), lt: upTo } }, select: { ticketId: true } }),
       db.timer.findMany({
         where: { state: 'pending', dueAt: { lt: new Date(asOf.getTime() + 3 * DAY) }, deadlineAt: { gte: asOf, lt: new Date(asOf.getTime() + DAY) } },
@@ -198,10 +206,10 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
         orderBy: { at: 'asc' },
       }),
       db.ticket.groupBy({ by: ['assigneeId', 'status'], where: { status: open, assigneeId: { not: null } }, _count: { _all: true } }),
-      db.ticketEvent.groupBy({ by: ['actorId'], where: { action: 'resolve', at: { gte: period.start, lt: period.end } }, _count: { _all: true } }),
+      db.ticketEvent.findMany({ where: { action: 'resolve', at: { gte: period.start, lt: period.end } }, select: { ticketId: true, actorId: true }, distinct: ['ticketId', 'actorId'] }),
     ]);
 
-  // Tickets escalated in the period that the windows above did not load (long clocks, late stops).
+  // Tickets the windows above did not load (long clocks, late stops).
   const loaded = new Set<number>([...slaRows.map((t) => t.id), ...complaintRows.map((t) => t.id)]);
   const extraIds = [...new Set(escalations.map((e) => e.ticketId))].filter((id) => !loaded.has(id));
   const extra = extraIds.length ? await db.ticket.findMany({ where: { id: { in: extraIds } }, select: TICKET_SELECT }) : [];
@@ -220,7 +228,7 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
   const people = await names(db, [
     ...handOverRows.map((h) => assigneeOf(h.detail)),
     ...assignedGroups.map((g) => g.assigneeId),
-    ...resolvedGroups.map((g) => g.actorId),
+    ...resolvedRows.map((g) => g.actorId),
     ...ticketRows.map((t) => t.assigneeId),
   ]);
   const customerIds = [...new Set(ticketRows.map((t) => t.customerId).filter((x): x is number => x !== null))];
@@ -264,9 +272,10 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
     openComplaints: openComplaints.map(complaintOf),
     assigned: assignedGroups.map((g) => ({ engineer: people.get(g.assigneeId!)?.name ?? `#${g.assigneeId}`, status: g.status, count: g._count._all })),
     // Engineers' resolutions (the desk closing a complaint is not an engineer's load).
-    resolved: resolvedGroups
-      .filter((g) => g.actorId !== null && people.get(g.actorId)?.role === 'engineer')
-      .map((g) => ({ engineer: people.get(g.actorId!)!.name, count: g._count._all })),
+    resolutions: resolvedRows.map((r) => {
+      const who = r.actorId === null ? undefined : people.get(r.actorId);
+      return { ticketId: r.ticketId, engineer: who?.role === 'engineer' ? who.name : null };
+    }),
   };
 }
 

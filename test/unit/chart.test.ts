@@ -29,9 +29,9 @@ const sample: DigestChartData = {
     { status: '处理中', count: 11 },
     { status: '挂起', count: 2 },
   ],
-  slaMet: [
-    { clock: '首次响应', met: 44, breached: 2 },
-    { clock: '到场', met: 9, breached: 1 },
+  sla: [
+    { clock: '首次响应', onTime: 44, late: 1, overdue: 1 },
+    { clock: '到场', onTime: 9, late: 0, overdue: 1 },
   ],
   satisfaction: [
     { score: 5, count: 18 },
@@ -44,7 +44,7 @@ const emptyDay: DigestChartData = {
   title: '日报 2026-11-25',
   newByLevel: ['一级', '二级', '三级', '四级', '咨询', '投诉'].map((level) => ({ level, count: 0 })),
   openByStatus: [],
-  slaMet: [{ clock: '首次响应', met: 0, breached: 0 }],
+  sla: [{ clock: '首次响应', onTime: 0, late: 0, overdue: 0 }],
 };
 
 /** Width and height from the PNG's IHDR chunk, which always comes first. */
@@ -136,7 +136,11 @@ describe('renderDigestChartSvg', () => {
     const svg = renderDigestChartSvg(sample);
     expect(svg).toContain('共 46 件'); // new tickets
     expect(svg).toContain('共 16 件'); // open tickets
-    expect(svg).toContain('达成 53/56（95%）');
+    // Each clock has its own on-time share; no sum over different clocks.
+    expect(svg).toContain('按时 98%'); // 首次响应 44 of 45 done
+    expect(svg).toContain('按时 100%'); // 到场 9 of 9 done
+    expect(svg).not.toMatch(/\d+\/\d+/);
+    for (const legend of ['按时', '超时完成', '到期未完成']) expect(svg).toContain(legend);
     expect(svg).toContain('平均 4.6 分 · 共 26 条评价');
   });
 

@@ -125,7 +125,7 @@ function input(rows: PlainTicket[], over: Partial<DigestInput> = {}): DigestInpu
     ratings: [],
     openComplaints: [],
     assigned: [],
-    resolved: [],
+    resolutions: [],
     ...over,
   };
 }
@@ -151,7 +151,7 @@ describe('computeDigest', () => {
     expect(ageBucketOf(local('2026-11-24T09:00:00'), local('2026-11-25T09:00:00'))).toBe('d1to3');
   });
 
-  it('lists every breach due in the period with who held the ticket then, and times clocks that stopped in it', () => {
+  it('counts each clock as steps done in the period (on time or late) and deadlines passed in it not done, naming who held the ticket', () => {
     const rows = [
       // First response 45 min after the report (limit 30): breached at 10:30, held by 李工 then, transferred to 张工 later.
       ticket(1, { assignee: '张工' }, { acceptedAt: at(2), assignedAt: at(5), acknowledgedAt: at(45) }),
@@ -175,10 +175,15 @@ describe('computeDigest', () => {
       [1, '李工', 15, true],
       [3, null, Math.round((local('2026-11-25T09:00:00').getTime() - at(30).getTime()) / MIN), false],
     ]);
+    expect(fr.map((b) => b.type)).toEqual(['late', 'overdue']);
     const first = d.sla.find((c) => c.clock === 'first_response')!;
-    expect(first).toMatchObject({ due: 3, met: 1, breached: 2, limit: '30 分钟', limitMinutes: { min: 30, max: 30 } });
+    expect(first).toMatchObject({ done: 2, onTime: 1, late: 1, overdue: 1, limit: '30 分钟', limitMinutes: { min: 30, max: 30 } });
     expect(first.times).toEqual({ count: 2, medianMinutes: 10, p90Minutes: 45 });
-    expect(d.sla.find((c) => c.clock === 'on_site')!.limit).toBe('24–48 小时（按级别）');
+    expect(d.sla.find((c) => c.clock === 'on_site')!.limit).toBe('按级别 24–48 小时');
+    // The text and the chart say the same.
+    const text = renderDigestText(d);
+    expect(text).toContain('首次响应（30 分钟）：完成 2 次，按时 1、超时 1；另有 1 项到期未完成；用时中位 10分钟，90% 45分钟');
+    expect(digestChartData(d).sla.find((c) => c.clock === '首次响应')).toEqual({ clock: '首次响应', onTime: 1, late: 1, overdue: 1 });
     expect(d.engineers.find((e) => e.name === '李工')?.breaches).toBe(1);
   });
 
@@ -211,7 +216,12 @@ describe('computeDigest', () => {
           { engineer: '张工', status: 'assigned', count: 1 },
           { engineer: '李工', status: 'on_site', count: 1 },
         ],
-        resolved: [{ engineer: '李工', count: 3 }],
+        // 李工 fixed ticket 11 twice (reopened in between) and ticket 12 once: two tickets.
+        resolutions: [
+          { ticketId: 11, engineer: '李工' },
+          { ticketId: 12, engineer: '李工' },
+          { ticketId: 13, engineer: null },
+        ],
       }),
     );
     expect(d.asOf).toBe(asOf.toISOString());
@@ -223,8 +233,9 @@ describe('computeDigest', () => {
     expect(d.complaints[0]).toMatchObject({ number: complaint.number, dueAt: local('2026-11-26T18:00:00').toISOString(), overdue: false });
     expect(d.engineers).toEqual([
       { name: '张工', inHand: 2, waiting: 1, resolved: 0, breaches: 0 },
-      { name: '李工', inHand: 1, waiting: 0, resolved: 3, breaches: 0 },
+      { name: '李工', inHand: 1, waiting: 0, resolved: 2, breaches: 0 },
     ]);
+    expect(d.resolvedTickets).toBe(3);
 
     const text = renderDigestText(d, { late: true });
     expect(text.split('\n')[0]).toBe('📊 售后服务日报 2026-11-24（周二）（补发）');
@@ -243,5 +254,27 @@ describe('computeDigest', () => {
     const text = renderDigestText(d, { maxItems: 5 });
     expect(text).toMatch(/…另有 \d+ 项/);
     expect(text.split('\n').filter((l) => l.includes('首次响应超时'))).toHaveLength(5);
+  });
+
+  it('counts an arrival in the period in the text and the chart alike, though its deadline falls due later', () => {
+    // Reported at 10:00, on site at 12:00; the on-site limit (36 h for level 3) ends on the 25th.
+    const rows = [ticket(1, { status: 'on_site' }, { acceptedAt: at(1), assignedAt: at(2), acknowledgedAt: at(5), onSiteAt: at(120) })];
+    const d = computeDigest(input(rows));
+    const onSite = d.sla.find((c) => c.clock === 'on_site')!;
+    expect(onSite).toMatchObject({ done: 1, onTime: 1, late: 0, overdue: 0 });
+    expect(renderDigestText(d)).toContain('到场（按级别 24–48 小时）：完成 1 次，全部按时；用时中位 2小时');
+    expect(digestChartData(d).sla.find((c) => c.clock === '到场')).toEqual({ clock: '到场', onTime: 1, late: 0, overdue: 0 });
+  });
+
+  it('counts a late step of a ticket reported days before once, in the period it was done', () => {
+    // Reported on the 21st (level 4, 48 h on site): the deadline passed on the 23rd; arrival on the 24th.
+    const reportedAt = local('2026-11-21T10:00:00');
+    const rows = [ticket(1, { status: 'on_site', level: 4, reportedAt }, { reportedAt, acceptedAt: reportedAt, assignedAt: reportedAt, acknowledgedAt: reportedAt, onSiteAt: at(60) })];
+    const day24 = computeDigest(input(rows));
+    expect(day24.sla.find((c) => c.clock === 'on_site')).toMatchObject({ done: 1, onTime: 0, late: 1, overdue: 0 });
+    expect(day24.breaches.map((b) => [b.type, b.overdueMinutes])).toEqual([['late', 25 * 60]]);
+    const day23 = computeDigest({ ...input(rows), period: periodContaining('daily', '2026-11-23', TZ), asOf: local('2026-11-24T09:00:00') });
+    expect(day23.sla.find((c) => c.clock === 'on_site')).toMatchObject({ done: 0, overdue: 1 });
+    expect(day23.breaches.map((b) => b.type)).toEqual(['overdue']);
   });
 });
