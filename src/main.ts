@@ -124,6 +124,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       contracts,
       clock,
       digestCron: digestCron,
+      dataDir: config.dataDir,
       ...apiToken,
       ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}),
       ...(config.env.DASHBOARD_SECRET ? { sessionSecret: config.env.DASHBOARD_SECRET } : {}),

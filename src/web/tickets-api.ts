@@ -15,6 +15,8 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-D
 
 export const TicketFilterSchema = z
   .object({
+    /** Free search: ticket number (#12, GD-…, or part of it), station, device, reporter, contact, phone, or words of the report. */
+    q: z.string().trim().max(100).optional(),
     status: z.enum(STATUSES).optional(),
     level: z.coerce.number().int().min(1).max(4).optional(),
     kind: z.enum(['fault', 'consultation', 'complaint']).optional(),
@@ -35,8 +37,29 @@ function dayStart(day: string, tz: string): Date {
   return DateTime.fromISO(day, { zone: tz }).startOf('day').toJSDate();
 }
 
+/** The conditions of a free search: any of number, station, device, reporter, contact, phone, customer or the report's text. */
+export function searchWhere(q: string): Prisma.TicketWhereInput | null {
+  const text = q.normalize('NFKC').trim();
+  if (!text) return null;
+  const ref = /^(?:#|工单)?\s*(\d{1,9})$/.exec(text);
+  const or: Prisma.TicketWhereInput[] = [
+    { number: { contains: text.toUpperCase() } },
+    { site: { contains: text } },
+    { device: { contains: text } },
+    { content: { contains: text } },
+    { contact: { contains: text } },
+    { phone: { contains: text } },
+    { reporter: { name: { contains: text } } },
+    { customer: { name: { contains: text } } },
+  ];
+  if (ref) or.unshift({ id: Number(ref[1]) });
+  return { OR: or };
+}
+
 export function ticketWhere(f: TicketFilter, tz: string): Prisma.TicketWhereInput {
   const where: Prisma.TicketWhereInput = {};
+  const search = f.q ? searchWhere(f.q) : null;
+  if (search) where.AND = [search];
   if (f.status) where.status = f.status;
   if (f.open === 'true') where.status = { notIn: ['closed', 'cancelled'] };
   if (f.open === 'false') where.status = { in: ['closed', 'cancelled'] };
@@ -112,11 +135,16 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
   if (!t) return null;
   const entry = contracts.get(t.customer?.contract);
   const now = clock.now();
-  const persons = new Map<number, string>();
-  for (const id of new Set(t.events.map((e) => e.actorId).filter((x): x is number => x !== null))) {
-    const p = await db.person.findUnique({ where: { id }, select: { name: true } });
-    if (p) persons.set(id, p.name);
+  // The people the trail names: actors, and assignees the rota picked (their id only).
+  const ids = new Set<number>();
+  for (const e of t.events) {
+    if (e.actorId !== null) ids.add(e.actorId);
+    const a = /"assigneeId":(\d+)/.exec(e.detail)?.[1];
+    if (a) ids.add(Number(a));
   }
+  const persons = new Map(
+    (ids.size ? await db.person.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true, role: true } }) : []).map((p) => [p.id, p]),
+  );
   return {
     id: t.id,
     number: t.number,
@@ -173,11 +201,14 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
     ratings: t.ratings.map((r) => ({ score: r.score, comment: r.comment, at: r.at.toISOString() })),
     complaint: t.complaint,
     nonConformances: t.nonConformances.map((n) => ({ reason: n.reason, at: n.at.toISOString() })),
-    attachments: t.attachments.map((a) => ({ kind: a.kind, state: a.state, key: a.key })),
+    attachments: t.attachments.map((a) => ({ id: a.id, kind: a.kind, state: a.state, key: a.key, error: a.error, at: a.createdAt.toISOString() })),
+    /** Names of the people the audit trail refers to by id (rota assignments). */
+    people: Object.fromEntries([...persons.values()].map((p) => [p.id, p.name])),
     events: t.events.map((e) => ({
       at: e.at.toISOString(),
       action: e.action,
-      actor: e.actorId ? (persons.get(e.actorId) ?? null) : null,
+      actor: e.actorId ? (persons.get(e.actorId)?.name ?? null) : null,
+      actorRole: e.actorId ? (persons.get(e.actorId)?.role ?? null) : null,
       from: e.fromStatus,
       to: e.toStatus,
       detail: JSON.parse(e.detail) as unknown,

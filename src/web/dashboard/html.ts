@@ -57,19 +57,36 @@ const CSS = `
 header{background:#1f3b57;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
 header a{color:#fff;text-decoration:none;padding:.2rem .4rem;border-radius:4px}header a.on{background:#3a5f86}header .who{margin-left:auto;font-size:.85rem}
 header form{display:inline}header button{background:none;border:1px solid #9bb;color:#fff;border-radius:4px;padding:.1rem .5rem;cursor:pointer}
-main{padding:1rem;max-width:1200px;margin:0 auto}h1{font-size:1.3rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.2rem 0 .5rem}
-.card{background:#fff;border-radius:8px;padding:1rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.4rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top;white-space:nowrap}
-td.wrap{white-space:normal;min-width:14rem}th{background:#fafafa;font-weight:600;font-size:.9rem}
+main{padding:1rem;max-width:1240px;margin:0 auto}h1{font-size:1.3rem;margin:.2rem 0 1rem;overflow-wrap:anywhere}h2{font-size:1.1rem;margin:0 0 .6rem}
+.card{background:#fff;border-radius:8px;padding:1rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.06);min-width:0}
+.card h2:not(:first-child){margin-top:1.2rem}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}
+th,td{padding:.4rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+th{background:#fafafa;font-weight:600;font-size:.9rem;white-space:nowrap}td{white-space:nowrap}
+td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:10rem}td.num,th.num{text-align:right}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}form.filters label{display:flex;flex-direction:column;font-size:.8rem;color:#555}
-input,select,button{font:inherit;padding:.3rem .4rem;border:1px solid #ccc;border-radius:4px;background:#fff}button.primary{background:#1f6fb2;color:#fff;border-color:#1f6fb2}
-.pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}.muted{color:#888}.bad{color:#c0392b;font-weight:600}.ok{color:#2e8b57}
+form.filters input[type=search]{min-width:14rem}
+input,select,button{font:inherit;padding:.3rem .4rem;border:1px solid #ccc;border-radius:4px;background:#fff;max-width:100%}button.primary{background:#1f6fb2;color:#fff;border-color:#1f6fb2}
+.pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}.muted{color:#777}.bad{color:#c0392b;font-weight:600}.ok{color:#2e8b57}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#eef;font-size:.85rem}.tag.l1{background:#fde2e1}.tag.l2{background:#fdebd8}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.kv dt{color:#666}dl.kv dd{margin:0;white-space:pre-wrap;word-break:break-word}
-img.chart{max-width:100%;height:auto;border-radius:6px;background:#fff}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.kv dt{color:#666}dl.kv dd{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
+img.chart{display:block;width:100%;max-width:1200px;height:auto;border-radius:6px;background:#fff}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:0 1rem}
+.history{list-style:none;margin:0;padding:0}.history li{display:grid;grid-template-columns:9.5rem 8rem 1fr;gap:.2rem .8rem;padding:.45rem 0;border-bottom:1px solid #eee}
+.history time{color:#555;white-space:nowrap}.history .who{font-weight:600}.history .what{overflow-wrap:anywhere}.history .st{color:#888;font-size:.85rem}
+.files{display:flex;flex-wrap:wrap;gap:.8rem}.files figure{margin:0;max-width:16rem}.files img{display:block;max-width:100%;max-height:14rem;border-radius:6px;border:1px solid #ddd}
+.files figcaption{font-size:.8rem;color:#666}.files audio{width:16rem;max-width:100%}
+.digest-text{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit;font-size:.9rem;margin:.6rem 0 0}summary{cursor:pointer;font-weight:600}
 .login{max-width:22rem;margin:3rem auto}.login label{display:block;margin:.5rem 0}.login input{width:100%}.error{background:#fdecea;color:#a12;padding:.5rem;border-radius:4px}
-@media (max-width:640px){main{padding:.5rem}th,td{padding:.3rem}}
+@media (max-width:720px){
+ main{padding:.5rem}.card{padding:.7rem}.grid{grid-template-columns:1fr}
+ table.fit thead{display:none}table.fit,table.fit tbody,table.fit tr{display:block;width:100%}
+ table.fit tr{padding:.35rem 0;border-bottom:1px solid #e4e4e4}
+ table.fit td{display:flex;gap:.6rem;border:0;padding:.1rem 0;white-space:normal;overflow-wrap:anywhere;min-width:0}
+ table.fit td::before{content:attr(data-label);flex:0 0 5.5rem;color:#777;font-size:.85rem}
+ .history li{grid-template-columns:1fr;gap:0}.history time{font-size:.85rem}
+ form.filters label{flex:1 1 8rem}form.filters input[type=search]{min-width:0;width:100%}
+}
 `;
 
 export const NAV: Array<[string, string]> = [
@@ -92,10 +109,30 @@ export function page(opts: { title: string; user?: string | null; active?: strin
 <body><header><strong>售后服务看板</strong>${nav.html}</header><main>${opts.body.html}</main></body></html>`;
 }
 
-export function table(headers: string[], rows: Html[], empty = '没有记录'): Html {
-  if (!rows.length) return html`<p class="muted">${empty}</p>`;
-  return html`<div class="scroll"><table><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+/** A table cell: a value (escaped unless Html), or one with a class (wrap: long text that may break lines; bad, ok: colours). */
+export type Cell = unknown | { v: unknown; cls: string };
+
+function cell(c: Cell, label: string): Html {
+  const withClass = typeof c === 'object' && c !== null && !(c instanceof Html) && 'cls' in c && 'v' in c;
+  const v = withClass ? (c as { v: unknown }).v : c;
+  const cls = withClass ? (c as { cls: string }).cls : '';
+  const empty = v === null || v === undefined || v === '';
+  return html`<td data-label="${label}"${new Html(cls ? ` class="${esc(cls)}"` : '')}>${empty ? '—' : v}</td>`;
 }
+
+/**
+ * A table that fits its card: on a wide screen a plain table whose long cells
+ * wrap; on a phone each row becomes a small block of "label value" lines (the
+ * data-label of each cell), so nothing is cut off or needs sideways scrolling.
+ */
+export function table(headers: string[], rows: Cell[][], empty = '没有记录'): Html {
+  if (!rows.length) return html`<p class="muted">${empty}</p>`;
+  return html`<div class="scroll"><table class="fit"><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map(
+    (r) => html`<tr>${r.map((c, i) => cell(c, headers[i] ?? ''))}</tr>`,
+  )}</tbody></table></div>`;
+}
+
+export const wrap = (v: unknown): Cell => ({ v, cls: 'wrap' });
 
 export function options(list: Array<[string, string]>, selected: string | undefined, any = '全部'): Html {
   return html`<option value="">${any}</option>${list.map(([v, label]) => html`<option value="${v}"${new Html(v === selected ? ' selected' : '')}>${label}</option>`)}`;

@@ -7,6 +7,7 @@
  * Behind a login (DASHBOARD_USERS or the API token). With neither configured,
  * it answers requests from the machine itself only, without a login.
  */
+import path from 'node:path';
 import type { Context, Middleware } from 'koa';
 import Router from '@koa/router';
 import { DateTime } from 'luxon';
@@ -17,6 +18,8 @@ import {
   PERIOD_LABELS,
   digestChartData,
   digestTimeOfDay,
+  renderDigestText,
+  slaShown,
   latestDue,
   periodContaining,
   postTimeOf,
@@ -32,7 +35,8 @@ import { EXPORT_FORMATS, ExportQuerySchema, exportTable, sendTable, type ExportK
 import { isLocalAddress } from '../metrics.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from '../tickets-api.js';
 import { LoginThrottle, SESSION_COOKIE, SessionSigner, parseUsers, safeEqual, verifyPassword } from './auth.js';
-import { Html, esc, fmtTime, href, html, options, page, table } from './html.js';
+import { Html, esc, fmtTime, href, html, options, page, table, wrap } from './html.js';
+import { ticketRoutes } from './ticket-page.js';
 
 export interface DashboardOptions {
   db: Db;
@@ -46,9 +50,11 @@ export interface DashboardOptions {
   /** DIGEST_CRON, for the digest page's default period. */
   digestCron?: string;
   sessionHours?: number;
+  /** DATA_DIR: attachments are served from its attachments folder. */
+  dataDir?: string;
 }
 
-const CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function dashboard(opts: DashboardOptions): Middleware {
   const users = parseUsers(opts.users);
@@ -153,7 +159,8 @@ export function dashboard(opts: DashboardOptions): Middleware {
     const pages = Math.max(1, Math.ceil(list.total / f.pageSize));
     const keep = { ...raw, page: undefined };
     const body = html`<h1>工单</h1>
-      <form class="filters card" method="get" action="/dashboard/tickets">
+      <form class="filters card" method="get" action="/dashboard/tickets" role="search">
+        <label>搜索<input type="search" name="q" value="${f.q ?? ''}" placeholder="工单号、站点、设备、报修人或电话"></label>
         <label>状态<select name="status">${options(STATUSES.map((s) => [s, STATUS_LABELS[s]]), f.status)}</select></label>
         <label>未关闭<select name="open">${options([['true', '仅未关闭'], ['false', '仅已关闭']], f.open)}</select></label>
         <label>级别<select name="level">${options(contract.faultLevels.map((l) => [String(l.level), l.name]), f.level ? String(f.level) : undefined)}</select></label>
@@ -167,19 +174,19 @@ export function dashboard(opts: DashboardOptions): Middleware {
       </form>
       <p class="muted" id="total">共 ${list.total} 件 · 第 ${f.page}/${pages} 页</p>
       ${table(
-        ['工单号', '类型', '级别', '状态', '客户', '站点/设备', '现象', '工程师', '报修时间'],
-        list.tickets.map(
-          (t) => html`<tr>
-            <td><a href="/dashboard/tickets/${t.number}">${t.number}</a></td>
-            <td>${KIND_LABELS[t.kind as keyof typeof KIND_LABELS] ?? t.kind}</td>
-            <td>${t.kind === 'fault' ? html`<span class="tag l${t.level ?? ''}">${levelName(t.level)}</span>` : '—'}</td>
-            <td>${STATUS_LABELS[t.status as TicketStatus] ?? t.status}</td>
-            <td>${t.customer ?? '—'}</td>
-            <td>${[t.site, t.device].filter(Boolean).join(' ') || '—'}</td>
-            <td class="wrap">${t.symptom ?? '—'}</td>
-            <td>${t.assignee ?? '—'}</td>
-            <td>${fmtTime(t.reportedAt, tz)}</td></tr>`,
-        ),
+        ['工单号', '类型', '级别', '状态', '客户', '站点/设备', '现象', '报修人', '工程师', '报修时间'],
+        list.tickets.map((t) => [
+          html`<a href="/dashboard/tickets/${t.number}">${t.number}</a>`,
+          KIND_LABELS[t.kind as keyof typeof KIND_LABELS] ?? t.kind,
+          t.kind === 'fault' ? html`<span class="tag l${t.level ?? ''}">${levelName(t.level)}</span>` : '',
+          STATUS_LABELS[t.status as TicketStatus] ?? t.status,
+          t.customer,
+          wrap([t.site, t.device].filter(Boolean).join(' ')),
+          wrap(t.symptom),
+          t.reporter,
+          t.assignee,
+          fmtTime(t.reportedAt, tz),
+        ]),
         '没有符合条件的工单',
       )}
       <nav class="pager">
@@ -189,72 +196,14 @@ export function dashboard(opts: DashboardOptions): Middleware {
     send(ctx, '工单', '/dashboard/tickets', body);
   });
 
-  router.get('/tickets/:ref', async (ctx) => {
-    const ref = String(ctx.params.ref ?? '');
-    if (!/^(\d{1,9}|[A-Za-z]{1,8}-\d{8}-\d{4,6})$/.test(ref)) throw new HttpError(400, 'ticket: its number (GD-20261124-0001) or id');
-    const t = await ticketDetail(opts.db, opts.contracts, opts.clock, ref);
-    if (!t) {
-      ctx.status = 404;
-      return send(ctx, '没有这个工单', '/dashboard/tickets', html`<h1>没有工单 ${ref}</h1><p><a href="/dashboard/tickets">返回列表</a></p>`);
-    }
-    const r = t.serviceRecord;
-    const steps: Array<[string, string]> = [
-      ['reportedAt', '报修'], ['levelKnownAt', '定级'], ['acceptedAt', '受理'], ['assignedAt', '派单'], ['acknowledgedAt', '接单（首次响应）'], ['onSiteAt', '到场'],
-      ['spareRequestedAt', '申请备件'], ['detectionReportAt', '检测报告'], ['resolvedAt', '完成'], ['confirmedAt', '客户确认'], ['ratedAt', '评价'], ['closedAt', '关闭'], ['cancelledAt', '撤销'],
-    ];
-    const kv = (pairs: Array<[string, unknown]>) => html`<dl class="kv">${pairs.map(([k, v]) => html`<dt>${k}</dt><dd>${v === null || v === undefined || v === '' ? '—' : v}</dd>`)}</dl>`;
-    const complaint = t.complaint as null | Record<string, unknown>;
-    const body = html`<h1>${t.number} <span class="tag">${STATUS_LABELS[t.status as TicketStatus] ?? t.status}</span></h1>
-      <div class="grid">
-        <section class="card"><h2>客户服务记录表</h2>${kv([
-          ['客户单位', t.customer],
-          ['联系人', t.reporter.contact ?? t.reporter.name],
-          ['联系电话', t.reporter.phone],
-          ['报修时间', fmtTime(t.steps.reportedAt, tz)],
-          ['类型/级别', `${KIND_LABELS[t.kind as keyof typeof KIND_LABELS] ?? t.kind}${t.kind === 'fault' ? ` · ${levelName(t.level)}${t.levelProvisional ? '（暂定）' : ''}` : ''}${t.grade ? ` · ${t.grade} 级服务` : ''}`],
-          ['站点/设备', [t.site, t.device].filter(Boolean).join(' ')],
-          ['报修内容', t.content],
-          ['到场时状态', r.arrivalState],
-          ['处理过程', r.handling],
-          ['原因分析', r.analysis],
-          ['更换备件', r.sparePart ? `${r.sparePart}${r.spareNew === false ? '（非全新，客户书面同意）' : ''}` : null],
-          ['检测报告/费用', [r.detectionReport, r.repairCost].filter(Boolean).join(' · ')],
-          ['服务工程师', t.assignee ? `${t.assignee.name}${t.assignee.department ? `（${t.assignee.department}）` : ''}` : null],
-          ['完成时间', fmtTime(t.steps.resolvedAt, tz)],
-          ['客户确认', r.confirmation === 'confirmed' ? `已确认 ${fmtTime(t.steps.confirmedAt, tz)}` : r.confirmation === 'unconfirmed' ? '未确认（记录无效）' : null],
-          ['客户意见', r.feedback],
-          ['满意度', r.satisfaction],
-          ['总结', r.summary],
-        ])}</section>
-        <section class="card"><h2>时限</h2>${table(
-          ['时限', '到期', '完成', '结果'],
-          t.deadlines.map(
-            (d) => html`<tr><td>${d.label}${d.provisional ? '（暂按最严）' : ''}</td><td>${fmtTime(d.dueAt, tz)}</td><td>${fmtTime(d.stoppedAt, tz)}</td>
-              <td>${d.met === true ? html`<span class="ok">达标</span>` : d.met === false ? html`<span class="bad">超时</span>` : '进行中'}</td></tr>`,
-          ),
-          '无时限',
-        )}
-        <h2>步骤</h2>${kv(steps.filter(([k]) => t.steps[k]).map(([k, label]) => [label, fmtTime(t.steps[k], tz)]))}</section>
-        ${complaint
-          ? html`<section class="card"><h2>投诉记录</h2>${kv([
-              ['接待人', complaint.receiver], ['投诉人', complaint.complainant], ['联系方式', complaint.contact], ['投诉内容', complaint.content], ['诉求', complaint.demand],
-              ['调查结果', complaint.investigation], ['初步处理意见', complaint.firstOpinion], ['整改过程', complaint.correction], ['客户意见', complaint.customerOpinion],
-              ['满意度', complaint.satisfaction], ['要求更换工程师', complaint.wantsOtherEngineer ? '是' : '否'], ['归档', complaint.archivedAt ? fmtTime(complaint.archivedAt as Date, tz) : null],
-            ])}</section>`
-          : ''}
-      </div>
-      <section class="card"><h2>处理记录（审计）</h2>${table(
-        ['时间', '动作', '操作人', '状态', '详情'],
-        t.events.map(
-          (e) => html`<tr><td>${fmtTime(e.at, tz)}</td><td>${ACTION_LABELS[e.action] ?? e.action}</td><td>${e.actor ?? '系统'}</td>
-            <td>${e.from || e.to ? `${e.from ? (STATUS_LABELS[e.from as TicketStatus] ?? e.from) : ''} → ${e.to ? (STATUS_LABELS[e.to as TicketStatus] ?? e.to) : ''}` : ''}</td>
-            <td class="wrap">${detailText(e.detail)}</td></tr>`,
-        ),
-      )}</section>
-      ${t.ratings.length ? html`<section class="card"><h2>评价</h2>${table(['时间', '分数', '意见'], t.ratings.map((x) => html`<tr><td>${fmtTime(x.at, tz)}</td><td>${x.score}</td><td class="wrap">${x.comment ?? ''}</td></tr>`))}</section>` : ''}
-      ${t.nonConformances.length ? html`<section class="card"><h2>不合格记录</h2>${table(['时间', '原因'], t.nonConformances.map((x) => html`<tr><td>${fmtTime(x.at, tz)}</td><td class="wrap">${x.reason}</td></tr>`))}</section>` : ''}
-      <p><a href="/dashboard/tickets">← 返回列表</a></p>`;
-    send(ctx, t.number, '/dashboard/tickets', body);
+  ticketRoutes(router, {
+    db: opts.db,
+    contracts: opts.contracts,
+    clock: opts.clock,
+    tz,
+    attachmentsDir: path.join(opts.dataDir ?? 'data', 'attachments'),
+    levelName,
+    send,
   });
 
   // ---- SLA board: deadlines of open tickets, next first.
@@ -278,15 +227,17 @@ export function dashboard(opts: DashboardOptions): Middleware {
         ['到期', '剩余', '时限', '工单号', '级别', '状态', '处理人', '站点/设备', '下一次提醒'],
         list.map((x) => {
           const left = x.deadlineAt.getTime() - now.getTime();
-          return html`<tr><td>${fmtTime(x.deadlineAt, tz)}</td>
-            <td>${left < 0 ? html`<span class="bad">已超 ${formatSpan(-left)}</span>` : formatSpan(left)}</td>
-            <td>${contract.clocks[x.clock]?.label ?? x.clock}</td>
-            <td><a href="/dashboard/tickets/${x.ticket.number}">${x.ticket.number}</a></td>
-            <td>${x.ticket.kind === 'fault' ? levelName(x.ticket.level) : (KIND_LABELS[x.ticket.kind as keyof typeof KIND_LABELS] ?? x.ticket.kind)}</td>
-            <td>${STATUS_LABELS[x.ticket.status as TicketStatus] ?? x.ticket.status}</td>
-            <td>${x.ticket.assignee?.name ?? '未派单'}</td>
-            <td>${[x.ticket.site, x.ticket.device].filter(Boolean).join(' ')}</td>
-            <td>${fmtTime(x.next, tz)} ${stageLabel(x.stage)}</td></tr>`;
+          return [
+            fmtTime(x.deadlineAt, tz),
+            left < 0 ? html`<span class="bad">已超 ${formatSpan(-left)}</span>` : formatSpan(left),
+            contract.clocks[x.clock]?.label ?? x.clock,
+            html`<a href="/dashboard/tickets/${x.ticket.number}">${x.ticket.number}</a>`,
+            x.ticket.kind === 'fault' ? levelName(x.ticket.level) : (KIND_LABELS[x.ticket.kind as keyof typeof KIND_LABELS] ?? x.ticket.kind),
+            STATUS_LABELS[x.ticket.status as TicketStatus] ?? x.ticket.status,
+            x.ticket.assignee?.name ?? '未派单',
+            wrap([x.ticket.site, x.ticket.device].filter(Boolean).join(' ')),
+            `${fmtTime(x.next, tz)} ${stageLabel(x.stage)}`,
+          ];
         }),
         '没有待到期的时限',
       )}`;
@@ -330,21 +281,64 @@ export function dashboard(opts: DashboardOptions): Middleware {
       </form>
       <p class="muted">统计区间 ${fmtTime(d.period.start, tz)} 至 ${fmtTime(d.period.end, tz)}，数据截至 ${fmtTime(d.asOf, tz)}</p>
       <img class="chart" alt="${PERIOD_LABELS[p.kind]}图表 ${d.period.label}" width="1200" height="800" src="${href('/dashboard/digest.png', { period: p.kind, date: day })}">
+      <section class="card" id="sla"><h2>时限达成</h2>
+        <p class="muted">本期完成的（按时或超时），以及本期到期仍未完成的；与群里的文字和图表是同一组数字。</p>
+        ${table(
+          ['时限', '合同时限', '本期完成', '按时', '超时完成', '到期未完成', '按时率', '用时中位', '用时 90%'],
+          slaShown(d).map((c) => [
+            c.label,
+            c.limit,
+            c.done,
+            c.onTime,
+            { v: c.late, cls: c.late ? 'bad' : '' },
+            { v: c.overdue, cls: c.overdue ? 'bad' : '' },
+            pct(c.onTime, c.done + c.overdue),
+            m(c.times.medianMinutes),
+            m(c.times.p90Minutes),
+          ]),
+        )}</section>
       <div class="grid">
         <section class="card"><h2>新增工单 ${d.newTickets.total} 件</h2>${table(['类型/级别', '数量'], [
-          ...d.newTickets.byLevel.map((l) => html`<tr><td>故障 · ${l.label}</td><td>${l.count}</td></tr>`),
-          ...d.newTickets.byKind.filter((k) => k.kind !== 'fault').map((k) => html`<tr><td>${k.label}</td><td>${k.count}</td></tr>`),
+          ...d.newTickets.byLevel.map((l) => [`故障 · ${l.label}`, l.count]),
+          ...d.newTickets.byKind.filter((k) => k.kind !== 'fault').map((k) => [k.label, k.count]),
         ])}</section>
-        <section class="card"><h2>未关闭 ${d.open.total} 件</h2>${table(['状态', '数量'], d.open.byStatus.map((s) => html`<tr><td>${s.label}</td><td>${s.count}</td></tr>`))}
-          ${table(['时长', '数量'], d.open.byAge.map((a) => html`<tr><td>${a.label}</td><td>${a.count}</td></tr>`))}</section>
-        <section class="card"><h2>时限达成</h2>${table(['时限', '合同', '到期', '达标', '超时', '达标率', '中位', '90%'], d.sla.map((c) => html`<tr><td>${c.label}</td><td>${c.limit}</td><td>${c.due}</td><td>${c.met}</td><td class="${c.breached ? 'bad' : ''}">${c.breached}</td><td>${pct(c.met, c.due)}</td><td>${m(c.times.medianMinutes)}</td><td>${m(c.times.p90Minutes)}</td></tr>`))}</section>
-        <section class="card"><h2>满意度</h2><p>${d.satisfaction.count ? `平均 ${d.satisfaction.average?.toFixed(2)} 分，${d.satisfaction.count} 条评价` : '本期无评价'}</p>
-          ${table(['工单', '分数', '意见', '工程师'], d.satisfaction.dissatisfied.map((r) => html`<tr><td><a href="/dashboard/tickets/${r.number}">${r.number}</a></td><td class="bad">${r.score}</td><td class="wrap">${r.comment ?? ''}</td><td>${r.engineer ?? '—'}</td></tr>`), '没有不满意评价')}</section>
+        <section class="card"><h2>未关闭 ${d.open.total} 件</h2>${table(['状态', '数量'], d.open.byStatus.map((s) => [s.label, s.count]), '没有未关闭的工单')}
+          <h2>按时长</h2>${table(['时长', '数量'], d.open.byAge.map((a) => [a.label, a.count]))}</section>
+        <section class="card"><h2>满意度</h2><p>${d.satisfaction.count ? `平均 ${d.satisfaction.average?.toFixed(1)} 分，${d.satisfaction.count} 条评价` : '本期无评价'}</p>
+          ${table(['分数', '条数'], d.satisfaction.distribution.map((x) => [`${x.score} 分`, x.count]), '')}
+          <h2>不满意（${d.satisfaction.dissatisfiedAtOrBelow} 分及以下）</h2>
+          ${table(['工单', '分数', '意见', '工程师'], d.satisfaction.dissatisfied.map((r) => [html`<a href="/dashboard/tickets/${r.number}">${r.number}</a>`, { v: r.score, cls: 'bad' }, wrap(r.comment ?? ''), r.engineer]), '没有不满意评价')}</section>
       </div>
-      <section class="card"><h2>超时 ${d.breaches.length} 项</h2>${table(['工单', '时限', '到期', '超时', '当时处理人', '站点/设备'], d.breaches.map((b) => html`<tr><td><a href="/dashboard/tickets/${b.number}">${b.number}</a></td><td>${b.label}</td><td>${fmtTime(b.dueAt, tz)}</td><td class="bad">${formatSpan(b.overdueMinutes * 60_000)}${b.stoppedAt ? '' : '（未完成）'}</td><td>${b.holder ?? '未派单'}</td><td>${[b.site, b.device].filter(Boolean).join(' ')}</td></tr>`), '没有超时')}</section>
-      <section class="card"><h2>今日到期 ${d.dueToday.length} 项</h2>${table(['工单', '时限', '到期', '处理人'], d.dueToday.map((x) => html`<tr><td><a href="/dashboard/tickets/${x.number}">${x.number}</a></td><td>${x.label}</td><td>${fmtTime(x.dueAt, tz)}</td><td>${x.assignee ?? '未派单'}</td></tr>`), '今日无到期')}</section>
-      <section class="card"><h2>未结投诉 ${d.complaints.length} 件</h2>${table(['工单', '投诉人', '内容', '答复期限', '状态'], d.complaints.map((c) => html`<tr><td><a href="/dashboard/tickets/${c.number}">${c.number}</a></td><td>${c.complainant}</td><td class="wrap">${c.content}</td><td class="${c.overdue ? 'bad' : ''}">${c.answeredAt ? `已答复 ${fmtTime(c.answeredAt, tz)}` : fmtTime(c.dueAt, tz)}</td><td>${STATUS_LABELS[c.status as TicketStatus] ?? c.status}</td></tr>`), '没有未结投诉')}</section>
-      <section class="card"><h2>工程师负荷</h2>${table(['工程师', '在手', '待接单', '本期完成', '超时'], d.engineers.map((e) => html`<tr><td><a href="${href('/dashboard/tickets', { engineer: e.name, open: 'true' })}">${e.name}</a></td><td>${e.inHand}</td><td>${e.waiting}</td><td>${e.resolved}</td><td class="${e.breaches ? 'bad' : ''}">${e.breaches}</td></tr>`))}</section>`;
+      <section class="card" id="breaches"><h2>超时 ${d.breaches.length} 项</h2>${table(
+        ['工单', '时限', '到期', '超时', '当时处理人', '站点/设备'],
+        d.breaches.map((b) => [
+          html`<a href="/dashboard/tickets/${b.number}">${b.number}</a>`,
+          b.label,
+          fmtTime(b.dueAt, tz),
+          { v: `${formatSpan(b.overdueMinutes * 60_000)}${b.stoppedAt ? (b.type === 'overdue' ? `（${fmtTime(b.stoppedAt, tz)} 完成）` : '') : '（仍未完成）'}`, cls: 'bad wrap' },
+          b.holder ?? '未派单',
+          wrap([b.site, b.device].filter(Boolean).join(' ')),
+        ]),
+        '没有超时',
+      )}</section>
+      <section class="card"><h2>今日到期 ${d.dueToday.length} 项</h2>${table(['工单', '时限', '到期', '处理人'], d.dueToday.map((x) => [html`<a href="/dashboard/tickets/${x.number}">${x.number}</a>`, x.label, fmtTime(x.dueAt, tz), x.assignee ?? '未派单']), '今日无到期')}</section>
+      <section class="card"><h2>未结投诉 ${d.complaints.length} 件</h2>${table(
+        ['工单', '投诉人', '内容', '答复期限', '状态'],
+        d.complaints.map((c) => [
+          html`<a href="/dashboard/tickets/${c.number}">${c.number}</a>`,
+          c.complainant,
+          wrap(c.content),
+          { v: c.answeredAt ? `已答复 ${fmtTime(c.answeredAt, tz)}` : fmtTime(c.dueAt, tz), cls: c.overdue ? 'bad' : '' },
+          STATUS_LABELS[c.status as TicketStatus] ?? c.status,
+        ]),
+        '没有未结投诉',
+      )}</section>
+      <section class="card" id="engineers"><h2>工程师负荷</h2><p class="muted">本期完成工单 ${d.resolvedTickets} 件（返工后再次修复的只算一次）。</p>${table(
+        ['工程师', '在手', '待接单', '本期完成', '超时'],
+        d.engineers.map((e) => [html`<a href="${href('/dashboard/tickets', { engineer: e.name, open: 'true' })}">${e.name}</a>`, e.inHand, e.waiting, e.resolved, { v: e.breaches, cls: e.breaches ? 'bad' : '' }]),
+        '没有工程师的记录',
+      )}</section>
+      <details class="card"><summary>发到经理群的文字</summary><pre class="digest-text">${renderDigestText(d)}</pre></details>`;
     send(ctx, `${PERIOD_LABELS[p.kind]} ${d.period.label}`, '/dashboard/digest', body);
   });
   router.get('/digest.png', async (ctx) => {
@@ -381,9 +375,17 @@ export function dashboard(opts: DashboardOptions): Middleware {
         ['#', '时间', '渠道', '群', '工单', '内容', '尝试', '状态', '错误'],
         rows.map((r) => {
           const number = r.ticketId ? tickets.get(r.ticketId) : undefined;
-          return html`<tr><td>${r.id}</td><td>${fmtTime(r.createdAt, tz)}</td><td>${r.channel}</td><td>${r.chatPlatformId}</td>
-            <td>${number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '—'}</td>
-            <td class="wrap">${actionText(r.action)}</td><td>${r.attempts}</td><td>${labels[r.status] ?? r.status}</td><td class="wrap ${r.status === 'failed' ? 'bad' : ''}">${r.lastError ?? ''}</td></tr>`;
+          return [
+            r.id,
+            fmtTime(r.createdAt, tz),
+            r.channel,
+            wrap(r.chatPlatformId),
+            number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '',
+            wrap(actionText(r.action)),
+            r.attempts,
+            labels[r.status] ?? r.status,
+            { v: r.lastError ?? '', cls: `wrap ${r.status === 'failed' ? 'bad' : ''}` },
+          ];
         }),
         status === 'failed' ? '没有发送失败的消息' : '没有记录',
       )}
@@ -436,24 +438,11 @@ export function dashboard(opts: DashboardOptions): Middleware {
   };
 }
 
-const ACTION_LABELS: Record<string, string> = {
-  reported: '报修', set_level: '定级', accept: '受理', require_fee: '需确认收费', agree_fee: '客户同意收费', waive_fee: '经理批准免费',
-  assign: '派单', acknowledge: '接单', transfer: '转派', arrive: '到场', request_spare: '申请备件', detection_report: '检测报告',
-  resolve: '完成', confirm: '客户确认', deny_fix: '客户反馈未修好', rate: '评价', close: '关闭', cancel: '撤销',
-  reminder: '提醒', escalation: '超时/升级', duplicate_report: '重复报修', answer: '答复', investigation: '调查结果',
-};
-
 function stageLabel(stage: string): string {
-  if (stage.startsWith('remind_')) return `提醒（${stage.slice(7)}%）`;
-  if (stage === 'escalate_1') return '超时升级';
+  if (stage.startsWith('remind_')) return `提醒（已过 ${stage.slice(7)}%）`;
+  if (stage === 'escalate_1') return '超时通知';
   if (stage.startsWith('escalate_')) return `第 ${stage.slice(9)} 级升级`;
-  return stage;
-}
-
-function detailText(detail: unknown): string {
-  if (!detail || typeof detail !== 'object') return '';
-  const entries = Object.entries(detail as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined && v !== '');
-  return entries.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('；').slice(0, 600);
+  return '提醒';
 }
 
 function actionText(action: string): string {
