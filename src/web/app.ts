@@ -8,7 +8,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Clock } from '../bot/clock.js';
 import type { ContractRegistry } from '../bot/context.js';
-import { SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
+import { SANDBOX_FILE_MAX_BYTES, SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
 import { InvalidEventError, type ServiceBot } from '../bot/service.js';
 import type { ChannelStatus } from '../bot/types.js';
 import type { Db } from '../store/types.js';
@@ -38,6 +38,9 @@ export interface WebDeps {
   /** Extra routes mounted before the API (Feishu webhook, WeChat login, metrics, dashboard). */
   mount?: Middleware[];
 }
+
+/** A sandbox message with the largest attachment, base64 in JSON, and its text. */
+const SANDBOX_BODY_LIMIT = Math.ceil((SANDBOX_FILE_MAX_BYTES * 4) / 3) + 64 * 1024;
 
 function isLocal(ctx: Context): boolean {
   const ip = ctx.request.ip ?? ctx.req.socket.remoteAddress ?? '';
@@ -123,8 +126,8 @@ export function createApp(deps: WebDeps): Koa {
   if (deps.sandbox) {
     router.get('/sandbox', (ctx) => {
       ctx.type = 'html';
-      ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
-      ctx.body = sandboxPage({ manualClock: deps.clockControl.mode === 'manual' });
+      ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
+      ctx.body = sandboxPage({ manualClock: deps.clockControl.mode === 'manual', timezone: deps.contracts.default.contract.timezone });
     });
   }
 
@@ -146,7 +149,8 @@ export function createApp(deps: WebDeps): Koa {
   const sandbox = deps.sandbox;
   if (sandbox) {
     api.post('/sandbox/messages', async (ctx) => {
-      const { id, result } = await sandbox.post(await readJson(ctx), deps.bot);
+      // Room for a photo or a short clip (2 MiB, base64 in the JSON).
+      const { id, result } = await sandbox.post(await readJson(ctx, SANDBOX_BODY_LIMIT), deps.bot);
       await deps.flush();
       ctx.status = 201;
       ctx.body = { id, status: result.status };
@@ -164,6 +168,18 @@ export function createApp(deps: WebDeps): Koa {
     });
     api.get('/sandbox/chats', async (ctx) => {
       ctx.body = await sandbox.chats();
+    });
+    api.get('/sandbox/groups', async (ctx) => {
+      ctx.body = await sandbox.groups();
+    });
+    // A photo or clip sent from the page, with the type its bytes were checked to be; never run as a page.
+    api.get('/sandbox/files/:id', async (ctx) => {
+      const file = await sandbox.file(String(ctx.params.id ?? '').slice(0, 80));
+      if (!file) throw new HttpError(404, 'no such attachment');
+      ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+      ctx.set('Cache-Control', 'private, max-age=3600');
+      ctx.type = file.mime;
+      ctx.body = Buffer.from(file.base64, 'base64');
     });
     api.get('/sandbox/clock', (ctx) => {
       ctx.body = { mode: deps.clockControl.mode, now: deps.clockControl.now().toISOString() };

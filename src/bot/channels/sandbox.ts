@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../../store/types.js';
 import {
   PermanentSendError,
+  type AttachmentRef,
   type Button,
   type ChannelAdapter,
   type InboundSink,
@@ -31,6 +32,22 @@ const person = z
   .strict();
 const chatName = z.string().trim().min(1).max(64).regex(/^[\w\u4e00-\u9fff-]+$/, 'letters, digits, - or _');
 
+/** A photo or sound clip sent with a message: at most 2 MiB once decoded. */
+export const SANDBOX_FILE_MAX_BYTES = 2 * 1024 * 1024;
+const SandboxFileSchema = z
+  .object({
+    kind: z.enum(['image', 'audio']),
+    name: z.string().trim().max(120).optional(),
+    dataBase64: z.string().min(1).max(Math.ceil(SANDBOX_FILE_MAX_BYTES / 3) * 4 + 4),
+  })
+  .strict();
+
+/** What a photo or a clip may be (checked on its bytes): what phones and browsers record. */
+const SANDBOX_TYPES: Record<'image' | 'audio', ReadonlySet<string>> = {
+  image: new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+  audio: new Set(['audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/aac', 'audio/ogg', 'audio/opus', 'audio/wav', 'audio/x-wav', 'audio/webm', 'audio/amr', 'video/webm', 'video/ogg']),
+};
+
 export const SandboxPostSchema = z
   .object({
     chat: chatName,
@@ -38,8 +55,10 @@ export const SandboxPostSchema = z
     text: z.string().max(20_000),
     /** The sandbox message this one replies to (quotes). */
     replyTo: z.string().max(80).optional(),
+    attachment: SandboxFileSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.text.trim() !== '' || m.attachment, { message: 'give text, an attachment, or both', path: ['text'] });
 export const SandboxClickSchema = z
   .object({ chat: chatName, from: person, messageId: z.string().min(1).max(80), value: z.string().min(1).max(200) })
   .strict();
@@ -55,7 +74,16 @@ export interface SandboxMessageView {
   buttons: Button[];
   replyTo: string | null;
   image: string | null;
+  /** A photo or sound clip the person sent (served at url). */
+  attachment: { kind: 'image' | 'audio'; mime: string; name: string | null; url: string } | null;
   at: string;
+}
+
+interface StoredFile {
+  kind: 'image' | 'audio';
+  mime: string;
+  name: string | null;
+  base64: string;
 }
 
 export class SandboxInputError extends Error {
@@ -115,11 +143,23 @@ export class SandboxChannel implements ChannelAdapter {
     if (!r.success) throw new SandboxInputError(describe(r.error));
     const { chat, from, text } = r.data;
     if (from.id === BOT_ID) throw new SandboxInputError(`from.id: "${BOT_ID}" is the bot's own id`);
+    const file = r.data.attachment ? await checkFile(r.data.attachment) : null;
     const at = this.clock.now();
     const messageId = `m-${randomUUID()}`;
     const mentions = await this.mentionsIn(text);
     await this.db.sandboxMessage.create({
-      data: { chat, messageId, senderId: from.id, senderName: from.name, senderRole: from.role, text, mentions: JSON.stringify(mentions), replyTo: r.data.replyTo ?? null, at },
+      data: {
+        chat,
+        messageId,
+        senderId: from.id,
+        senderName: from.name,
+        senderRole: from.role,
+        text,
+        mentions: JSON.stringify(mentions),
+        replyTo: r.data.replyTo ?? null,
+        attachment: file ? JSON.stringify(file) : null,
+        at,
+      },
     });
     const mentionsBot = /@售后服务助手/.test(text);
     const result = await sink.receive({
@@ -134,9 +174,24 @@ export class SandboxChannel implements ChannelAdapter {
       mentions,
       mentionsBot,
       ...(r.data.replyTo ? { replyToMessageId: r.data.replyTo } : {}),
+      // Like a photo or a voice message on Feishu or WeChat: named here, fetched later through downloadAttachment.
+      ...(file ? { attachments: [{ kind: file.kind === 'image' ? ('image' as const) : ('file' as const), key: messageId, ...(file.name ? { name: file.name } : {}) }] } : {}),
       at,
     });
     return { id: messageId, result };
+  }
+
+  /** The bytes of a photo or clip sent from the page (the key is its message id). */
+  async downloadAttachment(ref: AttachmentRef, messageId: string): Promise<Buffer> {
+    const file = await this.file(ref.key || messageId);
+    if (!file) throw new PermanentSendError(`no sandbox attachment on message ${ref.key || messageId}`);
+    return Buffer.from(file.base64, 'base64');
+  }
+
+  /** A photo or clip sent from the page, for the page to show. */
+  async file(messageId: string): Promise<StoredFile | null> {
+    const row = await this.db.sandboxMessage.findUnique({ where: { messageId }, select: { attachment: true } });
+    return row?.attachment ? (JSON.parse(row.attachment) as StoredFile) : null;
   }
 
   async click(input: unknown, sink: InboundSink): Promise<ReceiveResult> {
@@ -175,14 +230,56 @@ export class SandboxChannel implements ChannelAdapter {
       buttons: JSON.parse(m.buttons) as Button[],
       replyTo: m.replyTo,
       image: m.imageBase64 ? `data:image/png;base64,${m.imageBase64}` : null,
+      attachment: fileView(m.messageId, m.attachment),
       at: m.at.toISOString(),
     }));
   }
 
+  /** Names of the chats that have messages. */
   async chats(): Promise<string[]> {
     const rows = await this.db.sandboxMessage.findMany({ distinct: ['chat'], select: { chat: true }, orderBy: { chat: 'asc' } });
     return rows.map((r) => r.chat);
   }
+
+  /**
+   * The sandbox's groups for the page's tabs: those configured (customers' chats,
+   * staff and managers' groups, by their purpose) and any other one used, each with
+   * the id of its newest message (the page marks tabs with news).
+   */
+  async groups(): Promise<Array<{ chat: string; purpose: string; title: string | null; customer: string | null; lastId: number }>> {
+    const [configured, used] = await Promise.all([
+      this.db.chat.findMany({ where: { channel: 'sandbox', active: true }, select: { platformId: true, purpose: true, title: true, customer: { select: { name: true } } }, orderBy: { id: 'asc' } }),
+      this.db.sandboxMessage.groupBy({ by: ['chat'], _max: { id: true } }),
+    ]);
+    const last = new Map(used.map((u) => [u.chat, u._max.id ?? 0]));
+    const out = configured.map((c) => ({ chat: c.platformId, purpose: c.purpose, title: c.title, customer: c.customer?.name ?? null, lastId: last.get(c.platformId) ?? 0 }));
+    for (const [chat, lastId] of last) if (!out.some((o) => o.chat === chat)) out.push({ chat, purpose: chat.startsWith('managers') ? 'managers' : 'customer', title: null, customer: null, lastId });
+    return out;
+  }
+}
+
+function fileView(messageId: string, stored: string | null): SandboxMessageView['attachment'] {
+  if (!stored) return null;
+  const f = JSON.parse(stored) as StoredFile;
+  return { kind: f.kind, mime: f.mime, name: f.name, url: `/api/sandbox/files/${encodeURIComponent(messageId)}` };
+}
+
+/** Decodes a photo or clip and checks, on its bytes, that it is one. */
+async function checkFile(f: z.infer<typeof SandboxFileSchema>): Promise<StoredFile> {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(f.dataBase64)) throw new SandboxInputError('attachment.dataBase64: not base64');
+  const bytes = Buffer.from(f.dataBase64, 'base64');
+  if (bytes.length === 0) throw new SandboxInputError('attachment: the file is empty');
+  if (bytes.length > SANDBOX_FILE_MAX_BYTES) throw new SandboxInputError(`attachment: at most ${SANDBOX_FILE_MAX_BYTES / 1024 / 1024} MiB`);
+  const { fileTypeFromBuffer } = await import('file-type');
+  const type = await fileTypeFromBuffer(bytes);
+  if (!type || !SANDBOX_TYPES[f.kind].has(type.mime)) {
+    throw new SandboxInputError(
+      f.kind === 'image' ? 'attachment: a photo must be PNG, JPEG, GIF or WebP' : 'attachment: a sound clip must be MP3, M4A, AAC, OGG, WAV, WebM or AMR',
+    );
+  }
+  // A clip recorded in the browser (WebM/Ogg with sound only) is sound, whatever the container says.
+  const mime = f.kind === 'audio' ? type.mime.replace(/^video\//, 'audio/') : type.mime;
+  return { kind: f.kind, mime, name: f.name ?? null, base64: bytes.toString('base64') };
 }
 
 function cardUpdated(text: string, chosen: string | undefined): { text: string; buttons: string } {

@@ -80,11 +80,13 @@ img.chart{display:block;width:100%;max-width:1200px;height:auto;border-radius:6p
 .login{max-width:22rem;margin:3rem auto}.login label{display:block;margin:.5rem 0}.login input{width:100%}.error{background:#fdecea;color:#a12;padding:.5rem;border-radius:4px}
 @media (max-width:720px){
  main{padding:.5rem}.card{padding:.7rem}.grid{grid-template-columns:1fr}
- table.fit thead{display:none}table.fit,table.fit tbody,table.fit tr{display:block;width:100%}
- table.fit tr{padding:.35rem 0;border-bottom:1px solid #e4e4e4}
- table.fit td{display:flex;gap:.6rem;border:0;padding:.1rem 0;white-space:normal;overflow-wrap:anywhere;min-width:0}
- table.fit td::before{content:attr(data-label);flex:0 0 5.5rem;color:#777;font-size:.85rem}
- .history li{grid-template-columns:1fr;gap:0}.history time{font-size:.85rem}
+ table.fit thead{display:none}table.fit,table.fit tbody{display:block;width:100%}
+ table.fit tr{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));column-gap:.8rem;padding:.4rem 0;border-bottom:1px solid #e4e4e4}
+ table.fit td{display:flex;gap:.5rem;border:0;padding:.1rem 0;white-space:normal;overflow-wrap:anywhere;min-width:0}
+ table.fit td::before{content:attr(data-label);flex:0 0 4.8rem;color:#777;font-size:.85rem;font-weight:400}
+ table.fit td:first-child,table.fit td.wrap{grid-column:1/-1}
+ table.fit td:first-child{font-weight:600}table.fit td:first-child::before{display:none}
+ .history li{grid-template-columns:auto 1fr;gap:0 .6rem}.history .what{grid-column:1/-1}.history time{font-size:.85rem}
  form.filters label{flex:1 1 8rem}form.filters input[type=search]{min-width:0;width:100%}
 }
 `;

@@ -272,7 +272,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     const d = await digestFor(p);
     const day = DateTime.fromJSDate(p.period.start, { zone: tz }).toISODate()!;
     const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '—');
-    const m = (x: number | null) => (x === null ? '—' : formatSpan(x * 60_000));
+    const m = (x: number | null) => (x === null ? '—' : formatSpan(x * 60_000).replace(/ /g, ''));
     const body = html`<h1>${PERIOD_LABELS[p.kind]} ${d.period.label}</h1>
       <form class="filters card" method="get" action="/dashboard/digest">
         <label>周期<select name="period">${options(PERIOD_KINDS.map((k) => [k, PERIOD_LABELS[k]]), p.kind, '日报')}</select></label>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SandboxMessage" ADD COLUMN "attachment" TEXT;
