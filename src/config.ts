@@ -41,6 +41,8 @@ export const EnvSchema = z.object({
   ORG_FILE: z.string().default('config/org.yaml'),
   LEXICON_FILE: z.string().default('config/lexicon.yaml'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** auto: readable lines in a terminal, JSON lines otherwise; json or pretty to choose. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** When set, the JSON API wants `Authorization: Bearer <API_TOKEN>`; unset, it answers localhost only. */
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** Serve the sandbox chat page and API (default: on when no platform is configured). */
@@ -144,6 +146,8 @@ export interface Config {
   database: DatabaseTarget;
   /** Contracts by name; "default" always present. */
   contracts: Map<string, Contract>;
+  /** The file each contract was read from, as configured (for messages that say what to edit). */
+  contractFiles: Map<string, string>;
   org: Org;
   lexicon: Lexicon;
   dataDir: string;
@@ -171,11 +175,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const env = loadEnv(source);
   const database = databaseTarget(env, cwd);
   const contracts = new Map<string, Contract>();
+  const contractFiles = new Map<string, string>([['default', env.CONTRACT_FILE]]);
   contracts.set('default', loadContract(resolveFile(env.CONTRACT_FILE, cwd)));
   const orgFile = resolveFile(env.ORG_FILE, cwd);
   const org = existsSync(orgFile) ? loadOrg(orgFile) : OrgSchema.parse({});
   for (const [name, file] of Object.entries(org.contracts)) {
     contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
+    contractFiles.set(name, file);
   }
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
 
@@ -201,5 +207,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
   const sandbox = env.SANDBOX ?? (!feishu && !wechat);
-  return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  return { env, database, contracts, contractFiles, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
 }

@@ -6,7 +6,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
 import { ManualClock, systemClock, type Clock } from './bot/clock.js';
 import { ContractRegistry } from './bot/context.js';
 import { seedOrg } from './bot/directory.js';
@@ -18,6 +19,7 @@ import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { missingYearAdvice } from './domain/calendar.js';
 import { compileLexicon } from './domain/lexicon.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
@@ -63,7 +65,7 @@ async function manualClock(db: Db): Promise<ManualClock> {
 }
 
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
-  const log = opts.log ?? pino({ level: config.env.LOG_LEVEL, base: { replica: config.env.REPLICA_NAME } });
+  const log = opts.log ?? createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT, replica: config.env.REPLICA_NAME });
   const background = opts.background ?? true;
   // DIGEST_CRON=off: no digests (a deployment without a managers' digest; long clock jumps in tests).
   const digestsOff = config.env.DIGEST_CRON.trim().toLowerCase() === 'off';
@@ -85,7 +87,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     const year = new Date().getFullYear();
     for (const y of [year, year + 1]) {
       if (!entry.calendar.hasDataFor(y)) {
-        log.warn(`contract "${name}" (${entry.contract.name}): no public-holiday data for ${y}; working-day limits count weekends only. Add ${y} under calendar.overrides in the contract file.`);
+        log.warn(`contract "${name}" (${entry.contract.name}): ${missingYearAdvice(y, config.contractFiles.get(name) ?? 'the contract file')}`);
       }
     }
   }

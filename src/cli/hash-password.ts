@@ -1,5 +1,6 @@
 /** `cli hash-password`: a scrypt hash for DASHBOARD_USERS ("name:hash"), from a password read on stdin. */
 import { createInterface } from 'node:readline';
+import { read } from 'read';
 import { hashPassword } from '../web/dashboard/auth.js';
 
 const USAGE = `usage: npm run --silent cli -- hash-password [--user NAME]
@@ -7,9 +8,19 @@ const USAGE = `usage: npm run --silent cli -- hash-password [--user NAME]
   and prints the hash; with --user, prints the whole DASHBOARD_USERS entry NAME:HASH.
   Join entries with commas: DASHBOARD_USERS="li:s1.…,wang:s1.…"`;
 
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password: ');
-  const rl = createInterface({ input: process.stdin, terminal: false });
+/**
+ * The password: typed at a terminal without echo (the prompt goes to stderr, so
+ * stdout holds only the hash), or the first line of piped input.
+ */
+export async function readPassword(
+  input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+  output: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+): Promise<string> {
+  if (input.isTTY) {
+    // Nothing of what is typed is shown, not even a mask.
+    return String(await read({ prompt: 'password (not shown): ', silent: true, replace: '', input, output, terminal: true }));
+  }
+  const rl = createInterface({ input, terminal: false });
   for await (const line of rl) {
     rl.close();
     return line;

@@ -210,11 +210,30 @@ export class BusinessCalendar {
   }
 }
 
+/**
+ * What to add to the contract file for a year the holiday data does not cover:
+ * the exact YAML, to fill in with the State Council's dates when they are
+ * published (each year's are announced in the autumn of the year before).
+ */
+export function missingYearAdvice(year: number, contractFile: string): string {
+  const jan1 = `${year}-01-01`;
+  return [
+    `no public-holiday data for ${year}: working-day limits (e.g. the complaint answer) count Saturdays and Sundays only until it is added.`,
+    `When the State Council publishes the ${year} holidays (国务院办公厅关于${year}年部分节假日安排的通知), add them to ${contractFile}, then restart:`,
+    '  calendar:',
+    '    overrides:',
+    `      - year: ${year}`,
+    `        holidays: [${jan1}, …]   # every day off that falls on Monday–Friday (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆)`,
+    `        workdays: [${year}-MM-DD, …]   # every make-up working day (调休) that falls on a Saturday or Sunday`,
+    `(Or update the chinese-days package once a release covers ${year}: npm install chinese-days@latest.)`,
+  ].join('\n');
+}
+
 function missingWarnings(years: Set<number>): string[] {
   return [...years]
     .sort()
     .map(
       (y) =>
-        `no public-holiday data for ${y}: counted weekends only; add the ${y} holidays and make-up days under calendar.overrides in the contract file`,
+        `no public-holiday data for ${y}: counted weekends only; add the ${y} holidays and make-up days under calendar.overrides in the contract file ({ year: ${y}, holidays: [...], workdays: [...] }; the start-up log shows the lines)`,
     );
 }
