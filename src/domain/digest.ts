@@ -5,7 +5,8 @@
  * The store (src/report/digest-store.ts) loads the rows with indexed queries
  * and does the counting that pays to do in SQL.
  *
- * Definitions (each figure is counted once, in one period):
+ * Definitions (each figure is counted once in a period; a deadline missed in one
+ * period and met late in a later one is in both: overdue, then late):
  * - new tickets: reported in the period, by kind and (faults) by level;
  * - open tickets: not closed or cancelled and reported before asOf, by status and age at asOf;
  * - time limits, per clock: the steps done in the period (the clock stopped in
