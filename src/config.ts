@@ -67,6 +67,8 @@ export const EnvSchema = z.object({
   DASHBOARD_USERS: z.string().optional(),
   /** Signs dashboard session cookies; set it so logins survive restarts and hold on every replica (default: API_TOKEN, else random). */
   DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR ranges, comma-separated. */
+  TRUST_PROXY: z.string().optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -200,6 +202,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const wechat = puppetName && !['off', 'none'].includes(puppetName.toLowerCase())
     ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
-  const sandbox = env.SANDBOX ?? (!feishu && !wechat);
+  const real = [feishu && 'Feishu', wechat && 'WeChat'].filter((c): c is string => Boolean(c));
+  if (env.SANDBOX && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
+  const sandbox = env.SANDBOX ?? !real.length;
   return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+}
+
+/**
+ * Why SANDBOX cannot be on beside a real channel: in the sandbox anyone says who they are (the
+ * manager, the desk), and its actions land on the same tickets and go out to the same chats.
+ */
+export function sandboxBesideRealChannels(channels: string[]): string {
+  return `SANDBOX is on beside ${channels.join(' and ')}: the sandbox lets anyone act as any role, and it would act on the real tickets and post into the real chats. Unset SANDBOX (or set SANDBOX=0), or run the sandbox as its own service on its own database without platform credentials`;
 }

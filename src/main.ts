@@ -17,7 +17,7 @@ import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
@@ -114,6 +114,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const mount: Middleware[] = [];
   const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
+  // Also for a channel configured some other way (a puppet passed in, one added later).
+  if (sandbox && platform.adapters.length) throw new ConfigError(sandboxBesideRealChannels(platform.adapters.map((a) => a.channel)));
   mount.push(...platform.middleware);
   const apiToken = config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {};
   mount.push(
@@ -186,6 +188,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     clock,
     clockControl,
     ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}),
+    ...(config.env.TRUST_PROXY ? { trustProxy: config.env.TRUST_PROXY } : {}),
     ...(sandbox ? { sandbox } : {}),
     flush: () => dispatcher!.drain().then(() => undefined),
     channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
