@@ -114,9 +114,9 @@ describe('the digest in a Feishu managers group', () => {
     const one = await startTestService({ env: feishuEnv(fake.url) });
     try {
       await one.db.chat.create({ data: { channel: 'feishu', platformId: 'oc_managers_digest', purpose: 'managers', title: '售后管理群' } });
-      await one.settle(); // at the start (the 24th, 10:00): digests count from here
+      await settled(one); // at the start (the 24th, 10:00): digests count from here
       (one.clock as ManualClock).set(local('2026-11-25T09:05:00'));
-      await one.settle();
+      await settled(one);
       const rows = await one.db.outbox.findMany({ where: { chatPlatformId: 'oc_managers_digest' }, orderBy: { id: 'asc' } });
       const actions = rows.map((r) => JSON.parse(r.action) as { kind: string; title?: string; text?: string; buttons?: unknown[]; pngBase64?: string; caption?: string });
       expect(actions.map((a) => a.kind)).toEqual(['card', 'image']);
