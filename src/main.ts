@@ -25,6 +25,7 @@ import { createApp, type ClockControl } from './web/app.js';
 import { createChannels } from './channels.js';
 import { DigestPoster } from './report/digest-job.js';
 import { dashboard } from './web/dashboard/index.js';
+import { DashboardLogins } from './web/dashboard/sessions.js';
 import { exportsApi } from './web/exports.js';
 import { createMetrics } from './web/metrics.js';
 
@@ -111,6 +112,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
   const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
   if (sandbox) adapters.set('sandbox', sandbox);
+  const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
+  await logins.purgeStale();
   const mount: Middleware[] = [];
   const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
@@ -126,9 +129,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       contracts,
       clock,
       digestCron: digestCron,
-      ...apiToken,
-      ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}),
-      ...(config.env.DASHBOARD_SECRET ? { sessionSecret: config.env.DASHBOARD_SECRET } : {}),
+      logins,
     }),
   );
 
