@@ -26,6 +26,7 @@ import { createChannels } from './channels.js';
 import { DigestPoster } from './report/digest-job.js';
 import { dashboard } from './web/dashboard/index.js';
 import { DashboardLogins } from './web/dashboard/sessions.js';
+import { accountGuard } from './web/access.js';
 import { exportsApi } from './web/exports.js';
 import { createMetrics } from './web/metrics.js';
 
@@ -114,7 +115,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   if (sandbox) adapters.set('sandbox', sandbox);
   const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   await logins.purgeStale();
-  const mount: Middleware[] = [];
+  // Pages that can hand over an account (the WeChat login QR code) are behind the login.
+  const mount: Middleware[] = [accountGuard({ viewers: logins, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) })];
   const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
   // Also for a channel configured some other way (a puppet passed in, one added later).

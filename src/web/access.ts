@@ -161,3 +161,56 @@ export function sandboxGuard(): Middleware {
     await next();
   };
 }
+
+/**
+ * Paths that can hand over an account. GET /wechat/login serves the WeChat login QR code:
+ * whoever scans it first owns the bot's WeChat session.
+ */
+export const ACCOUNT_PATHS: readonly string[] = ['/wechat/login'];
+
+/** Who may see an account path: a dashboard session, the API token, or (neither configured) this machine. */
+export interface AccountViewers {
+  /** Whether dashboard logins or the API token are configured. */
+  configured: boolean;
+  /** The logged-in dashboard user of the request, or null. */
+  whoIs(ctx: Context): Promise<string | null>;
+}
+
+function isAccountPath(path: string): boolean {
+  let p: string;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    p = path;
+  }
+  p = p.toLowerCase().replace(/\/+$/, '');
+  return ACCOUNT_PATHS.some((a) => p === a || p.startsWith(`${a}/`));
+}
+
+/**
+ * Guards ACCOUNT_PATHS: behind the dashboard's login or the API token; when neither is
+ * configured, this machine only (by a loopback name). A browser without a session is sent to
+ * the dashboard's login page, and back.
+ */
+export function accountGuard(opts: { viewers: AccountViewers; apiToken?: string }): Middleware {
+  return async (ctx, next) => {
+    if (!isAccountPath(ctx.path)) return next();
+    ctx.set('Cache-Control', 'no-store');
+    if (bearerMatches(ctx, opts.apiToken)) return next();
+    if (opts.viewers.configured) {
+      if (await opts.viewers.whoIs(ctx)) return next();
+      if (ctx.method === 'GET' && ctx.get('accept').includes('text/html')) {
+        ctx.redirect(`/dashboard/login?next=${encodeURIComponent(ctx.path)}`);
+        return;
+      }
+      ctx.status = 401;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = '请先登录管理看板 / log in to the dashboard (/dashboard/login) or send Authorization: Bearer <API_TOKEN>\n';
+      return;
+    }
+    if (fromThisMachine(ctx)) return next();
+    ctx.status = 403;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'this page can hand over the bot\'s account: it answers this machine only until a login is configured (DASHBOARD_USERS or API_TOKEN)\n';
+  };
+}

@@ -31,7 +31,7 @@ import { loadDigest } from '../../report/digest-store.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
 import { EXPORT_FORMATS, ExportQuerySchema, exportTable, sendTable, type ExportKind } from '../exports.js';
-import { fromThisMachine, originOf, ownOrigin } from '../access.js';
+import { ACCOUNT_PATHS, fromThisMachine, originOf, ownOrigin } from '../access.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from '../tickets-api.js';
 import { TOKEN_USER, type DashboardLogins } from './sessions.js';
 import { Html, esc, fmtTime, href, html, options, page, table } from './html.js';
@@ -121,7 +121,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
       </form>`,
     });
   };
-  const safeNext = (n: string | undefined) => (n && /^\/dashboard(\/[\w\-./%?=&]*)?$/.test(n) && !n.startsWith('//') ? n : '/dashboard/tickets');
+  const safeNext = (n: string | undefined) => (n && (/^\/dashboard(\/[\w\-./%?=&]*)?$/.test(n) || ACCOUNT_PATHS.includes(n)) && !n.startsWith('//') ? n : '/dashboard/tickets');
 
   router.get('/login', (ctx) => loginPage(ctx, undefined, typeof ctx.query.next === 'string' ? ctx.query.next : undefined));
   router.post('/login', async (ctx) => {
