@@ -19,6 +19,7 @@ import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
 import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';
+import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
@@ -65,6 +66,20 @@ async function manualClock(db: Db): Promise<ManualClock> {
 }
 
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
+  // One service instance per SQLite file: a second one is refused here, before it touches the
+  // database. Released at stop, or by the OS when the process ends however it ends.
+  const lock = config.database.provider === 'sqlite' ? takeInstanceLock(config.database.file, config.env.REPLICA_NAME ? { replica: config.env.REPLICA_NAME } : {}) : null;
+  try {
+    const service = await startInstance(config, opts);
+    const stop = service.stop.bind(service);
+    return Object.assign(service, { stop: () => stop().finally(() => lock?.release()) });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function startInstance(config: Config, opts: StartOptions): Promise<Service> {
   const log = opts.log ?? pino({ level: config.env.LOG_LEVEL, base: { replica: config.env.REPLICA_NAME } });
   const background = opts.background ?? true;
   // DIGEST_CRON=off: no digests (a deployment without a managers' digest; long clock jumps in tests).
@@ -254,7 +269,7 @@ export async function main(): Promise<void> {
     service = await startService(config);
     console.log(`servicebot is running: ${service.url}${config.sandbox ? `  (sandbox: ${service.url}/sandbox)` : ''}`);
   } catch (e) {
-    if (e instanceof ConfigError || (e as Error).name === 'MigrationError') {
+    if (e instanceof ConfigError || e instanceof InstanceLockError || (e as Error).name === 'MigrationError') {
       console.error(`servicebot cannot start: ${(e as Error).message}`);
     } else {
       console.error('servicebot cannot start:', e);

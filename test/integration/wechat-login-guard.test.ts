@@ -47,7 +47,7 @@ describe('/wechat/login', () => {
   it('without a login configured: this machine only, never a request by another name or through a proxy', async () => {
     const s = await startShowingQr();
     expect(isQr(await raw(`${s.url}/wechat/login`))).toBe(true);
-    for (const headers of [{ host: 'bot.example.com' }, { host: 'rebind.evil.example:80' }, { host: 'bot.example.com', 'x-forwarded-for': '127.0.0.1' }]) {
+    for (const headers of [{ host: 'bot.example.com' }, { host: 'rebind.evil.example:80' }, { host: 'bot.example.com', 'x-forwarded-for': '127.0.0.1' }] as Array<Record<string, string>>) {
       const r = await raw(`${s.url}/wechat/login`, { headers });
       expect(r.status, JSON.stringify(headers)).toBe(403);
       expect(r.headers['content-type']).not.toBe('image/png');
