@@ -20,6 +20,7 @@ import type { ChannelAdapter, ChannelName } from './bot/types.js';
 import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
+import { WriteProbe } from './store/write-probe.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
@@ -198,6 +199,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
   }
 
+  const writeProbe = new WriteProbe(db, { log });
   const app = createApp({
     db,
     bot,
@@ -211,6 +213,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     flush: () => dispatcher!.drain().then(() => undefined),
     channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
     mount,
+    writeProbe,
   });
 
   let server: Server | undefined;
@@ -233,6 +236,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     inbound.start();
     dispatcher.start();
     scheduler.start();
+    writeProbe.start();
   }
   // Timers that came due while the service was down fire now (marked late), and unsent replies go.
   void settle().catch((e) => log.error({ err: e }, 'catch-up after start failed'));
@@ -253,6 +257,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     settle,
     async stop() {
       scheduler.stop();
+      writeProbe.stop();
       await inbound!.stop();
       await dispatcher!.stop();
       for (const ch of platform.adapters) await ch.stop?.();

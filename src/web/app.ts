@@ -12,6 +12,7 @@ import { SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
 import { InvalidEventError, type ServiceBot } from '../bot/service.js';
 import type { ChannelStatus } from '../bot/types.js';
 import type { Db } from '../store/types.js';
+import type { WriteProbe } from '../store/write-probe.js';
 import { bearerMatches, fromThisMachine, sandboxGuard, trustProxy } from './access.js';
 import { HttpError, readJson } from './body.js';
 import { sandboxPage } from './sandbox-page.js';
@@ -38,6 +39,8 @@ export interface WebDeps {
   /** Sends what is waiting in the outbox now (the sandbox answers with the bot's replies). */
   flush: () => Promise<void>;
   channelStatus: () => ChannelStatus[];
+  /** Whether the database takes writes (a disk full answers SELECT 1 but fails every message). */
+  writeProbe?: WriteProbe;
   /** Extra routes mounted before the API (Feishu webhook, WeChat login, metrics, dashboard). */
   mount?: Middleware[];
 }
@@ -109,9 +112,12 @@ export function createApp(deps: WebDeps): Koa {
     } catch (e) {
       database = `error: ${(e as Error).message.split('\n')[0]}`;
     }
-    const pending = database === 'ok' ? await deps.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }) : null;
+    const write = database === 'ok' && deps.writeProbe ? await deps.writeProbe.status() : null;
+    if (write && !write.ok) database = `error: writes refused: ${write.error}`;
+    const readable = database === 'ok' || write?.ok === false;
+    const pending = readable ? await deps.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }) : null;
     // Messages answered but not acted on yet (the inbound queue): should return to 0 within seconds.
-    const inboundQueued = database === 'ok' ? await deps.db.inboundEvent.count({ where: { outcome: 'queued' } }) : null;
+    const inboundQueued = readable ? await deps.db.inboundEvent.count({ where: { outcome: 'queued' } }) : null;
     ctx.status = database === 'ok' ? 200 : 503;
     ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, inboundQueued, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
   });
