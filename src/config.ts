@@ -7,11 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ContractSchema, type Contract } from './domain/contract.js';
 import { OrgSchema, type Org } from './domain/org.js';
 import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
+import { RetentionSchema, type Retention } from './domain/retention.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -40,6 +42,8 @@ export const EnvSchema = z.object({
   CONTRACT_FILE: z.string().default('config/contract.yaml'),
   ORG_FILE: z.string().default('config/org.yaml'),
   LEXICON_FILE: z.string().default('config/lexicon.yaml'),
+  /** How long personal data is kept (config/retention.yaml; the defaults when the file is absent). */
+  RETENTION_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** When set, the JSON API wants `Authorization: Bearer <API_TOKEN>`; unset, it answers localhost only. */
   API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -141,6 +145,15 @@ export function loadLexicon(file: string): Lexicon {
   return loadWith(LexiconSchema, file, 'lexicon file');
 }
 
+/** RETENTION_FILE, or config/retention.yaml when present, else the defaults (7 days, 3 years). */
+export function loadRetention(file: string | undefined, cwd = process.cwd()): Retention {
+  const path = resolveFile(file ?? 'config/retention.yaml', cwd);
+  if (!file && !existsSync(path)) return RetentionSchema.parse({});
+  const retention = loadWith(RetentionSchema, path, 'retention file');
+  if (!cron.validate(retention.dailyAt)) throw new ConfigError(`${path}: dailyAt: "${retention.dailyAt}" is not a cron expression (e.g. "30 3 * * *")`);
+  return retention;
+}
+
 export interface Config {
   env: Env;
   database: DatabaseTarget;
@@ -148,6 +161,7 @@ export interface Config {
   contracts: Map<string, Contract>;
   org: Org;
   lexicon: Lexicon;
+  retention: Retention;
   dataDir: string;
   feishu: null | {
     appId: string;
@@ -180,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
   }
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
+  const retention = loadRetention(env.RETENTION_FILE, cwd);
 
   const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
   const feishuSet = feishuVars.filter((k) => env[k]);
@@ -205,7 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const real = [feishu && 'Feishu', wechat && 'WeChat'].filter((c): c is string => Boolean(c));
   if (env.SANDBOX && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
   const sandbox = env.SANDBOX ?? !real.length;
-  return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  return { env, database, contracts, org, lexicon, retention, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
 }
 
 /**

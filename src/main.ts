@@ -21,6 +21,7 @@ import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from 
 import { compileLexicon } from './domain/lexicon.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
+import { retentionJob } from './store/privacy.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
@@ -157,7 +158,11 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     bot,
     log,
     tickSeconds: config.env.TICK_SECONDS,
-    jobs: [...digests.jobs(), { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() }],
+    jobs: [
+      ...digests.jobs(),
+      { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() },
+      retentionJob({ db, retention: config.retention, clock, log, timezone: contracts.default.contract.timezone }),
+    ],
   });
   const settle = async () => {
     await bot.processQueued();
