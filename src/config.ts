@@ -69,7 +69,7 @@ export const EnvSchema = z.object({
   DIGEST_CRON: z.string().default('0 9 * * *'),
   /** Dashboard logins: "name:hash,name2:hash2" (hashes from `npm run --silent cli -- hash-password`). */
   DASHBOARD_USERS: z.string().optional(),
-  /** Signs dashboard session cookies; set it so logins survive restarts and hold on every replica (default: API_TOKEN, else random). */
+  /** No longer used: dashboard sessions are kept in the database. Accepted so existing deployments keep starting. */
   DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR ranges, comma-separated. */
   TRUST_PROXY: z.string().optional(),

@@ -16,8 +16,9 @@
  * take it either; they are short transactions beside the service.
  * PostgreSQL needs none: replicas share it by design.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 
 export class InstanceLockError extends Error {
@@ -52,6 +53,8 @@ export function takeInstanceLock(databaseFile: string, opts: { replica?: string 
   const file = instanceLockFile(databaseFile);
   let conn: Database.Database;
   try {
+    // The first start: the data folder is not there yet (the store would make it a moment later).
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     conn = new Database(file, { timeout: 0 });
   } catch (e) {
     throw new InstanceLockError(`cannot open the instance lock ${file}: ${(e as Error).message}`);

@@ -47,4 +47,11 @@ describe('one service instance per SQLite file', () => {
     const b = takeInstanceLock(file);
     b.release();
   });
+
+  it('the first start, on a data folder that does not exist yet, takes it (and makes the folder)', () => {
+    const file = path.join(first!.dir, 'not', 'yet', 'servicebot.db');
+    const l = takeInstanceLock(file);
+    expect(existsSync(instanceLockFile(file))).toBe(true);
+    l.release();
+  });
 });
