@@ -6,7 +6,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { ChannelAdapter, InboundSink } from './bot/types.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { Db } from './store/types.js';
 
 export interface PlatformChannels {
@@ -25,7 +25,7 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
     deps.log.info('Feishu is off: set FEISHU_APP_ID, FEISHU_APP_SECRET, FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN to turn it on');
   }
   if (config.wechat || deps.wechatPuppet) {
-    const { createWechatChannel } = await import('./bot/channels/wechat/index.js');
+    const { createWechatChannel } = await importWechatChannel(config.wechat?.puppet ?? 'a puppet instance');
     const wechat = createWechatChannel(
       {
         ...(config.wechat ? { puppet: config.wechat.puppet } : {}),
@@ -46,4 +46,22 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
     deps.log.info('WeChat is off: set WECHATY_PUPPET (and its token) to turn it on; see README "WeChat"');
   }
   return out;
+}
+
+/**
+ * The WeChat channel's code. wechaty and its puppets are peer dependencies: an install without
+ * them (npm ci --omit=peer, Feishu only) cannot run WeChat, and says so instead of a stack trace.
+ */
+async function importWechatChannel(puppet: string): Promise<typeof import('./bot/channels/wechat/index.js')> {
+  try {
+    return await import('./bot/channels/wechat/index.js');
+  } catch (e) {
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec((e as Error).message)?.[1];
+    if (missing && /^(wechaty|file-box)/.test(missing)) {
+      throw new ConfigError(
+        `WeChat is configured (WECHATY_PUPPET=${puppet}) but its packages (wechaty, the puppet, file-box) are not installed (${missing} is missing): this install left WeChat out (npm ci --omit=peer). Install with npm ci (without --omit=peer) to use WeChat, or unset WECHATY_PUPPET`,
+      );
+    }
+    throw e;
+  }
 }

@@ -7,6 +7,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   digest: { summary: "the managers' digest of a day/week/month as JSON or text; --png writes its chart", load: () => import('./cli/digest.js') },
   export: { summary: 'service records (客户服务记录表) or complaint records for a date range as CSV or XLSX', load: () => import('./cli/export.js') },
   'hash-password': { summary: 'hash a dashboard password (stdin) for DASHBOARD_USERS', load: () => import('./cli/hash-password.js') },
+  erase: { summary: "erase one person's personal data (--person ID, --find NAME_OR_PHONE), with a privacy audit record", load: () => import('./cli/erase.js') },
+  retention: { summary: 'apply the retention periods (config/retention.yaml) now; --dry-run says what would change', load: () => import('./cli/retention.js') },
   seed: { summary: 'write realistic demo/benchmark tickets over the last days into the database', load: () => import('./cli/seed.js') },
 };
 
@@ -16,7 +18,7 @@ async function main(): Promise<number> {
   if (!cmd) {
     if (name && name !== 'help' && name !== '--help') console.error(`unknown command "${name}"`);
     console.error('usage: npm run --silent cli -- <command> [options]\n\ncommands:');
-    for (const [n, c] of Object.entries(COMMANDS)) console.error(`  ${n.padEnd(8)} ${c.summary}`);
+    for (const [n, c] of Object.entries(COMMANDS)) console.error(`  ${n.padEnd(13)} ${c.summary}`);
     return name && name !== 'help' && name !== '--help' ? 2 : 0;
   }
   return (await cmd.load()).run(argv);

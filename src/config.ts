@@ -7,11 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ContractSchema, type Contract } from './domain/contract.js';
 import { OrgSchema, type Org } from './domain/org.js';
 import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
+import { RetentionSchema, type Retention } from './domain/retention.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -40,6 +42,8 @@ export const EnvSchema = z.object({
   CONTRACT_FILE: z.string().default('config/contract.yaml'),
   ORG_FILE: z.string().default('config/org.yaml'),
   LEXICON_FILE: z.string().default('config/lexicon.yaml'),
+  /** How long personal data is kept (config/retention.yaml; the defaults when the file is absent). */
+  RETENTION_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** auto: readable lines in a terminal, JSON lines otherwise; json or pretty to choose. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -67,8 +71,10 @@ export const EnvSchema = z.object({
   DIGEST_CRON: z.string().default('0 9 * * *'),
   /** Dashboard logins: "name:hash,name2:hash2" (hashes from `npm run --silent cli -- hash-password`). */
   DASHBOARD_USERS: z.string().optional(),
-  /** Signs dashboard session cookies; set it so logins survive restarts and hold on every replica (default: API_TOKEN, else random). */
+  /** No longer used: dashboard sessions are kept in the database. Accepted so existing deployments keep starting. */
   DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR ranges, comma-separated. */
+  TRUST_PROXY: z.string().optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -141,6 +147,15 @@ export function loadLexicon(file: string): Lexicon {
   return loadWith(LexiconSchema, file, 'lexicon file');
 }
 
+/** RETENTION_FILE, or config/retention.yaml when present, else the defaults (7 days, 3 years). */
+export function loadRetention(file: string | undefined, cwd = process.cwd()): Retention {
+  const path = resolveFile(file ?? 'config/retention.yaml', cwd);
+  if (!file && !existsSync(path)) return RetentionSchema.parse({});
+  const retention = loadWith(RetentionSchema, path, 'retention file');
+  if (!cron.validate(retention.dailyAt)) throw new ConfigError(`${path}: dailyAt: "${retention.dailyAt}" is not a cron expression (e.g. "30 3 * * *")`);
+  return retention;
+}
+
 export interface Config {
   env: Env;
   database: DatabaseTarget;
@@ -150,6 +165,7 @@ export interface Config {
   contractFiles: Map<string, string>;
   org: Org;
   lexicon: Lexicon;
+  retention: Retention;
   dataDir: string;
   feishu: null | {
     appId: string;
@@ -184,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     contractFiles.set(name, file);
   }
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
+  const retention = loadRetention(env.RETENTION_FILE, cwd);
 
   const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
   const feishuSet = feishuVars.filter((k) => env[k]);
@@ -206,6 +223,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const wechat = puppetName && !['off', 'none'].includes(puppetName.toLowerCase())
     ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
-  const sandbox = env.SANDBOX ?? (!feishu && !wechat);
-  return { env, database, contracts, contractFiles, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  const real = [feishu && 'Feishu', wechat && 'WeChat'].filter((c): c is string => Boolean(c));
+  if (env.SANDBOX && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
+  const sandbox = env.SANDBOX ?? !real.length;
+  return { env, database, contracts, contractFiles, org, lexicon, retention, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+}
+
+/**
+ * Why SANDBOX cannot be on beside a real channel: in the sandbox anyone says who they are (the
+ * manager, the desk), and its actions land on the same tickets and go out to the same chats.
+ */
+export function sandboxBesideRealChannels(channels: string[]): string {
+  return `SANDBOX is on beside ${channels.join(' and ')}: the sandbox lets anyone act as any role, and it would act on the real tickets and post into the real chats. Unset SANDBOX (or set SANDBOX=0), or run the sandbox as its own service on its own database without platform credentials`;
 }

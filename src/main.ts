@@ -18,15 +18,20 @@ import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
 import { compileLexicon } from './domain/lexicon.js';
+import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
+import { WriteProbe } from './store/write-probe.js';
+import { retentionJob } from './store/privacy.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
 import { createChannels } from './channels.js';
 import { DigestPoster } from './report/digest-job.js';
 import { dashboard } from './web/dashboard/index.js';
+import { DashboardLogins } from './web/dashboard/sessions.js';
+import { accountGuard } from './web/access.js';
 import { exportsApi } from './web/exports.js';
 import { createMetrics } from './web/metrics.js';
 
@@ -65,6 +70,20 @@ async function manualClock(db: Db): Promise<ManualClock> {
 }
 
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
+  // One service instance per SQLite file: a second one is refused here, before it touches the
+  // database. Released at stop, or by the OS when the process ends however it ends.
+  const lock = config.database.provider === 'sqlite' ? takeInstanceLock(config.database.file, config.env.REPLICA_NAME ? { replica: config.env.REPLICA_NAME } : {}) : null;
+  try {
+    const service = await startInstance(config, opts);
+    const stop = service.stop.bind(service);
+    return Object.assign(service, { stop: () => stop().finally(() => lock?.release()) });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function startInstance(config: Config, opts: StartOptions): Promise<Service> {
   const log = opts.log ?? createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT, replica: config.env.REPLICA_NAME });
   const background = opts.background ?? true;
   // DIGEST_CRON=off: no digests (a deployment without a managers' digest; long clock jumps in tests).
@@ -113,9 +132,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
   const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
   if (sandbox) adapters.set('sandbox', sandbox);
-  const mount: Middleware[] = [];
+  const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
+  await logins.purgeStale();
+  // Pages that can hand over an account (the WeChat login QR code) are behind the login.
+  const mount: Middleware[] = [accountGuard({ viewers: logins, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) })];
   const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
   for (const ch of platform.adapters) adapters.set(ch.channel, ch);
+  // Also for a channel configured some other way (a puppet passed in, one added later).
+  if (sandbox && platform.adapters.length) throw new ConfigError(sandboxBesideRealChannels(platform.adapters.map((a) => a.channel)));
   mount.push(...platform.middleware);
   const apiToken = config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {};
   mount.push(
@@ -127,9 +151,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       clock,
       digestCron: digestCron,
       dataDir: config.dataDir,
-      ...apiToken,
-      ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}),
-      ...(config.env.DASHBOARD_SECRET ? { sessionSecret: config.env.DASHBOARD_SECRET } : {}),
+      logins,
     }),
   );
 
@@ -139,7 +161,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     bot,
     log,
     tickSeconds: config.env.TICK_SECONDS,
-    jobs: [...digests.jobs(), { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() }],
+    jobs: [
+      ...digests.jobs(),
+      { name: 'attachments', cron: '*/10 * * * * *', run: () => attachments.fetchPending() },
+      retentionJob({ db, retention: config.retention, clock, log, timezone: contracts.default.contract.timezone }),
+    ],
   });
   const settle = async () => {
     await bot.processQueued();
@@ -181,6 +207,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
   }
 
+  const writeProbe = new WriteProbe(db, { log });
   const app = createApp({
     db,
     bot,
@@ -189,10 +216,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     clock,
     clockControl,
     ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}),
+    ...(config.env.TRUST_PROXY ? { trustProxy: config.env.TRUST_PROXY } : {}),
     ...(sandbox ? { sandbox } : {}),
     flush: () => dispatcher!.drain().then(() => undefined),
     channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
     mount,
+    writeProbe,
   });
 
   let server: Server | undefined;
@@ -215,6 +244,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     inbound.start();
     dispatcher.start();
     scheduler.start();
+    writeProbe.start();
   }
   // Timers that came due while the service was down fire now (marked late), and unsent replies go.
   void settle().catch((e) => log.error({ err: e }, 'catch-up after start failed'));
@@ -235,6 +265,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     settle,
     async stop() {
       scheduler.stop();
+      writeProbe.stop();
       await inbound!.stop();
       await dispatcher!.stop();
       for (const ch of platform.adapters) await ch.stop?.();
@@ -251,7 +282,7 @@ export async function main(): Promise<void> {
     service = await startService(config);
     console.log(`servicebot is running: ${service.url}${config.sandbox ? `  (sandbox: ${service.url}/sandbox)` : ''}`);
   } catch (e) {
-    if (e instanceof ConfigError || (e as Error).name === 'MigrationError') {
+    if (e instanceof ConfigError || e instanceof InstanceLockError || (e as Error).name === 'MigrationError') {
       console.error(`servicebot cannot start: ${(e as Error).message}`);
     } else {
       console.error('servicebot cannot start:', e);

@@ -3,7 +3,7 @@
  * JSON ticket API, and whatever channel endpoints the composition root mounts
  * (Feishu webhook, WeChat login page).
  */
-import Koa, { type Context, type Middleware } from 'koa';
+import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Clock } from '../bot/clock.js';
@@ -12,6 +12,8 @@ import { SANDBOX_FILE_MAX_BYTES, SandboxChannel, SandboxInputError } from '../bo
 import { InvalidEventError, type ServiceBot } from '../bot/service.js';
 import type { ChannelStatus } from '../bot/types.js';
 import type { Db } from '../store/types.js';
+import type { WriteProbe } from '../store/write-probe.js';
+import { bearerMatches, fromThisMachine, sandboxGuard, trustProxy } from './access.js';
 import { HttpError, readJson } from './body.js';
 import { sandboxPage } from './sandbox-page.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from './tickets-api.js';
@@ -31,10 +33,14 @@ export interface WebDeps {
   clock: Clock;
   clockControl: ClockControl;
   apiToken?: string;
+  /** TRUST_PROXY: the reverse proxies whose X-Forwarded-* headers are believed. */
+  trustProxy?: string;
   sandbox?: SandboxChannel;
   /** Sends what is waiting in the outbox now (the sandbox answers with the bot's replies). */
   flush: () => Promise<void>;
   channelStatus: () => ChannelStatus[];
+  /** Whether the database takes writes (a disk full answers SELECT 1 but fails every message). */
+  writeProbe?: WriteProbe;
   /** Extra routes mounted before the API (Feishu webhook, WeChat login, metrics, dashboard). */
   mount?: Middleware[];
 }
@@ -42,26 +48,20 @@ export interface WebDeps {
 /** A sandbox message with the largest attachment, base64 in JSON, and its text. */
 const SANDBOX_BODY_LIMIT = Math.ceil((SANDBOX_FILE_MAX_BYTES * 4) / 3) + 64 * 1024;
 
-function isLocal(ctx: Context): boolean {
-  const ip = ctx.request.ip ?? ctx.req.socket.remoteAddress ?? '';
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
-}
-
-/** The API answers localhost only, unless API_TOKEN is set: then only a request with the Bearer token. */
+/**
+ * The API answers this machine only (a loopback address and a loopback Host), unless API_TOKEN is
+ * set: then only a request with the Bearer token.
+ */
 export function apiGuard(token: string | undefined): Middleware {
   return async (ctx, next) => {
     if (token) {
-      const given = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'))?.[1] ?? '';
-      const { timingSafeEqual } = await import('node:crypto');
-      const a = Buffer.from(given);
-      const b = Buffer.from(token);
-      if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      if (!bearerMatches(ctx, token)) {
         ctx.status = 401;
         ctx.set('WWW-Authenticate', 'Bearer');
         ctx.body = { error: 'missing or wrong API token: send Authorization: Bearer <API_TOKEN>' };
         return;
       }
-    } else if (!isLocal(ctx)) {
+    } else if (!fromThisMachine(ctx)) {
       ctx.status = 403;
       ctx.body = { error: 'the API answers requests from localhost only; set API_TOKEN to allow others' };
       return;
@@ -72,6 +72,7 @@ export function apiGuard(token: string | undefined): Middleware {
 
 export function createApp(deps: WebDeps): Koa {
   const app = new Koa();
+  app.use(trustProxy(deps.trustProxy));
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -103,6 +104,7 @@ export function createApp(deps: WebDeps): Koa {
     ctx.set('Referrer-Policy', 'no-referrer');
     await next();
   });
+  if (deps.sandbox) app.use(sandboxGuard());
   for (const m of deps.mount ?? []) app.use(m);
 
   const router = new Router();
@@ -113,9 +115,12 @@ export function createApp(deps: WebDeps): Koa {
     } catch (e) {
       database = `error: ${(e as Error).message.split('\n')[0]}`;
     }
-    const pending = database === 'ok' ? await deps.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }) : null;
+    const write = database === 'ok' && deps.writeProbe ? await deps.writeProbe.status() : null;
+    if (write && !write.ok) database = `error: writes refused: ${write.error}`;
+    const readable = database === 'ok' || write?.ok === false;
+    const pending = readable ? await deps.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }) : null;
     // Messages answered but not acted on yet (the inbound queue): should return to 0 within seconds.
-    const inboundQueued = database === 'ok' ? await deps.db.inboundEvent.count({ where: { outcome: 'queued' } }) : null;
+    const inboundQueued = readable ? await deps.db.inboundEvent.count({ where: { outcome: 'queued' } }) : null;
     ctx.status = database === 'ok' ? 200 : 503;
     ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, inboundQueued, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
   });

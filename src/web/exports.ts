@@ -202,13 +202,23 @@ export async function complaintRecords(db: Db, tz: string, r: ExportRange): Prom
 }
 
 /**
- * A cell Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe,
- * unless it is plainly a number or a phone number (+86 139…).
+ * What a spreadsheet may run as a formula: =, +, - or @ (or their full-width and small forms,
+ * which some Chinese-locale spreadsheets fold to ASCII) as the first character that is not
+ * whitespace or a control character. Spreadsheets skip leading spaces, tabs, CR, LF and
+ * invisible format characters (zero-width space, BOM) before looking for a formula, so a
+ * check of the first character alone is bypassed by "\r=…".
+ */
+const FORMULA_START = /^[\s\p{C}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212]/u;
+
+/**
+ * A text cell that could start a formula gets a leading apostrophe, which spreadsheets show as
+ * text. Every such cell, numbers-looking ones too ("-5", "+86 …"): a rule with exceptions is a
+ * rule to get around. Numbers stay numbers.
  */
 export function defuseCell(v: string | number | null | undefined): string | number {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return v;
-  return /^[=+\-@\t\r]/.test(v) && !/^[+-]?\d[\d\s-]*$/.test(v) ? `'${v}` : v;
+  return FORMULA_START.test(v) ? `'${v}` : v;
 }
 
 /** CSV in UTF-8 with a byte-order mark (Excel then reads it as UTF-8), CRLF line ends. */

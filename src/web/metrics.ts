@@ -9,14 +9,14 @@
  * refreshed at most every few minutes, in the background after the first scrape. What happens in this process (sends, retries,
  * event-to-reply latency) is counted from the dispatcher's onSettled hook.
  *
- * Answered without a login to requests from the machine itself or with the API
- * token (Authorization: Bearer …); anyone else gets 403.
+ * Answered without a login to requests from the machine itself (by a loopback
+ * name) or with the API token (Authorization: Bearer …); anyone else gets 403.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../bot/clock.js';
 import type { Db, Outbox } from '../store/types.js';
+import { bearerMatches, fromThisMachine } from './access.js';
 
 export interface MetricsOptions {
   db: Db;
@@ -35,18 +35,6 @@ export interface Metrics {
   /** For the Dispatcher's onSettled option. */
   onSettled(row: Outbox, outcome: 'sent' | 'retry' | 'failed', error?: Error): void;
   middleware: Middleware;
-}
-
-export function isLocalAddress(ip: string | undefined): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
-}
-
-function tokenMatches(header: string, token: string | undefined): boolean {
-  if (!token) return false;
-  const given = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function createMetrics(opts: MetricsOptions): Metrics {
@@ -154,7 +142,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       ctx.set('Allow', 'GET, HEAD');
       return;
     }
-    if (!isLocalAddress(ctx.request.ip ?? ctx.req.socket.remoteAddress) && !tokenMatches(ctx.get('authorization'), opts.apiToken)) {
+    if (!fromThisMachine(ctx) && !bearerMatches(ctx, opts.apiToken)) {
       ctx.status = 403;
       ctx.type = 'text/plain';
       ctx.body = 'metrics are served to this machine, or with Authorization: Bearer <API_TOKEN>\n';

@@ -1,12 +1,12 @@
 /**
  * The dashboard's login pieces without a browser: scrypt password hashes,
- * DASHBOARD_USERS parsing, signed session cookies (tampered or expired ones
- * refused), the login throttle, `cli hash-password`, and who may read /metrics.
+ * DASHBOARD_USERS parsing, the login limiter, `cli hash-password`, and who may
+ * read /metrics. Sessions and logins through the service: dashboard-login.test.ts.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle, SessionSigner, hashPassword, parseUsers, verifyPassword } from '../../src/web/dashboard/auth.js';
+import { LoginLimiter, hashPassword, parseUsers, verifyPassword } from '../../src/web/dashboard/auth.js';
 import { esc, html } from '../../src/web/dashboard/html.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import type { Db } from '../../src/store/types.js';
@@ -32,27 +32,37 @@ describe('passwords and users', () => {
   });
 });
 
-describe('session cookies', () => {
-  it('accept what they signed until it expires, nothing forged', () => {
-    const T = Date.parse('2026-11-24T02:00:00Z');
-    const s = new SessionSigner('a secret of sixteen+', 60_000);
-    const v = s.sign('李经理', T);
-    expect(s.verify(v, T + 1)).toEqual({ user: '李经理', expires: T + 60_000 });
-    expect(s.verify(v, T + 60_000)).toBeNull();
-    const [u, exp, mac] = v.split('.');
-    expect(s.verify(`${Buffer.from('王总').toString('base64url')}.${exp}.${mac}`, T + 1)).toBeNull();
-    expect(s.verify(`${u}.${Number(exp) + 1000}.${mac}`, T + 1)).toBeNull();
-    expect(new SessionSigner('another secret!!!!').verify(v, T + 1)).toBeNull();
-    expect(s.verify(undefined)).toBeNull();
-    expect(s.verify('garbage')).toBeNull();
+describe('the login limiter', () => {
+  const limits = { perAddress: 3, perUser: 4, windowMs: 1000, maxKeys: 100 };
+  it('counts an attempt when it starts: parallel attempts past the allowance are refused before any finishes', () => {
+    const l = new LoginLimiter(limits);
+    const taken = Array.from({ length: 10 }, () => l.take('1.2.3.4', 'li', 0));
+    expect(taken.filter(Boolean)).toHaveLength(3);
+    expect(l.take('1.2.3.4', 'wang', 10)).toBeNull(); // the address is used up, whatever the name
+    expect(l.take('5.6.7.8', 'wang', 10)).not.toBeNull();
+    expect(l.take('1.2.3.4', 'li', 1000)).not.toBeNull(); // the window passed
   });
 
-  it('throttles an address after repeated failures', () => {
-    const t = new LoginThrottle(3, 1000);
-    for (let i = 0; i < 3; i++) t.fail('1.2.3.4', 0);
-    expect(t.blocked('1.2.3.4', 10)).toBe(true);
-    expect(t.blocked('5.6.7.8', 10)).toBe(false);
-    expect(t.blocked('1.2.3.4', 2000)).toBe(false);
+  it('limits a user name across addresses, known or not', () => {
+    const l = new LoginLimiter(limits);
+    for (let i = 0; i < 4; i++) expect(l.take(`10.0.0.${i}`, 'Nobody', 0)).not.toBeNull();
+    expect(l.take('10.0.0.9', 'nobody', 1)).toBeNull();
+    expect(l.take('10.0.0.9', 'li', 1)).not.toBeNull();
+    expect(l.retryAfter('10.0.0.9', 'nobody', 1)).toBe(1);
+  });
+
+  it('gives a successful attempt back, so an office behind one address can log in all day', () => {
+    const l = new LoginLimiter(limits);
+    for (let i = 0; i < 20; i++) l.take('1.2.3.4', `user${i}`, i)!.release();
+    expect(l.take('1.2.3.4', 'li', 30)).not.toBeNull();
+  });
+
+  it('forgets the oldest names first when it holds too many', () => {
+    const l = new LoginLimiter({ ...limits, maxKeys: 10 });
+    for (let i = 0; i < 3; i++) l.take('1.1.1.1', 'target', 0);
+    expect(l.take('1.1.1.2', 'target', 0)).not.toBeNull();
+    for (let i = 0; i < 20; i++) l.take(`2.0.0.${i}`, `n${i}`, 1);
+    expect(l.take('1.1.1.1', 'x', 2)).not.toBeNull();
   });
 });
 

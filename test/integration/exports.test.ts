@@ -118,11 +118,11 @@ describe('exports', () => {
     }
   });
 
-  it('defuses formula cells but keeps numbers and phone numbers', () => {
+  it('defuses every text cell that could start a formula; numbers stay numbers (more in test/unit/csv-defuse.test.ts)', () => {
     expect(defuseCell('=1+1')).toBe("'=1+1");
     expect(defuseCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(defuseCell('+86 139 0000 0001')).toBe('+86 139 0000 0001');
-    expect(defuseCell('-5')).toBe('-5');
+    expect(defuseCell('+86 139 0000 0001')).toBe("'+86 139 0000 0001");
+    expect(defuseCell('-5')).toBe("'-5");
     expect(defuseCell(5)).toBe(5);
     expect(defuseCell(null)).toBe('');
   });

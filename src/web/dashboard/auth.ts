@@ -1,11 +1,11 @@
 /**
- * The dashboard's login: configured users with scrypt password hashes
+ * The dashboard's login pieces: configured users with scrypt password hashes
  * (DASHBOARD_USERS="name:hash,name2:hash2", hashes from `cli hash-password`),
- * or the API token. A login sets a session cookie signed with HMAC-SHA256
- * (HttpOnly, SameSite=Lax, Secure over HTTPS) that expires on its own.
+ * the decoy hash that gives unknown names the same work, and the attempt limiter.
+ * Sessions are kept in the database (sessions.ts).
  */
 import { ConfigError } from '../../config.js';
-import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
@@ -49,63 +49,75 @@ export function parseUsers(spec: string | undefined): Map<string, string> {
 
 export const SESSION_COOKIE = 'sb_dash';
 
-export interface Session {
-  user: string;
-  expires: number;
+/**
+ * A hash of a random password nobody knows, checked when the user name is unknown, so an
+ * unknown name costs the same scrypt work as a known one (no user enumeration by timing).
+ */
+let decoy: Promise<string> | undefined;
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(24).toString('base64url'));
+  return decoy;
 }
 
-/** Signs and checks session cookie values: base64url(user).expiry.hmac. */
-export class SessionSigner {
-  private readonly key: Buffer;
-  constructor(
-    secret: string | Buffer | undefined,
-    readonly ttlMs = 12 * 3600_000,
-  ) {
-    this.key = secret ? createHmac('sha256', 'servicebot-dashboard').update(secret).digest() : randomBytes(32);
-  }
-
-  private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
-  }
-
-  sign(user: string, now = Date.now()): string {
-    const payload = `${Buffer.from(user).toString('base64url')}.${now + this.ttlMs}`;
-    return `${payload}.${this.mac(payload)}`;
-  }
-
-  verify(value: string | undefined, now = Date.now()): Session | null {
-    const m = /^([A-Za-z0-9_-]+)\.(\d{10,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
-    if (!m) return null;
-    const payload = `${m[1]}.${m[2]}`;
-    const a = Buffer.from(this.mac(payload));
-    const b = Buffer.from(m[3]!);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-    const expires = Number(m[2]);
-    if (expires <= now) return null;
-    return { user: Buffer.from(m[1]!, 'base64url').toString('utf8'), expires };
-  }
+export interface LoginLimits {
+  /** Attempts per client address within the window. */
+  perAddress: number;
+  /** Attempts per user name (known or not) within the window, from all addresses together. */
+  perUser: number;
+  windowMs: number;
+  /** Most addresses and names remembered; the oldest are forgotten first. */
+  maxKeys: number;
 }
 
-/** Failed logins per address: after `max` in `windowMs`, logins from there wait. */
-export class LoginThrottle {
-  private readonly fails = new Map<string, number[]>();
-  constructor(
-    private readonly max = 10,
-    private readonly windowMs = 10 * 60_000,
-  ) {}
-  blocked(ip: string, now = Date.now()): boolean {
-    const recent = (this.fails.get(ip) ?? []).filter((t) => now - t < this.windowMs);
-    this.fails.set(ip, recent);
-    return recent.length >= this.max;
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAddress: 10, perUser: 10, windowMs: 15 * 60_000, maxKeys: 50_000 };
+
+/**
+ * Login attempts, counted when an attempt starts, before its password is checked: forty
+ * parallel tries are forty attempts at once, not forty checks that each saw no failure yet.
+ * A successful attempt is given back (people behind one office address log in all morning);
+ * failed and unfinished ones count until the window passes.
+ */
+export class LoginLimiter {
+  private readonly seen = new Map<string, number[]>();
+  constructor(readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {}
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.seen.get(key) ?? []).filter((t) => now - t < this.limits.windowMs);
+    if (list.length) this.seen.set(key, list);
+    else this.seen.delete(key);
+    return list;
   }
-  fail(ip: string, now = Date.now()): void {
-    const list = this.fails.get(ip) ?? [];
-    list.push(now);
-    this.fails.set(ip, list);
-    if (this.fails.size > 10_000) this.fails.clear();
+
+  /**
+   * Takes an attempt for this address and user name. Null when either has used its allowance
+   * (nothing is taken then); else a release() to call when the attempt succeeded.
+   */
+  take(ip: string, user: string, now = Date.now()): null | { release(): void } {
+    const keys = [`ip:${ip}`, `user:${user.trim().toLowerCase().slice(0, 64)}`];
+    const caps = [this.limits.perAddress, this.limits.perUser];
+    if (keys.some((k, i) => this.recent(k, now).length >= caps[i]!)) return null;
+    for (const k of keys) {
+      const list = this.recent(k, now);
+      this.seen.delete(k); // re-inserted last: the map's order is the order of last use
+      this.seen.set(k, [...list, now]);
+    }
+    while (this.seen.size > this.limits.maxKeys) this.seen.delete(this.seen.keys().next().value!);
+    return {
+      release: () => {
+        for (const k of keys) {
+          const list = this.seen.get(k);
+          const i = list?.lastIndexOf(now) ?? -1;
+          if (list && i >= 0) list.splice(i, 1);
+        }
+      },
+    };
   }
-  ok(ip: string): void {
-    this.fails.delete(ip);
+
+  /** Seconds until this address or name may try again (for Retry-After). */
+  retryAfter(ip: string, user: string, now = Date.now()): number {
+    const lists = [this.recent(`ip:${ip}`, now), this.recent(`user:${user.trim().toLowerCase().slice(0, 64)}`, now)];
+    const oldest = Math.max(...lists.map((l) => l[0] ?? now));
+    return Math.max(1, Math.ceil((oldest + this.limits.windowMs - now) / 1000));
   }
 }
 

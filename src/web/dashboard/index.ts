@@ -4,8 +4,10 @@
  * trail, the SLA board (what falls due next), the digest with its chart, the
  * outbox with failed sends, and the exports.
  *
- * Behind a login (DASHBOARD_USERS or the API token). With neither configured,
- * it answers requests from the machine itself only, without a login.
+ * Behind a login (DASHBOARD_USERS or the API token; sessions in the database,
+ * see sessions.ts). With neither configured, it answers requests from the
+ * machine itself only, without a login. Every POST must come from a dashboard
+ * page (its Origin, or its Referer when a browser sends no Origin).
  */
 import path from 'node:path';
 import type { Context, Middleware } from 'koa';
@@ -32,9 +34,9 @@ import { loadDigest } from '../../report/digest-store.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
 import { EXPORT_FORMATS, ExportQuerySchema, exportTable, sendTable, type ExportKind } from '../exports.js';
-import { isLocalAddress } from '../metrics.js';
+import { ACCOUNT_PATHS, fromThisMachine, originOf, ownOrigin } from '../access.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from '../tickets-api.js';
-import { LoginThrottle, SESSION_COOKIE, SessionSigner, parseUsers, safeEqual, verifyPassword } from './auth.js';
+import { TOKEN_USER, type DashboardLogins } from './sessions.js';
 import { Html, esc, fmtTime, href, html, options, page, table, wrap } from './html.js';
 import { ticketRoutes } from './ticket-page.js';
 
@@ -42,25 +44,26 @@ export interface DashboardOptions {
   db: Db;
   contracts: ContractRegistry;
   clock: Clock;
-  /** DASHBOARD_USERS: "name:hash,…". */
-  users?: string;
-  apiToken?: string;
-  /** Signs session cookies; set it so sessions survive restarts and work on every replica. */
-  sessionSecret?: string;
+  /** Who may log in, and the sessions (DASHBOARD_USERS, API_TOKEN). */
+  logins: DashboardLogins;
   /** DIGEST_CRON, for the digest page's default period. */
   digestCron?: string;
-  sessionHours?: number;
   /** DATA_DIR: attachments are served from its attachments folder. */
   dataDir?: string;
+}
+
+/** A POST sent by one of our own pages: same Origin, or (no Origin) a Referer on our origin. */
+function fromOurPage(ctx: Context): boolean {
+  const origin = originOf(ctx);
+  if (origin !== 'absent') return origin === 'same';
+  return ctx.get('referer').startsWith(`${ownOrigin(ctx)}/`);
 }
 
 const CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function dashboard(opts: DashboardOptions): Middleware {
-  const users = parseUsers(opts.users);
-  const signer = new SessionSigner(opts.sessionSecret ?? opts.apiToken, (opts.sessionHours ?? 12) * 3600_000);
-  const throttle = new LoginThrottle();
-  const loginConfigured = users.size > 0 || Boolean(opts.apiToken);
+  const logins = opts.logins;
+  const loginConfigured = logins.configured;
   const tz = opts.contracts.default.contract.timezone;
   const contract = opts.contracts.default.contract;
   const levelName = (l: number | null) => (l === null ? '待定' : (contract.faultLevels.find((x) => x.level === l)?.name ?? `${l}级`));
@@ -77,14 +80,22 @@ export function dashboard(opts: DashboardOptions): Middleware {
   // Who is asking: a valid session, or (nothing configured) the machine itself.
   router.use(async (ctx, next) => {
     ctx.set('X-Frame-Options', 'DENY');
+    // Our pages' form posts then carry our Origin (no-referrer would make it "null").
+    ctx.set('Referrer-Policy', 'same-origin');
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !fromOurPage(ctx)) {
+      ctx.status = 403;
+      ctx.type = 'text/plain';
+      ctx.body = 'refused: this form must be sent from a page of the dashboard (the Origin is another site, or missing)\n';
+      return;
+    }
     if (ctx.path === '/dashboard/login') return next();
-    const session = signer.verify(ctx.cookies.get(SESSION_COOKIE));
-    if (session && (users.has(session.user) || session.user === 'token')) {
-      ctx.state.user = session.user === 'token' ? 'API token' : session.user;
+    const user = await logins.whoIs(ctx);
+    if (user) {
+      ctx.state.user = user === TOKEN_USER ? 'API token' : user;
       return next();
     }
     if (!loginConfigured) {
-      if (isLocalAddress(ctx.request.ip)) {
+      if (fromThisMachine(ctx)) {
         ctx.state.user = '本机';
         return next();
       }
@@ -116,34 +127,27 @@ export function dashboard(opts: DashboardOptions): Middleware {
       </form>`,
     });
   };
-  const safeNext = (n: string | undefined) => (n && /^\/dashboard(\/[\w\-./%?=&]*)?$/.test(n) && !n.startsWith('//') ? n : '/dashboard/tickets');
+  const safeNext = (n: string | undefined) => (n && (/^\/dashboard(\/[\w\-./%?=&]*)?$/.test(n) || ACCOUNT_PATHS.includes(n)) && !n.startsWith('//') ? n : '/dashboard/tickets');
 
   router.get('/login', (ctx) => loginPage(ctx, undefined, typeof ctx.query.next === 'string' ? ctx.query.next : undefined));
   router.post('/login', async (ctx) => {
     const form = new URLSearchParams(await readRaw(ctx, 8192));
-    const ip = ctx.request.ip ?? '';
     const next = safeNext(form.get('next') ?? undefined);
-    if (throttle.blocked(ip)) {
+    const outcome = await logins.login({ user: form.get('user') ?? '', password: form.get('password') ?? '', token: form.get('token') ?? '' }, ctx.request.ip ?? '');
+    if (!outcome.ok && outcome.reason === 'throttled') {
       ctx.status = 429;
-      return loginPage(ctx, '登录失败次数过多，请 10 分钟后再试。', next);
+      ctx.set('Retry-After', String(outcome.retryAfter));
+      return loginPage(ctx, `登录尝试次数过多，请 ${Math.ceil(outcome.retryAfter / 60)} 分钟后再试。`, next);
     }
-    const user = (form.get('user') ?? '').trim();
-    const password = form.get('password') ?? '';
-    const token = form.get('token') ?? '';
-    let who: string | null = null;
-    if (token && opts.apiToken && safeEqual(token, opts.apiToken)) who = 'token';
-    else if (user && users.has(user) && (await verifyPassword(password, users.get(user)!))) who = user;
-    if (!who) {
-      throttle.fail(ip);
+    if (!outcome.ok) {
       ctx.status = 401;
       return loginPage(ctx, '用户名或密码不对。', next);
     }
-    throttle.ok(ip);
-    ctx.cookies.set(SESSION_COOKIE, signer.sign(who), { httpOnly: true, sameSite: 'lax', path: '/dashboard', secure: ctx.secure, maxAge: signer.ttlMs, overwrite: true });
+    logins.setCookie(ctx, outcome.token);
     ctx.redirect(next);
   });
-  router.post('/logout', (ctx) => {
-    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/dashboard', maxAge: 0, overwrite: true });
+  router.post('/logout', async (ctx) => {
+    await logins.logout(ctx);
     ctx.redirect('/dashboard/login');
   });
   router.get('/', (ctx) => ctx.redirect('/dashboard/tickets'));
