@@ -99,7 +99,7 @@ export class KfSync {
           const key = { openKfId_externalUserId: { openKfId, externalUserId: m.external_userid } };
           const w = await tx.wecomKfWindow.findUnique({ where: key });
           if (!w) await tx.wecomKfWindow.create({ data: { openKfId, externalUserId: m.external_userid, lastCustomerMessageAt: sendTime, sentSince: 0 } });
-          else if (sendTime > w.lastCustomerMessageAt) await tx.wecomKfWindow.update({ where: key, data: { lastCustomerMessageAt: sendTime, sentSince: 0 } });
+          else if (sendTime >= w.lastCustomerMessageAt) await tx.wecomKfWindow.update({ where: key, data: { lastCustomerMessageAt: sendTime, sentSince: 0 } });
         }
       }
       if (oldCursor === null) {
