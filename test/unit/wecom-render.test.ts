@@ -31,7 +31,7 @@ describe('wecom bot render', () => {
 
   it('markdown is cut to 20480 bytes on a character boundary', () => {
     const [p] = renderWecomAction({ kind: 'text', text: '闸'.repeat(10_000) }, 'k');
-    expect(p!.kind === 'markdown' && Buffer.byteLength(p.content)).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
+    expect(p?.kind === 'markdown' && Buffer.byteLength(p.content)).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
     expect(clipBytes('ab闸', 4)).toBe('a…');
   });
 
@@ -81,7 +81,8 @@ describe('wecom bot render', () => {
   it('image: the caption, then the PNG bytes', () => {
     const parts = renderWecomAction({ kind: 'image', pngBase64: Buffer.from('png').toString('base64'), caption: '日报' }, 'k');
     expect(parts.map((p) => p.kind)).toEqual(['markdown', 'image']);
-    expect(parts[1]!.kind === 'image' && parts[1].png.toString()).toBe('png');
+    const img = parts[1];
+    expect(img?.kind === 'image' && img.png.toString()).toBe('png');
   });
 });
 
