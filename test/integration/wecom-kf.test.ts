@@ -172,6 +172,20 @@ describe('sync_msg', () => {
     expect(await store.db.wecomKfInbox.count()).toBe(1);
   });
 
+  it('the bot cannot take a message (database busy): it stays stored and is handed on again shortly, once', async () => {
+    const { fake, kf, sink, store } = await setup({ retryMs: 100 });
+    await kf.start();
+    cleanup.push(() => kf.stop());
+    sink.failNext = 1;
+    fake.customerWrites(KF, CUSTOMER, { msgtype: 'text', text: { content: '电梯停了' } });
+    await kf.onNotice({ openKfId: KF });
+    expect(sink.events).toHaveLength(0);
+    expect(await store.db.wecomKfInbox.count({ where: { status: 'pending' } })).toBe(1);
+    await sink.waitFor(1, 3000);
+    await until(async () => (await store.db.wecomKfInbox.count({ where: { status: 'delivered' } })) === 1, 3000);
+    expect(sink.events).toHaveLength(1);
+  });
+
   it('servicer messages, unknown types and send failures are not handed to the bot', async () => {
     const { fake, kf, sink, store } = await setup();
     const failed: unknown[] = [];

@@ -71,6 +71,8 @@ export interface WecomKfOptions {
   onSendFailed?: (f: { msgid: string; failType: number; externalUserId?: string }) => void;
   fetch?: typeof fetch;
   maxDownloadBytes?: number;
+  /** Delay before handing stored messages on again after the bot could not take them (default 10 s). */
+  retryMs?: number;
 }
 
 const WINDOW_CODES: Record<number, WindowClosedReason> = { 95001: 'five_sent', 95002: 'expired', 95018: 'expired' };
@@ -86,6 +88,7 @@ export class WecomKfChannel {
   private readonly now: () => number;
   private readonly accounts = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private running = false;
   private lastSyncError: string | undefined;
   private lastSyncAt: Date | undefined;
@@ -132,10 +135,22 @@ export class WecomKfChannel {
       this.lastSyncError = (e as Error).message.slice(0, 300);
       this.log.warn({ openKfId, err: this.lastSyncError }, 'wecom-kf: reading messages failed; the next notice or poll tries again');
     }
+    await this.deliverOrRetry();
+  }
+
+  /** Hands stored messages on; if the bot cannot take them now (database down), again in `retryMs`. */
+  private async deliverOrRetry(): Promise<void> {
     try {
       await this.sync.deliver();
     } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'wecom-kf: handing messages to the bot failed; tried again later');
+      this.log.warn({ err: (e as Error).message }, 'wecom-kf: handing messages to the bot failed; tried again shortly');
+      if (this.running && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          void this.deliverOrRetry();
+        }, this.opts.retryMs ?? 10_000);
+        this.retryTimer.unref?.();
+      }
     }
   }
 
@@ -152,7 +167,9 @@ export class WecomKfChannel {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.timer = null;
+    this.retryTimer = null;
   }
 
   status(): ChannelStatus {
