@@ -13,7 +13,7 @@ import { KfWindowClosedError, WecomKfChannel, type WecomKfOptions } from '../../
 import { verifyAndDecrypt } from '../../src/channels/wecom-kf/crypto.js';
 import { KfSync } from '../../src/channels/wecom-kf/sync.js';
 import { FakeWecomKf } from '../support/fake-wecom-kf.js';
-import { freshStore, type TestStore } from '../support/chaos.js';
+import { freshStore, pgReachable, type TestStore } from '../support/chaos.js';
 import { memoryLog, RecordingSink, until } from '../support/recording-sink.js';
 
 const stores: TestStore[] = [];
@@ -29,8 +29,8 @@ const KF = 'wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q';
 const CUSTOMER = 'wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw';
 const CHAT = `${KF}:${CUSTOMER}`;
 
-async function setup(over: Partial<WecomKfOptions> = {}, clock = { t: Date.parse('2026-12-01T02:00:00Z') }) {
-  const store = await freshStore('sqlite', 'wecomkf');
+async function setup(over: Partial<WecomKfOptions> = {}, clock = { t: Date.parse('2026-12-01T02:00:00Z') }, provider: 'sqlite' | 'postgresql' = 'sqlite') {
+  const store = await freshStore(provider, 'wecomkf');
   stores.push(store);
   const fake = new FakeWecomKf(() => clock.t);
   await fake.start();
@@ -313,4 +313,22 @@ describe('access tokens', () => {
   });
 });
 
-void until;
+const pg = await pgReachable();
+describe.skipIf(!pg)('on PostgreSQL', () => {
+  it('paging across a crash, the cursor compare-and-set, and the window with a retried send', async () => {
+    const { fake, kf, sink, store } = await setup({}, undefined, 'postgresql');
+    for (let i = 1; i <= 3; i++) fake.customerWrites(KF, CUSTOMER, { msgtype: 'text', text: { content: `第${i}条` } });
+    let pages = 0;
+    const dying = new KfSync({ db: store.db, sink, api: { syncMsg: async (req: Parameters<typeof kf.api.syncMsg>[0]) => (++pages === 2 ? Promise.reject(new Error('killed')) : kf.api.syncMsg(req)) } as typeof kf.api });
+    await expect(dying.pull(KF)).rejects.toThrow('killed');
+    await kf.onNotice({ openKfId: KF });
+    expect(sink.events.map((e) => e.eventId)).toEqual(fake.messages.map((m) => m['msgid']));
+    const cur = (await store.db.wecomKfCursor.findUnique({ where: { openKfId: KF } }))!.cursor;
+    await expect(new KfSync({ db: store.db, sink, api: kf.api }).storePage(KF, 'stale', 'x', [])).rejects.toThrow(/moved/);
+    expect((await store.db.wecomKfCursor.findUnique({ where: { openKfId: KF } }))!.cursor).toBe(cur);
+    await kf.send({ kind: 'text', text: '已登记' }, ctx('pg-row'));
+    await kf.send({ kind: 'text', text: '已登记' }, ctx('pg-row', 2));
+    expect(fake.sent).toHaveLength(1);
+    expect(await kf.windowOf(CHAT)).toMatchObject({ open: true, remaining: 4 });
+  });
+});
