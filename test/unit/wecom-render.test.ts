@@ -73,7 +73,7 @@ describe('wecom bot render', () => {
 
   it('card_update: replaced after a click; else nothing for a made choice, one line for a status change', () => {
     const [u] = renderWecomAction({ kind: 'card_update', messageId: 'task-1', title: '请选择故障等级', text: '已定为二级', chosen: '2 二级' }, 'k');
-    expect(u).toMatchObject({ kind: 'update', taskId: 'task-1', fallback: null, card: { task_id: 'task-1', button_list: [{ text: '已选：2 二级' }] } });
+    expect(u).toMatchObject({ kind: 'update', taskId: 'task-1', fallback: null, card: { task_id: 'task-1', button_list: [{ text: '2 二级' }] } });
     const [s] = renderWecomAction({ kind: 'card_update', messageId: 'task-1', title: '工单已接单', text: '张工已接单\n预计 30 分钟到场' }, 'k');
     expect(s).toMatchObject({ kind: 'update', fallback: { kind: 'markdown', content: '【工单已接单】张工已接单' } });
   });

@@ -119,7 +119,7 @@ export function templateCard(card: Extract<OutboundAction, { kind: 'card' }>, ta
   };
 }
 
-/** The card after a click: the same task, the choice shown as its only button. */
+/** The card after a click: the same task, the choice (as the bot words it) shown as its only button. */
 export function updatedCard(update: Extract<OutboundAction, { kind: 'card_update' }>, taskId: string): WecomTemplateCard {
   const title = update.title.trim();
   const text = update.text.trim();
@@ -127,7 +127,7 @@ export function updatedCard(update: Extract<OutboundAction, { kind: 'card_update
     card_type: 'button_interaction',
     main_title: { title: clipChars(title || text || '已处理', CARD_TITLE_MAX_CHARS) },
     ...(text ? { sub_title_text: clipChars(text, CARD_TEXT_MAX_CHARS) } : {}),
-    button_list: [{ text: clipChars(update.chosen ? `已选：${update.chosen}` : '已处理', CARD_LABEL_MAX_CHARS), key: 'sb-done', style: 2 }],
+    button_list: [{ text: clipChars(update.chosen ?? '已处理', CARD_LABEL_MAX_CHARS), key: 'sb-done', style: 2 }],
     task_id: taskId,
   };
 }
