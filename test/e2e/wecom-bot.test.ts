@@ -72,6 +72,16 @@ describe('wecom bot channel against the fake long connection', () => {
     expect(fake.shown.filter((s) => s.kind === 'stream')).toHaveLength(1);
   });
 
+  it('a card replying to a message goes as a passive card reply, and its task_id is the message id', async () => {
+    const { fake, sink, bot } = await setup();
+    fake.pushMessage(groupText('m-card', '闸机异常'));
+    await sink.waitFor(1);
+    const c = ctx();
+    const res = await bot.send({ kind: 'card', title: '请选择故障等级', text: '工单 GD-3', buttons: [{ label: '1 一级', value: 'level:3:1' }], replyTo: 'm-card' }, c);
+    expect(res.messageId).toBe(taskIdFor(c.idempotencyKey));
+    expect(fake.shown).toEqual([expect.objectContaining({ kind: 'template_card', via: 'reply', taskId: res.messageId })]);
+  });
+
   it('mentions as WeCom markdown tags when configured', async () => {
     const { fake, bot } = await setup({ mentionStyle: 'tag' });
     await bot.send({ kind: 'text', text: '请接单', mentions: [{ id: 'lisi', name: '李四' }] }, ctx());

@@ -257,7 +257,7 @@ export class WecomBotChannel {
         if (part.kind === 'markdown') await this.call(() => this.client.replyStream(frame, streamIdFor(ctx.idempotencyKey), part.content, true), 'reply', ctx, false);
         else await this.call(() => this.client.replyTemplateCard(frame, part.card as never), 'card reply', ctx, false);
         passive.used = true;
-        return undefined;
+        return part.kind === 'card' ? part.card.task_id : undefined;
       } catch (e) {
         // WeCom refused the passive reply (window closed, already answered): send it to the chat.
         if (!(e instanceof RefusedError)) throw e;
