@@ -3,7 +3,7 @@
  * what the bot hands back to adapters to send. Nothing here knows a platform SDK.
  */
 
-export const CHANNELS = ['wechat', 'feishu', 'sandbox'] as const;
+export const CHANNELS = ['wechat', 'feishu', 'sandbox', 'wecom', 'wecom-kf'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 /** A person as the platform identifies them (id is the platform's own user id). */

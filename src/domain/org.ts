@@ -37,8 +37,11 @@ export const OrgSchema = z
             role: z.enum(ROLES).exclude(['customer']),
             department: z.string().optional(),
             phone: z.string().optional(),
-            /** The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id). */
-            ids: z.object({ feishu: z.string(), wechat: z.string(), sandbox: z.string() }).partial().strict(),
+            /**
+             * The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id,
+             * WeCom userid; for wecom-kf the customer-service servicer's userid).
+             */
+            ids: z.object({ feishu: z.string(), wechat: z.string(), sandbox: z.string(), wecom: z.string(), 'wecom-kf': z.string() }).partial().strict(),
           })
           .strict(),
       )
