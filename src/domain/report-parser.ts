@@ -14,6 +14,8 @@ import {
   type Hit,
   type ServiceGrade,
 } from './lexicon.js';
+import { ngramFeatures, predict, type ReaderModel } from './classifier.js';
+import { findPhone, type PhoneMatch } from './phone.js';
 
 export type ReportKind = 'fault' | 'consultation' | 'complaint' | 'other';
 
@@ -40,7 +42,31 @@ export interface ParsedReport {
   startedAt: string | null;
   /** A fault on a device the lexicon marks as hardware (contract hardware clocks apply). */
   hardware: boolean;
+  /**
+   * What the bot would ask next, in order; empty when nothing. "is_fault"
+   * (需要为此报修吗？) comes alone: the reader cannot tell whether this is a
+   * report, and the other questions follow a "yes". Otherwise, for a fault:
+   * "level" when the text does not settle it, "site" and "phone" when missing
+   * (the bot drops "phone" when it already knows the reporter's).
+   */
+  asks: Ask[];
+  /** A fault that also asks a separate question: a ticket and a consultation. */
+  alsoConsultation: boolean;
+  /** The device's own number, "3号闸机" → 3, "TVM05" → 5: the first of `deviceNumbers`. */
+  deviceNumber: number | null;
+  /** Every device number named ("12号 13号闸机" → [12, 13]), for linking duplicates. */
+  deviceNumbers: number[];
+  /**
+   * "complete": a device and a symptom, a report by itself (never merged into
+   * an earlier one); "fragment": part of one (a place, a device, a phone, or a
+   * symptom without a device); "none": nothing of a report.
+   */
+  completeness: 'complete' | 'fragment' | 'none';
+  /** The message was forwarded (its header was not read as the place). */
+  forwarded: boolean;
 }
+
+export type Ask = 'is_fault' | 'level' | 'site' | 'phone';
 
 /** What a single message carries, for merging a report split over several messages. */
 export interface Fragment {
@@ -62,36 +88,13 @@ interface Prepared {
   low: string;
   hits: Hit[];
   cues: Map<CueKind, Span[]>;
+  /** A forward header was blanked ("转自票务中心群：", "[转发]", "---原始消息---"). */
+  forwarded: boolean;
 }
 
 interface Span {
   start: number;
   end: number;
-}
-
-// --- Phones -----------------------------------------------------------------
-
-// Bounded on both sides by "not a digit"; separators are single spaces or dashes.
-const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)/gu;
-const LANDLINE = /(?<!\d)(?:\(?(0\d{2,3})\)?[\s-]?)?([2-9]\d{2,3}[\s-]?\d{4})(?!\d)/gu;
-
-interface PhoneMatch extends Span {
-  phone: string;
-}
-
-function findPhone(text: string, areaCode: string): PhoneMatch | null {
-  MOBILE.lastIndex = 0;
-  const m = MOBILE.exec(text);
-  if (m) return { start: m.index, end: m.index + m[0].length, phone: m[1]!.replace(/\D/g, '') };
-  LANDLINE.lastIndex = 0;
-  for (let l = LANDLINE.exec(text); l; l = LANDLINE.exec(text)) {
-    const local = l[2]!.replace(/\D/g, '');
-    if (local.length !== 8 && !(l[1] && local.length === 7)) continue;
-    // A bare 8-digit number is only a phone when the text says so (电话/座机/联系).
-    if (!l[1] && !/(?:电话|座机|联系|tel|手机)[^\d]{0,4}$/iu.test(text.slice(Math.max(0, l.index - 8), l.index))) continue;
-    return { start: l.index, end: l.index + l[0].length, phone: `${l[1] ?? areaCode}-${local}` };
-  }
-  return null;
 }
 
 // --- Preparation ------------------------------------------------------------
@@ -101,6 +104,14 @@ function findPhone(text: string, areaCode: string): PhoneMatch | null {
 const MENTION = /@[^\s@]{1,20}(?:[\s\u2005]|$)/gu;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u2029\ufeff]/gu;
 
+/**
+ * Forward headers, blanked before reading: "转自票务中心群：", "转发自 小寨站值班群:",
+ * "[转发]", "【转发】", "Fwd:", "---原始消息---", "以下为转发内容", "发件人：… " lines.
+ * Bounded: every repeat has a small fixed limit.
+ */
+const FORWARD_HEADER =
+  /(?:^|(?<=\n))\s{0,4}(?:\[转发\]|【转发】|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?|(?:^|(?<=\n))\s{0,4}(?:发件人|发送人|来自|from)\s?[:：][^\n]{0,40}/giu;
+
 function prepare(raw: string, lex: CompiledLexicon): Prepared {
   let text = typeof raw === 'string' ? raw : String(raw ?? '');
   // Cut before normalising: NFKC can grow a string, and the cap is what bounds the work.
@@ -108,6 +119,12 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   text = text.normalize('NFKC');
   if (text.length > lex.maxScanChars * 2) text = text.slice(0, lex.maxScanChars * 2);
   text = text.replace(CONTROL, ' ').replace(MENTION, (m) => ' '.repeat(m.length));
+  let forwarded = false;
+  // The header of a forwarded message names where it came from, not where the fault is.
+  text = text.replace(FORWARD_HEADER, (m) => {
+    forwarded = true;
+    return ' '.repeat(m.length);
+  });
   const low = lowerAscii(text);
   const hits = lex.scan(low);
   const cues = new Map<CueKind, Span[]>();
@@ -126,7 +143,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
       }
     }
   }
-  return { text, low, hits, cues };
+  return { text, low, hits, cues, forwarded };
 }
 
 const has = (p: Prepared, k: CueKind): boolean => (p.cues.get(k)?.length ?? 0) > 0;
@@ -386,35 +403,166 @@ function findSymptom(p: Prepared, phone: PhoneMatch | null, contact: string | nu
   return t.length > 0 ? t : null;
 }
 
-// --- Public API -------------------------------------------------------------------
+// --- Reading: rules, model, questions ---------------------------------------------
+
+/** Which reader decides kind and level; entities and evidence always come from the rules. */
+export type ReaderMode = 'rules' | 'model' | 'combined';
+
+export interface ParseOptions {
+  /** Default: "combined" when the lexicon carries a model, else "rules". */
+  mode?: ReaderMode;
+  /** A model to use instead of the lexicon's (the evaluation compares several). */
+  model?: ReaderModel | null;
+}
+
+/** The rules' findings as features for the combined model. */
+function ruleFeatures(p: Prepared, kind: ReportKind, level: FaultLevel | null, device: string | null, site: string | null, phone: boolean): string[] {
+  const f = [`R:kind=${kind}`, `R:level=${kind === 'fault' ? String(level) : '-'}`];
+  for (const [k, spans] of p.cues) if (spans.length > 0) f.push(`R:cue=${k}`);
+  if (device) f.push('R:dev', `R:dev=${device}`);
+  if (site) f.push('R:site');
+  if (phone) f.push('R:phone');
+  if (p.forwarded) f.push('R:fwd');
+  if (/[?？]/u.test(p.text)) f.push('R:q');
+  if (p.hits.some((h) => h.fuzzy)) f.push('R:fuzzy');
+  const count = deviceCount(p);
+  if (count) f.push(count.n >= 5 ? 'R:count>=5' : 'R:count<5');
+  if (deviceNumbers(p).length > 0) f.push('R:num');
+  if (FORM_MARKER.test(p.text)) f.push('R:form');
+  const n = p.text.trim().length;
+  f.push(n < 10 ? 'R:len<10' : n < 30 ? 'R:len<30' : n < 80 ? 'R:len<80' : 'R:len>=80');
+  return f;
+}
+
+/** A report form or an explicit report marker: 报修 / 报障 / 故障报告, or 地点：/设备：/现象： lines. */
+const FORM_MARKER = /报修|报障|故障报告|故障上报|(?:现象|故障现象|故障描述|设备|地点|位置)\s?[:：]/u;
+
+/** The words that support a level, for engineers: the cue categories that rule reads. */
+function evidenceFor(p: Prepared, level: FaultLevel, lex: CompiledLexicon): string[] {
+  const w = (...ks: CueKind[]): string[] => ks.flatMap((k) => words(p, k));
+  switch (level) {
+    case 1:
+      return w('systemDown', 'allScope', 'allWeak', 'down');
+    case 2: {
+      const count = deviceCount(p);
+      return [...w('manyScope', 'partial', 'majorFunction', 'degraded', 'allScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : [])];
+    }
+    case 3: {
+      const ev = w('fewScope');
+      const count = deviceCount(p);
+      if (count && ev.length === 0) ev.push(count.word);
+      const located = locatedDevice(p);
+      if (ev.length === 0 && located) ev.push(located);
+      return [...ev, ...w('down', 'problem')];
+    }
+    case 4:
+      return w('noEffect', 'alarm');
+  }
+}
+
+const argmax = (xs: readonly number[]): number => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
+
+/** Numbers that name one device: "3号闸机" → 3, "TVM05" → 5, "第2台" → 2. */
+const DEVICE_NUMBER =
+  /(?:(\d{1,3}|[一二两三四五六七八九十]{1,3})\s?号(?!线|站|口|出口|入口|楼|下午|上午|晚|早|凌晨))|(?:(?<![a-z])(?:tvm|bom|agm|tcm|ups|nvr|pis|cctv)\s?-?\s?(\d{1,3})(?!\d))|(?:第\s?(\d{1,2}|[一二两三四五六七八九十]{1,3})\s?[台个路部块])/gu;
+
+function deviceNumbers(p: Prepared): number[] {
+  const out: number[] = [];
+  DEVICE_NUMBER.lastIndex = 0;
+  for (let m = DEVICE_NUMBER.exec(p.low); m && out.length < 10; m = DEVICE_NUMBER.exec(p.low)) {
+    const raw = m[1] ?? m[2] ?? m[3]!;
+    const n = /^\d+$/u.test(raw) ? Number(raw) : parseCount(raw);
+    if (n !== null && n > 0 && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** A question asked beside a fault: "…顺便问下这个在不在合同范围", "另外UPS电池保修吗". */
+function asksQuestionToo(p: Prepared): boolean {
+  if (has(p, 'consultStrong') || has(p, 'consult')) return true;
+  return /(?:顺便|另外|还有|再问|问下|问一下).{0,30}(?:吗|么|呢|[?？])/u.test(p.text);
+}
+
+/** Hedged reports that a careful desk would ask about: "好像有点问题 现在又好了?". */
+const HEDGE = /好像|似乎|是不是|不知道是不是|感觉|可能|貌似|偶尔|有时候/u;
 
 /** Parse one chat message into the fields of a service request. Never throws. */
-export function parseReport(text: string, lex: CompiledLexicon): ParsedReport {
+export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptions = {}): ParsedReport {
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const contact = findContact(p, phoneM);
-  const kind = classifyKind(p, lex);
   const device = findDevice(p);
-  const decision = kind === 'fault' ? decideLevel(p, lex, false) : null;
-  const level = decision?.level ?? null;
+  const site = findSite(p);
+  const rulesKind = classifyKind(p, lex);
+  const decision = rulesKind === 'fault' ? decideLevel(p, lex, false) : null;
+  let kind = rulesKind;
+  let level: FaultLevel | null = decision?.level ?? null;
+  let evidence = decision ? decision.evidence : [];
+  let pFault: number | null = null;
+
+  const model = opts.model === undefined ? lex.model : opts.model;
+  const mode: ReaderMode = opts.mode ?? (model ? 'combined' : 'rules');
+  if (mode !== 'rules' && model) {
+    const feats = ngramFeatures(p.text);
+    if (mode === 'combined' || model.features === 'ngram+rules') feats.push(...ruleFeatures(p, rulesKind, level, device, site, phoneM !== null));
+    const kp = predict(model.kind, feats);
+    pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
+    kind = model.kind.classes[argmax(kp)] as ReportKind;
+    if (kind === 'fault') {
+      const lp = predict(model.level, feats);
+      const l = model.level.classes[argmax(lp)]!;
+      level = l === 'null' ? null : (Number(l) as FaultLevel);
+      evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
+    } else {
+      level = null;
+      evidence = [];
+    }
+  }
+
+  // Never drop a possible fault in silence: when the readers disagree, or the
+  // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
+  const possible = rulesKind === 'fault' || (pFault !== null && pFault >= 0.25) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
+  const unsure =
+    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !has(p, 'notice')) ||
+    (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
+
   const grade: ServiceGrade | null =
-    kind === 'consultation' ? lex.source.grades.consultation : level !== null ? lex.source.grades.byLevel[level] : null;
+    kind === 'consultation' ? lex.source.grades.consultation : kind === 'fault' && level !== null ? lex.source.grades.byLevel[level] : null;
   const count = deviceCount(p);
+  const numbers = deviceNumbers(p);
+  const problem = hasFaultSignalIn(p);
+  const asks: Ask[] = [];
+  if (unsure) asks.push('is_fault');
+  else if (kind === 'fault') {
+    if (level === null) asks.push('level');
+    if (site === null) asks.push('site');
+    if (phoneM === null) asks.push('phone');
+  }
   const report: ParsedReport = {
     kind,
-    level,
-    levelEvidence: decision ? unique(decision.evidence) : [],
+    level: kind === 'fault' ? level : null,
+    levelEvidence: kind === 'fault' && level !== null ? unique(evidence) : [],
     grade,
-    site: findSite(p),
+    site,
     device,
-    symptom: kind === 'other' ? null : findSymptom(p, phoneM, contact),
+    symptom: kind === 'other' && !unsure ? null : findSymptom(p, phoneM, contact),
     contact,
     phone: phoneM?.phone ?? null,
-    startedAt: kind === 'fault' || kind === 'complaint' ? findStartedAt(p.text) : null,
+    startedAt: kind === 'fault' || kind === 'complaint' || unsure ? findStartedAt(p.text) : null,
     hardware: kind === 'fault' && device !== null && lex.hardware.has(device),
+    asks,
+    alsoConsultation: kind === 'fault' && asksQuestionToo(p),
+    deviceNumber: numbers[0] ?? null,
+    deviceNumbers: numbers,
+    completeness: device !== null && problem ? 'complete' : problem || site || device || phoneM || contact ? 'fragment' : 'none',
+    forwarded: p.forwarded,
   };
   if (count && device) report.deviceCount = count.n;
   return report;
+}
+
+function hasFaultSignalIn(p: Prepared): boolean {
+  return problemSignal(p) || has(p, 'alarm');
 }
 
 // An option number stands alone or before the copied option text ("1 整个系统"); "一半",
@@ -441,7 +589,7 @@ export function parseLevelAnswer(text: string, lex: CompiledLexicon): { level: F
 /** Whether a message describes a problem at all (used to decide whether to merge or ticket). */
 export function hasFaultSignal(text: string, lex: CompiledLexicon): boolean {
   const p = prepare(text, lex);
-  return problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
+  return hasFaultSignalIn(p) || has(p, 'complaint');
 }
 
 /**
