@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ContractSchema, type Contract } from './domain/contract.js';
 import { OrgSchema, type Org } from './domain/org.js';
-import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
+import { compileLexicon, LexiconSchema, type CompiledLexicon, type Lexicon } from './domain/lexicon.js';
+import { compileModel, ReaderModelSchema, type ReaderModelFile } from './domain/classifier.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -67,6 +68,16 @@ export const EnvSchema = z.object({
   DASHBOARD_USERS: z.string().optional(),
   /** Signs dashboard session cookies; set it so logins survive restarts and hold on every replica (default: API_TOKEN, else random). */
   DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** Optional LLM reader (OpenAI-compatible chat completions), off unless both are set. */
+  LLM_BASE_URL: z.string().url().optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_API_KEY: z.string().optional(),
+  /** The LLM reader's answer must come within this many ms, else the local reading stands. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  /** Send phone numbers to the LLM as written (default: masked). */
+  LLM_SEND_PHONES: boolish.optional(),
+  /** The learned reader's weights (kind and level); missing file: rules alone. */
+  READER_MODEL_FILE: z.string().default('config/reader-model.json'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -139,6 +150,25 @@ export function loadLexicon(file: string): Lexicon {
   return loadWith(LexiconSchema, file, 'lexicon file');
 }
 
+/** The learned reader's weights, validated; null when the file does not exist (rules alone). */
+export function loadReaderModel(file: string): ReaderModelFile | null {
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file}: reader model is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = ReaderModelSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(formatIssues(file, r.error));
+  return r.data;
+}
+
+/** The reader the service uses: the lexicon's rules with the learned model when one is configured. */
+export function compileReader(config: Pick<Config, 'lexicon' | 'readerModel'>): CompiledLexicon {
+  return compileLexicon(config.lexicon, config.readerModel ? compileModel(config.readerModel) : null);
+}
+
 export interface Config {
   env: Env;
   database: DatabaseTarget;
@@ -146,6 +176,8 @@ export interface Config {
   contracts: Map<string, Contract>;
   org: Org;
   lexicon: Lexicon;
+  /** Weights of the learned reader (READER_MODEL_FILE); null: the rules alone read kind and level. */
+  readerModel: ReaderModelFile | null;
   dataDir: string;
   feishu: null | {
     appId: string;
@@ -178,6 +210,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
   }
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
+  const readerModel = loadReaderModel(resolveFile(env.READER_MODEL_FILE, cwd));
 
   const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
   const feishuSet = feishuVars.filter((k) => env[k]);
@@ -201,5 +234,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
   const sandbox = env.SANDBOX ?? (!feishu && !wechat);
-  return { env, database, contracts, org, lexicon, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  return { env, database, contracts, org, lexicon, readerModel, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
 }

@@ -17,8 +17,7 @@ import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { compileLexicon } from './domain/lexicon.js';
+import { ConfigError, compileReader, loadConfig, type Config } from './config.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
 import { createApp, type ClockControl } from './web/app.js';
@@ -99,7 +98,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     clock,
     log,
     contracts,
-    lexicon: compileLexicon(config.lexicon),
+    lexicon: compileReader(config),
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),

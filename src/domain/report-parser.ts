@@ -561,6 +561,18 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   return report;
 }
 
+/** The features the learned reader sees for a message (training and prediction use the same). */
+export function readerFeatures(text: string, lex: CompiledLexicon, features: ReaderModel['features']): string[] {
+  const p = prepare(text, lex);
+  const feats = ngramFeatures(p.text);
+  if (features === 'ngram+rules') {
+    const kind = classifyKind(p, lex);
+    const level = kind === 'fault' ? (decideLevel(p, lex, false)?.level ?? null) : null;
+    feats.push(...ruleFeatures(p, kind, level, findDevice(p), findSite(p), findPhone(p.text, lex.source.areaCode) !== null));
+  }
+  return feats;
+}
+
 function hasFaultSignalIn(p: Prepared): boolean {
   return problemSignal(p) || has(p, 'alarm');
 }
