@@ -47,6 +47,8 @@ export const CUE_KINDS = [
   'resolvedWeak',
   /** Notices and planned work: 通知, 公告 … (never a ticket). */
   'notice',
+  /** An explicit report marker: 报修, 报障, a "现象：" line (a fault unless resolved). */
+  'report',
   /** A question that is a consultation even if a symptom word appears: 请问, 想问 … */
   'consultStrong',
   /** A how-to or contract question: 怎么设置, 保修期, 多少钱 … */
@@ -127,6 +129,10 @@ export const LexiconSchema = z.object({
       }),
     )
     .min(1),
+  /** A device becomes another when the text carries one of the words ("any": whatever device was found). */
+  deviceRules: z
+    .array(z.object({ device: Word, becomes: Word, when: z.array(Word).min(1) }))
+    .default([]),
   cues: z.object(cueShape),
   /** Engineers' commands (接单, 到场 #3 …), matched at the start of a message: never a report. */
   commandPatterns: z.array(Pattern).default([]),

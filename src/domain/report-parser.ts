@@ -190,7 +190,15 @@ function deviceMentions(p: Prepared): DeviceMention[] {
  * "ISCS服务器", "BOM打印机") resolves to its head, the last word, unless the
  * head ranks lower (a generic word: "闸机网络" stays 闸机).
  */
-function findDevice(p: Prepared): string | null {
+function findDevice(p: Prepared, lex: CompiledLexicon): string | null {
+  const d = headDevice(p);
+  for (const r of lex.source.deviceRules) {
+    if ((r.device === 'any' ? d !== null : r.device === d) && r.when.some((w) => p.low.includes(lowerAscii(w)))) return r.becomes;
+  }
+  return d;
+}
+
+function headDevice(p: Prepared): string | null {
   const ms = deviceMentions(p);
   const first = ms[0];
   if (!first) return null;
@@ -250,6 +258,8 @@ function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
   if (has(p, 'complaint')) return 'complaint';
   if (has(p, 'resolved') || has(p, 'notice')) return 'other';
   if (has(p, 'resolvedWeak') && !has(p, 'down') && !has(p, 'systemDown')) return 'other';
+  // An explicit report marker ("报修", a "现象：" line): the writer says it is a report.
+  if (has(p, 'report') && !has(p, 'consultStrong')) return 'fault';
   if (has(p, 'consultStrong')) return 'consultation';
   const problem = problemSignal(p);
   if (has(p, 'consult') && !problem) return 'consultation';
@@ -491,7 +501,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const contact = findContact(p, phoneM);
-  const device = findDevice(p);
+  const device = findDevice(p, lex);
   const site = findSite(p);
   const rulesKind = classifyKind(p, lex);
   const decision = rulesKind === 'fault' ? decideLevel(p, lex, false) : null;
@@ -568,7 +578,7 @@ export function readerFeatures(text: string, lex: CompiledLexicon, features: Rea
   if (features === 'ngram+rules') {
     const kind = classifyKind(p, lex);
     const level = kind === 'fault' ? (decideLevel(p, lex, false)?.level ?? null) : null;
-    feats.push(...ruleFeatures(p, kind, level, findDevice(p), findSite(p), findPhone(p.text, lex.source.areaCode) !== null));
+    feats.push(...ruleFeatures(p, kind, level, findDevice(p, lex), findSite(p), findPhone(p.text, lex.source.areaCode) !== null));
   }
   return feats;
 }
@@ -613,7 +623,7 @@ export function parseFragment(text: string, lex: CompiledLexicon): Fragment {
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const site = findSite(p);
-  const device = findDevice(p);
+  const device = findDevice(p, lex);
   const contact = findContact(p, phoneM);
   const hasFault = problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
   const detailsOnly =
