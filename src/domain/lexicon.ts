@@ -39,6 +39,8 @@ export const CUE_KINDS = [
   'noEffect',
   /** Any other sign of a problem that makes a message a fault report: 问题, 故障, 异常 … */
   'problem',
+  /** Vague problem words (问题, 故障, 出毛病, 不太对劲): a fault, but they leave the level open. */
+  'vague',
   /** About the service itself: 投诉, 还没人来, 又坏了 … */
   'complaint',
   /** Resolved, false alarm, engineers' status: 已修好, 误报, 在路上 … (never a ticket). */

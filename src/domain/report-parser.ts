@@ -248,7 +248,14 @@ function findStartedAt(text: string): string | null {
 
 /** Any sign that something is wrong (not counting alarm-only notes). */
 function problemSignal(p: Prepared): boolean {
-  return has(p, 'down') || has(p, 'systemDown') || has(p, 'degraded') || has(p, 'problem');
+  return has(p, 'down') || has(p, 'systemDown') || has(p, 'degraded') || has(p, 'problem') || has(p, 'vague');
+}
+
+/** A symptom that says what fails (黑屏, 卡纸, 没声音), not only that something is wrong. */
+function specificSymptom(p: Prepared): boolean {
+  const vague = p.cues.get('vague') ?? [];
+  const isVague = (s: Span): boolean => vague.some((v) => v.start <= s.start && v.end >= s.end);
+  return (['down', 'problem', 'degraded'] as const).some((k) => (p.cues.get(k) ?? []).some((s) => !isVague(s)));
 }
 
 function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
@@ -322,12 +329,13 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   const count = deviceCount(p);
   const many = has(p, 'manyScope') || (count !== null && count.n >= lex.source.manyDevicesFrom);
   const few = has(p, 'fewScope') || (count !== null && count.n < lex.source.manyDevicesFrom);
-  const all = has(p, 'allScope') || (has(p, 'allWeak') && !few && !many);
   const located = locatedDevice(p);
+  const all = has(p, 'allScope') || (has(p, 'allWeak') && !few && !many && !located);
+  const specific = specificSymptom(p);
 
-  // Explicitly no effect on operation: an event or hidden danger (contract level 4) — unless
-  // something users need has failed outright ("后台登录不了 屏幕还在正常播" is level 2).
-  if (has(p, 'noEffect') && !has(p, 'systemDown') && (has(p, 'alarm') || !down)) {
+  // An alarm or hidden danger with no effect on operation yet (contract level 4). A reassurance
+  // beside a real symptom ("画面花了，其他都正常") does not make it one: that is level 3.
+  if (has(p, 'noEffect') && !has(p, 'systemDown') && !all && has(p, 'alarm') && !down) {
     return { level: 4, evidence: w('noEffect', 'alarm') };
   }
 
@@ -340,15 +348,17 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
     // Everything at one entrance is many devices, not the station: passengers use another entrance.
     if (entranceScoped(p)) return { level: 2, evidence: [...ev, entranceWord(p)] };
     // Some functions still work, or what fails is one major function: the system runs (level 2).
-    if (has(p, 'partial') || has(p, 'majorFunction')) {
-      return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'majorFunction')] };
+    if (has(p, 'partial') || has(p, 'noEffect') || has(p, 'majorFunction')) {
+      return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'noEffect', 'majorFunction')] };
     }
     return { level: 1, evidence: ev };
   }
   if (all && has(p, 'degraded')) return { level: 2, evidence: w('allScope', 'allWeak', 'degraded') };
   if (many && (problem || answer)) return { level: 2, evidence: [...w('manyScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : []), ...w('down', 'degraded', 'problem')] };
-  if (has(p, 'majorFunction') && (problem || answer)) return { level: 2, evidence: w('majorFunction', 'down') };
-  if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm') };
+  if (has(p, 'majorFunction') && (problem || answer) && (answer || systemDevice(p) || deviceMentions(p).length === 0)) {
+    return { level: 2, evidence: w('majorFunction', 'down') };
+  }
+  if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm', 'noEffect') };
   if ((few || located) && (problem || answer)) {
     const ev = w('fewScope');
     if (count && ev.length === 0) ev.push(count.word);
@@ -359,6 +369,9 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   if (has(p, 'degraded') && systemDevice(p)) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'degraded')) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'alarm')) return { level: 4, evidence: w('alarm') };
+  // One concrete device with a concrete symptom ("打印机不出纸", "站厅屏花了"): one device is
+  // abnormal (level 3). A vague word ("闸机出毛病了") or a whole system leaves it open.
+  if (!answer && specific && concreteDevice(p)) return { level: 3, evidence: w('down', 'problem', 'degraded').filter((x) => x.length > 0) };
   return null;
 }
 
@@ -390,6 +403,12 @@ function locatedDevice(p: Prepared): string | null {
   const e = ENTRANCE.exec(p.low);
   if (e) return p.text.slice(e.index, e.index + e[0].length);
   return null;
+}
+
+/** The device named is a piece of equipment (a gate, a printer), not a system or a network. */
+function concreteDevice(p: Prepared): boolean {
+  const d = deviceMentions(p)[0];
+  return d !== undefined && d.rank >= 2;
 }
 
 /** A degraded system (slow ISCS, slow servers) is a major function not working normally. */
