@@ -117,7 +117,7 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 30, l2: 1e-4, learningRate: 0.5, minCount: 2, seed: 12 };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 15, l2: 1e-4, learningRate: 0.1, minCount: 2, seed: 12 };
 
 /**
  * Softmax regression by AdaGrad over shuffled examples; deterministic for a

@@ -51,6 +51,8 @@ export const CUE_KINDS = [
   'notice',
   /** An explicit report marker: 报修, 报障, a "现象：" line (a fault unless resolved). */
   'report',
+  /** Out-of-scope equipment (扶梯, 照明, 空调): alone, not a fault for this supplier. */
+  'outOfScope',
   /** A question that is a consultation even if a symptom word appears: 请问, 想问 … */
   'consultStrong',
   /** A how-to or contract question: 怎么设置, 保修期, 多少钱 … */

@@ -263,7 +263,11 @@ function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
   const trimmed = p.low.trimStart();
   if (lex.commandPatterns.some((re) => re.test(trimmed))) return 'other';
   if (has(p, 'complaint')) return 'complaint';
-  if (has(p, 'resolved') || has(p, 'notice')) return 'other';
+  if (has(p, 'resolved')) return 'other';
+  // A notice that also reports a fault ("【通知】…另：B口有一台闸机…故障"), or a forwarded
+  // report whose header says 通知, is still a report.
+  if (has(p, 'notice') && !(specificSymptom(p) && (p.forwarded || /另[:：外]|顺便报|另外/u.test(p.text)))) return 'other';
+  if (has(p, 'outOfScope') && deviceMentions(p).length === 0) return 'other';
   if (has(p, 'resolvedWeak') && !has(p, 'down') && !has(p, 'systemDown')) return 'other';
   // An explicit report marker ("报修", a "现象：" line): the writer says it is a report.
   if (has(p, 'report') && !has(p, 'consultStrong')) return 'fault';
