@@ -13,25 +13,27 @@ export interface PhoneMatch {
 }
 
 // Bounded on both sides by "not a digit"; separators are single spaces or dashes.
-const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)/gu;
-const LANDLINE = /(?<!\d)(?:\(?(0\d{2,3})\)?[\s-]?)?([2-9]\d{2,3}[\s-]?\d{4})(?!\d)/gu;
-const LABEL_BEFORE = /(?:电话|座机|联系|tel|手机|分机|号码|打)[^\d]{0,4}$/iu;
+const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[\s-]?[3-9](?:[\s-]?\d){9})(?!\d)/gu;
+// Three-digit area codes first: "02987654321" is 029 + 8 digits, not 0298 + 7.
+const LANDLINE = /(?<!\d)(?:\(?(0\d{2}|0\d{3})\)?[\s-]?)?([2-9](?:[\s-]?\d){6,7})(?!\d)/gu;
+const LABEL_BEFORE = /(?:电话|座机|联系|tel|手机|分机|号码|打)[^\d]{0,8}$/iu;
 
 const CN_DIGIT: Record<string, string> = {
   零: '0', 〇: '0', 洞: '0', 幺: '1', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 拐: '7', 八: '8', 九: '9',
+  壹: '1', 贰: '2', 叁: '3', 肆: '4', 伍: '5', 陆: '6', 柒: '7', 捌: '8', 玖: '9',
 };
 // A run of digits in either script with single separators; 7 digits or more is a number, not words ("一两个", "三四台").
-const DIGIT_RUN = /[0-9零〇洞幺一二两三四五六七拐八九](?:[\s-]?[0-9零〇洞幺一二两三四五六七拐八九]){6,}/gu;
+const DIGIT_RUN = /[0-9零〇洞幺一二两三四五六七拐八九壹贰叁肆伍陆柒捌玖](?:[\s-]?[0-9零〇洞幺一二两三四五六七拐八九壹贰叁肆伍陆柒捌玖]){6,}/gu;
 
 /**
  * Chinese numerals in long digit runs become ASCII digits, one character for
  * one, so offsets into the text stay valid.
  */
 export function digitsOf(text: string): string {
-  if (!/[零〇洞幺一二两三四五六七拐八九]/u.test(text)) return text;
+  if (!/[零〇洞幺一二两三四五六七拐八九壹贰叁肆伍陆柒捌玖]/u.test(text)) return text;
   return text.replace(DIGIT_RUN, (run) => {
-    if (!/[零〇洞幺一二两三四五六七拐八九]/u.test(run)) return run;
-    return run.replace(/[零〇洞幺一二两三四五六七拐八九]/gu, (c) => CN_DIGIT[c]!);
+    if (!/[零〇洞幺一二两三四五六七拐八九壹贰叁肆伍陆柒捌玖]/u.test(run)) return run;
+    return run.replace(/[零〇洞幺一二两三四五六七拐八九壹贰叁肆伍陆柒捌玖]/gu, (c) => CN_DIGIT[c]!);
   });
 }
 
@@ -46,7 +48,7 @@ export function findPhone(text: string, areaCode: string): PhoneMatch | null {
     const local = l[2]!.replace(/\D/g, '');
     if (local.length !== 8 && !(l[1] && local.length === 7)) continue;
     // A bare 8-digit number is only a phone when the text says so (电话/座机/联系).
-    if (!l[1] && !LABEL_BEFORE.test(t.slice(Math.max(0, l.index - 8), l.index))) continue;
+    if (!l[1] && !LABEL_BEFORE.test(t.slice(Math.max(0, l.index - 12), l.index))) continue;
     return { start: l.index, end: l.index + l[0].length, phone: `${l[1] ?? areaCode}-${local}` };
   }
   return null;

@@ -110,7 +110,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u20
  * Bounded: every repeat has a small fixed limit.
  */
 const FORWARD_HEADER =
-  /(?:^|(?<=\n))\s{0,4}(?:\[转发\]|【转发】|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?|(?:^|(?<=\n))\s{0,4}(?:发件人|发送人|来自|from)\s?[:：][^\n]{0,40}/giu;
+  /(?:^|(?<=\n))\s{0,4}(?:\[转发\]|【转发】|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?/giu;
 
 function prepare(raw: string, lex: CompiledLexicon): Prepared {
   let text = typeof raw === 'string' ? raw : String(raw ?? '');
@@ -153,24 +153,71 @@ const words = (p: Prepared, k: CueKind): string[] => (p.cues.get(k) ?? []).map((
 
 const ENTRANCE = /(?<![a-z])([a-h])\s?(\d{1,2})?\s?号?\s?(?:出入口|出口|入口|口)/u;
 
+/** Clause breaks: a room or entrance in another clause than the device is about something else. */
+const CLAUSE_BREAK = /[，。,；;！!？?\n]|另外|还有|然后/u;
+
 function findSite(p: Prepared): string | null {
-  let site: string | null = null;
+  const sites: { name: string; kind: string; start: number; end: number }[] = [];
+  for (const h of p.hits) for (const t of h.tags) if (t.t === 'site') sites.push({ name: t.name, kind: t.kind, start: h.start, end: h.end });
+  if (sites.length === 0) return null;
+  const stations = [...new Set(sites.filter((x) => x.kind === 'station').map((x) => x.name))];
+  // Several stations and the whole line: the line. Several stations in a list or a range
+  // ("小寨站、钟楼站", "三爻站至韦曲南站"): no one place.
+  if (stations.length >= 2 && sites.some((x) => x.kind === 'line')) return sites.find((x) => x.kind === 'line')!.name;
+  if (stations.length >= 2) {
+    const st = sites.filter((x) => x.kind === 'station');
+    for (let i = 1; i < st.length; i++) {
+      const gap = p.text.slice(st[i - 1]!.end, st[i]!.start);
+      if (st[i]!.name !== st[i - 1]!.name && /^\s{0,2}(?:[、,，和及与至到\-~—]|以及)\s{0,2}$/u.test(gap)) return null;
+    }
+  }
+  const first = sites[0]!;
+  const site = first.name;
+  // A room or entrance is left out when it comes after the main device in a clause that
+  // names another device ("钟楼站售票机卡币了，另外车控室打印机也…").
+  const devs = deviceMentions(p);
+  const dev = devs[0];
+  const sameClauseBefore = (pos: number): boolean => {
+    if (!dev || pos < dev.start) return true;
+    let cs = pos;
+    while (cs > 0 && !CLAUSE_BREAK.test(p.text[cs - 1]!)) cs--;
+    let ce = pos;
+    while (ce < p.text.length && !CLAUSE_BREAK.test(p.text[ce]!)) ce++;
+    const other = devs.some((d) => d.start >= cs && d.start < ce && d.name !== dev.name);
+    return !(other && cs > dev.start);
+  };
   let room: string | null = null;
   let prev: Hit | undefined;
   for (const h of p.hits) {
     for (const t of h.tags) {
-      if (t.t === 'site' && site === null) site = t.name;
       // "所有设备房都进不去": every room of a kind is not a place.
       const quantified = prev?.end === h.start && prev.tags.some((x) => x.t === 'cue' && x.cue === 'allScope');
-      if (t.t === 'room' && room === null && !quantified) room = t.name;
+      if (t.t === 'room' && room === null && !quantified && sameClauseBefore(h.start)) room = t.name;
     }
     prev = h;
   }
-  if (site === null) return null;
-  const e = ENTRANCE.exec(p.low);
-  const entrance = e ? `${e[1]!.toUpperCase()}${e[2] ?? ''}口` : null;
-  return [site, entrance, room].filter(Boolean).join(' ');
+  // "三爻站台": the station's name runs into 站台.
+  if (room === null && first.kind === 'station' && p.text.slice(first.end, first.end + 1) === '台' && p.text.slice(first.start, first.end).endsWith('站')) room = '站台';
+  ENTRANCE_ALL.lastIndex = 0;
+  const entrances: { name: string; at: number }[] = [];
+  for (let e = ENTRANCE_ALL.exec(p.low); e; e = ENTRANCE_ALL.exec(p.low)) {
+    const n = e[2] && !/^\d+$/u.test(e[2]) ? String(parseCount(e[2]) ?? '') : (e[2] ?? '');
+    entrances.push({ name: `${e[1]!.toUpperCase()}${n}口`, at: e.index });
+  }
+  const distinct = new Set(entrances.map((e) => e.name));
+  // The entrance written right before the main device ("B口TVM全部离线，同时C口…") is its place.
+  const before = dev ? entrances.find((x) => x.at < dev.start && !CLAUSE_BREAK.test(p.text.slice(x.at, dev.start))) : undefined;
+  const e = before ?? (distinct.size === 1 ? entrances.find((x) => sameClauseBefore(x.at)) : undefined);
+  // "站厅屏", "站台钟": the device word carries its area.
+  if (room === null && dev) {
+    const w = p.text.slice(dev.start, dev.end);
+    if (w.startsWith('站厅')) room = '站厅';
+    else if (w.startsWith('站台')) room = '站台';
+  }
+  return [site, e?.name ?? null, room].filter(Boolean).join(' ');
 }
+
+const ENTRANCE_ALL = /(?<![a-z])([a-h])\s?(\d{1,2}|[一二两三四五六七八九])?\s?号?\s?(?:出入口|出口|入口|口)/gu;
 
 interface DeviceMention extends Span {
   name: string;
@@ -339,7 +386,7 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
 
   // An alarm or hidden danger with no effect on operation yet (contract level 4). A reassurance
   // beside a real symptom ("画面花了，其他都正常") does not make it one: that is level 3.
-  if (has(p, 'noEffect') && !has(p, 'systemDown') && !all && has(p, 'alarm') && !down) {
+  if (has(p, 'noEffect') && !has(p, 'systemDown') && !all && has(p, 'alarm')) {
     return { level: 4, evidence: w('noEffect', 'alarm') };
   }
 
