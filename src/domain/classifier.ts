@@ -33,6 +33,10 @@ export const ReaderModelSchema = z.object({
   features: z.enum(['ngram', 'ngram+rules']),
   kind: ModelJson,
   level: ModelJson,
+  /** Below this probability the level model's choice is not trusted: the level is asked. */
+  levelMinProb: z.number().min(0).max(1).default(0),
+  /** A message read as not a fault with at least this probability of being one gets the is_fault question. */
+  faultAskProb: z.number().min(0).max(1).default(0.25),
   /** Training summary, for the record (messages, date of the corpus, settings). */
   trainedOn: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
@@ -40,6 +44,8 @@ export type ReaderModelFile = z.infer<typeof ReaderModelSchema>;
 
 export interface ReaderModel {
   features: ReaderModelFile['features'];
+  levelMinProb: number;
+  faultAskProb: number;
   kind: LinearModel;
   level: LinearModel;
 }
@@ -55,7 +61,7 @@ export function compileModel(file: ReaderModelFile): ReaderModel {
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
-  return { features: file.features, kind: conv(file.kind), level: conv(file.level) };
+  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, faultAskProb: file.faultAskProb };
 }
 
 export function serialiseModel(m: LinearModel, digits = 3): z.infer<typeof ModelJson> {

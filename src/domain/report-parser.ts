@@ -590,8 +590,9 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
     kind = model.kind.classes[argmax(kp)] as ReportKind;
     if (kind === 'fault') {
       const lp = predict(model.level, feats);
-      const l = model.level.classes[argmax(lp)]!;
-      level = l === 'null' ? null : (Number(l) as FaultLevel);
+      const best = argmax(lp);
+      const l = model.level.classes[best]!;
+      level = l === 'null' || lp[best]! < model.levelMinProb ? null : (Number(l) as FaultLevel);
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
       level = null;
@@ -601,7 +602,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
 
   // Never drop a possible fault in silence: when the readers disagree, or the
   // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
-  const possible = rulesKind === 'fault' || (pFault !== null && pFault >= 0.25) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
+  const possible = rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
   const unsure =
     (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !has(p, 'notice')) ||
     (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
