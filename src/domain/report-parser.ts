@@ -588,6 +588,9 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
     const kp = predict(model.kind, feats);
     pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
     kind = model.kind.classes[argmax(kp)] as ReportKind;
+    // The rules' explicit "not a report" (resolved, planned work) stands against a model's fault:
+    // the writer said so in words the model may not weigh; the is_fault question below remains.
+    if (kind === 'fault' && rulesKind === 'other' && (has(p, 'resolved') || has(p, 'notice'))) kind = 'other';
     if (kind === 'fault') {
       const lp = predict(model.level, feats);
       const best = argmax(lp);
@@ -604,7 +607,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
   const possible = rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
   const unsure =
-    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !has(p, 'notice')) ||
+    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && (!(has(p, 'resolved') || has(p, 'notice')) || (rulesKind !== 'fault' && pFault !== null && pFault >= 0.5))) ||
     (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
 
   const grade: ServiceGrade | null =
