@@ -42,22 +42,45 @@ export const ReaderModelSchema = z.object({
 });
 export type ReaderModelFile = z.infer<typeof ReaderModelSchema>;
 
+/** A model for prediction: weights keyed by the feature's hash (no strings built per message). */
+export interface HashedModel {
+  classes: readonly string[];
+  bias: number[];
+  weights: Map<number, Float64Array>;
+}
+
 export interface ReaderModel {
   features: ReaderModelFile['features'];
   levelMinProb: number;
   faultAskProb: number;
-  kind: LinearModel;
-  level: LinearModel;
+  kind: HashedModel;
+  level: HashedModel;
 }
 
+/** FNV-1a over UTF-16 code units, continuing from `h` (so n-grams hash incrementally). */
+export function fnv(s: string, h = 0x811c9dc5): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+// Keys kept in the small-integer range: V8 hashes those fastest.
+const KEY = 0x3fffffff;
+export const hashFeature = (s: string): number => fnv(s) & KEY;
+
 export function compileModel(file: ReaderModelFile): ReaderModel {
-  const conv = (m: z.infer<typeof ModelJson>): LinearModel => {
+  const conv = (m: z.infer<typeof ModelJson>): HashedModel => {
     const k = m.classes.length;
     if (m.bias.length !== k) throw new Error(`model: ${k} classes but ${m.bias.length} biases`);
-    const weights = new Map<string, Float64Array>();
+    const weights = new Map<number, Float64Array>();
     for (const [f, w] of Object.entries(m.weights)) {
       if (w.length !== k) throw new Error(`model: feature ${f} has ${w.length} weights for ${k} classes`);
-      weights.set(f, Float64Array.from(w));
+      const h = hashFeature(f);
+      // Two features with one hash (rare) add up, as they would in a hashed model.
+      const prev = weights.get(h);
+      weights.set(h, prev ? prev.map((x, i) => x + w[i]!) : Float64Array.from(w));
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
@@ -94,6 +117,52 @@ export function ngramFeatures(text: string, maxChars = 300): string[] {
     if (i + 2 < chars.length) out.add(c1 + chars[i + 1]! + chars[i + 2]!);
   }
   return [...out];
+}
+
+/**
+ * The hashes of `ngramFeatures(text)`, computed without building the strings:
+ * the same n-grams, hashed as `hashFeature` would hash them.
+ */
+export function ngramHashes(text: string, maxChars = 300): Set<number> {
+  const t = text
+    .slice(0, maxChars)
+    .replace(/[0-9]+/gu, '0')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  const chars = [...`^${t}$`];
+  const out = new Set<number>();
+  for (let i = 0; i < chars.length; i++) {
+    const c1 = chars[i]!;
+    const h1 = fnv(c1);
+    if (c1 !== ' ') out.add(h1 & KEY);
+    if (i + 1 < chars.length) {
+      const h2 = fnv(chars[i + 1]!, h1);
+      out.add(h2 & KEY);
+      if (i + 2 < chars.length) out.add(fnv(chars[i + 2]!, h2) & KEY);
+    }
+  }
+  return out;
+}
+
+/** Class probabilities of a hashed model (softmax), in the model's class order. */
+export function predictHashed(m: HashedModel, features: Iterable<number>): number[] {
+  const z = m.bias.slice();
+  for (const f of features) {
+    const w = m.weights.get(f);
+    if (!w) continue;
+    for (let c = 0; c < z.length; c++) z[c]! += w[c]!;
+  }
+  return softmax(z);
+}
+
+function softmax(z: number[]): number[] {
+  const max = Math.max(...z);
+  let sum = 0;
+  for (let c = 0; c < z.length; c++) {
+    z[c] = Math.exp(z[c]! - max);
+    sum += z[c]!;
+  }
+  return z.map((x) => x / sum);
 }
 
 /** Class probabilities (softmax), in the model's class order. */

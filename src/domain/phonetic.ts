@@ -53,6 +53,24 @@ export function readings(ch: string): readonly string[] {
   return r;
 }
 
+const looseMemo = new Map<string, readonly string[]>();
+
+/** The loose keys of a character's readings, with and without the tone ("zai", "zai4"). */
+function looseKeysOf(ch: string): readonly string[] {
+  let r = looseMemo.get(ch);
+  if (r) return r;
+  const keys = new Set<string>();
+  for (const x of readings(ch)) {
+    const lk = looseKey(x);
+    keys.add(lk);
+    const tone = /\d$/u.exec(x)?.[0];
+    if (tone) keys.add(lk + tone);
+  }
+  r = [...keys];
+  looseMemo.set(ch, r);
+  return r;
+}
+
 /** "lü" and "lv" alike; tone 5 (neutral) written as no digit. */
 function cleanSyllable(s: string): string {
   return s.replace(/ü/gu, 'v').replace(/5$/u, '');
@@ -202,13 +220,9 @@ export function buildPhoneticIndex<T>(entries: readonly PhoneticEntry<T>[], lati
       const { node, j } = stack.pop()!;
       if (node.tags && node.depth >= 2 && (!best || j > best.end)) best = { start: i, end: j, tags: node.tags };
       if (j >= low.length || covered(j)) continue;
-      for (const r of readings(low[j]!)) {
-        const lk = looseKey(r);
-        const tone = r.match(/\d$/u)?.[0] ?? '';
-        for (const k of tone ? [lk, lk + tone] : [lk]) {
-          const n = node.next.get(k);
-          if (n) stack.push({ node: n, j: j + 1 });
-        }
+      for (const k of looseKeysOf(low[j]!)) {
+        const n = node.next.get(k);
+        if (n) stack.push({ node: n, j: j + 1 });
       }
     }
     return best;

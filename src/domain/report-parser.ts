@@ -14,7 +14,7 @@ import {
   type Hit,
   type ServiceGrade,
 } from './lexicon.js';
-import { ngramFeatures, predict, type ReaderModel } from './classifier.js';
+import { hashFeature, ngramFeatures, ngramHashes, predictHashed, type ReaderModel } from './classifier.js';
 import { findPhone, type PhoneMatch } from './phone.js';
 
 export type ReportKind = 'fault' | 'consultation' | 'complaint' | 'other';
@@ -583,16 +583,18 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   const model = opts.model === undefined ? lex.model : opts.model;
   const mode: ReaderMode = opts.mode ?? (model ? 'combined' : 'rules');
   if (mode !== 'rules' && model) {
-    const feats = ngramFeatures(p.text);
-    if (mode === 'combined' || model.features === 'ngram+rules') feats.push(...ruleFeatures(p, rulesKind, level, device, site, phoneM !== null));
-    const kp = predict(model.kind, feats);
+    const feats = ngramHashes(p.text);
+    if (mode === 'combined' || model.features === 'ngram+rules') {
+      for (const f of ruleFeatures(p, rulesKind, level, device, site, phoneM !== null)) feats.add(hashFeature(f));
+    }
+    const kp = predictHashed(model.kind, feats);
     pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
     kind = model.kind.classes[argmax(kp)] as ReportKind;
     // The rules' explicit "not a report" (resolved, planned work) stands against a model's fault:
     // the writer said so in words the model may not weigh; the is_fault question below remains.
     if (kind === 'fault' && rulesKind === 'other' && (has(p, 'resolved') || has(p, 'notice'))) kind = 'other';
     if (kind === 'fault') {
-      const lp = predict(model.level, feats);
+      const lp = predictHashed(model.level, feats);
       const best = argmax(lp);
       const l = model.level.classes[best]!;
       level = l === 'null' || lp[best]! < model.levelMinProb ? null : (Number(l) as FaultLevel);
