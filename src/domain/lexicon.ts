@@ -135,7 +135,7 @@ export const LexiconSchema = z.object({
     .min(1),
   /** A device becomes another when the text carries one of the words ("any": whatever device was found). */
   deviceRules: z
-    .array(z.object({ device: Word, becomes: Word, when: z.array(Word).min(1) }))
+    .array(z.object({ device: Word, unless: z.array(Word).default([]), becomes: Word, when: z.array(Word).min(1) }))
     .default([]),
   cues: z.object(cueShape),
   /** Engineers' commands (接单, 到场 #3 …), matched at the start of a message: never a report. */

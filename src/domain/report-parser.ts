@@ -240,7 +240,7 @@ function deviceMentions(p: Prepared): DeviceMention[] {
 function findDevice(p: Prepared, lex: CompiledLexicon): string | null {
   const d = headDevice(p);
   for (const r of lex.source.deviceRules) {
-    if ((r.device === 'any' ? d !== null : r.device === d) && r.when.some((w) => p.low.includes(lowerAscii(w)))) return r.becomes;
+    if ((r.device === 'any' ? d !== null && !r.unless.includes(d) : r.device === d) && r.when.some((w) => p.low.includes(lowerAscii(w)))) return r.becomes;
   }
   return d;
 }
@@ -609,7 +609,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
   const possible = rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
   const unsure =
-    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && (!(has(p, 'resolved') || has(p, 'notice')) || (rulesKind !== 'fault' && pFault !== null && pFault >= 0.5))) ||
+    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !has(p, 'notice')) ||
     (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
 
   const grade: ServiceGrade | null =
