@@ -291,6 +291,9 @@ function findStartedAt(text: string): string | null {
   return s.length > 0 ? s : null;
 }
 
+const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|派人|尽快|速来|赶紧来|快来|立即到场/u;
+const TWO_INTENTS = /[，。,.;；!！\s](?:顺便|另外|还有|再|想)?\s?(?:问一?下|请问|想问|咨询一?下|想了解|想确认)/u;
+
 // --- Kind ---------------------------------------------------------------------
 
 /** Any sign that something is wrong (not counting alarm-only notes). */
@@ -310,7 +313,9 @@ function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
   const trimmed = p.low.trimStart();
   if (lex.commandPatterns.some((re) => re.test(trimmed))) return 'other';
   if (has(p, 'complaint')) return 'complaint';
-  if (has(p, 'resolved')) return 'other';
+  // Resolved or status words, unless the writer describes a symptom and asks for someone
+  // ("…刷卡无反应，请安排工程师到场"): then it is a report.
+  if (has(p, 'resolved') && !(specificSymptom(p) && REQUEST.test(p.text))) return 'other';
   // A notice that also reports a fault ("【通知】…另：B口有一台闸机…故障"), or a forwarded
   // report whose header says 通知, is still a report.
   if (has(p, 'notice') && !(specificSymptom(p) && (p.forwarded || /另[:：外]|顺便报|另外/u.test(p.text)))) return 'other';
@@ -318,6 +323,8 @@ function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
   if (has(p, 'resolvedWeak') && !has(p, 'down') && !has(p, 'systemDown')) return 'other';
   // An explicit report marker ("报修", a "现象：" line): the writer says it is a report.
   if (has(p, 'report') && !has(p, 'consultStrong')) return 'fault';
+  // A fault, then a separate question ("…麻烦派人。顺便问下…"): a fault that also asks.
+  if ((has(p, 'consultStrong') || has(p, 'consult')) && specificSymptom(p) && deviceMentions(p).length > 0 && TWO_INTENTS.test(p.text)) return 'fault';
   if (has(p, 'consultStrong')) return 'consultation';
   const problem = problemSignal(p);
   if (has(p, 'consult') && !problem) return 'consultation';
@@ -350,6 +357,9 @@ function deviceCount(p: Prepared): { n: number; word: string } | null {
   let best: { n: number; word: string } | null = null;
   COUNT.lastIndex = 0;
   for (let m = COUNT.exec(p.text); m; m = COUNT.exec(p.text)) {
+    // "凤城五路站": a number inside a place name counts nothing.
+    const at = m.index;
+    if (p.hits.some((h) => h.start <= at && h.end > at && h.tags.some((t) => t.t === 'site'))) continue;
     const n = parseCount(m[1]!);
     if (n !== null && n > 0 && (!best || n > best.n)) best = { n, word: m[0] };
   }
@@ -390,7 +400,8 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
     return { level: 4, evidence: w('noEffect', 'alarm') };
   }
 
-  if (has(p, 'systemDown')) {
+  // "宕机" of one terminal (a workstation, a gate) is that device down, not the system.
+  if (has(p, 'systemDown') && !(terminalDevice(p, lex) && !all && !many)) {
     if (has(p, 'partial')) return { level: 2, evidence: w('systemDown', 'partial') };
     return { level: 1, evidence: w('systemDown', 'allScope') };
   }
@@ -406,7 +417,7 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   }
   if (all && has(p, 'degraded')) return { level: 2, evidence: w('allScope', 'allWeak', 'degraded') };
   if (many && (problem || answer)) return { level: 2, evidence: [...w('manyScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : []), ...w('down', 'degraded', 'problem')] };
-  if (has(p, 'majorFunction') && (problem || answer) && (answer || systemDevice(p) || deviceMentions(p).length === 0)) {
+  if (has(p, 'majorFunction') && (problem || answer) && (answer || !terminalDevice(p, lex))) {
     return { level: 2, evidence: w('majorFunction', 'down') };
   }
   if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm', 'noEffect') };
@@ -416,7 +427,7 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
     if (ev.length === 0 && located) ev.push(located);
     return { level: 3, evidence: [...ev, ...w('down', 'problem')] };
   }
-  if (has(p, 'partial') && (problem || answer)) return { level: 2, evidence: w('partial', 'down') };
+  if (has(p, 'partial') && (problem || answer) && !terminalDevice(p, lex)) return { level: 2, evidence: w('partial', 'down') };
   if (has(p, 'degraded') && systemDevice(p)) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'degraded')) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'alarm')) return { level: 4, evidence: w('alarm') };
@@ -454,6 +465,17 @@ function locatedDevice(p: Prepared): string | null {
   const e = ENTRANCE.exec(p.low);
   if (e) return p.text.slice(e.index, e.index + e[0].length);
   return null;
+}
+
+/** Devices that stand for a system or serve many: their failure reaches beyond themselves. */
+const SHARED_DEVICES = new Set(['服务器', '存储', '交换机', '防火墙']);
+
+/** The main device is one terminal (a gate, a printer, a workstation), not a system or a shared device. */
+function terminalDevice(p: Prepared, lex: CompiledLexicon): boolean {
+  const d = findDevice(p, lex);
+  if (d === null) return false;
+  const m = deviceMentions(p).find((x) => x.name === d);
+  return m !== undefined && m.rank >= 2 && !SHARED_DEVICES.has(d);
 }
 
 /** The device named is a piece of equipment (a gate, a printer), not a system or a network. */
@@ -609,7 +631,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
   const possible = rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
   const unsure =
-    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !has(p, 'notice')) ||
+    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !(has(p, 'notice') && !specificSymptom(p))) ||
     (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
 
   const grade: ServiceGrade | null =
