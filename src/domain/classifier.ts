@@ -33,7 +33,9 @@ export const ReaderModelSchema = z.object({
   features: z.enum(['ngram', 'ngram+rules']),
   kind: ModelJson,
   level: ModelJson,
-  /** Below this probability the level model's choice is not trusted: the level is asked. */
+  /** Below this probability the level model's choice gives way to the rules' level where they read one. */
+  rulesBelowProb: z.number().min(0).max(1).default(0),
+  /** Below this probability (and no rules' level) the level model's choice is not trusted: the level is asked. */
   levelMinProb: z.number().min(0).max(1).default(0),
   /** A message read as not a fault with at least this probability of being one gets the is_fault question. */
   faultAskProb: z.number().min(0).max(1).default(0.25),
@@ -52,6 +54,7 @@ export interface HashedModel {
 export interface ReaderModel {
   features: ReaderModelFile['features'];
   levelMinProb: number;
+  rulesBelowProb: number;
   faultAskProb: number;
   kind: HashedModel;
   level: HashedModel;
@@ -84,7 +87,7 @@ export function compileModel(file: ReaderModelFile): ReaderModel {
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
-  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, faultAskProb: file.faultAskProb };
+  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, faultAskProb: file.faultAskProb };
 }
 
 export function serialiseModel(m: LinearModel, digits = 3): z.infer<typeof ModelJson> {

@@ -292,6 +292,8 @@ function findStartedAt(text: string): string | null {
 }
 
 const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|派人|尽快|速来|赶紧来|快来|立即到场/u;
+const CLOCK_DRIFT = /慢了|快了|差了|不准|不同步|out of sync|偏差/u;
+const CLOCK_STOPPED = /停|不走|不亮|黑|坏|没显示|不显示/u;
 const TWO_INTENTS = /[，。,.;；!！\s](?:顺便|另外|还有|再|想)?\s?(?:问一?下|请问|想问|咨询一?下|想了解|想确认)/u;
 
 // --- Kind ---------------------------------------------------------------------
@@ -396,6 +398,10 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
 
   // An alarm or hidden danger with no effect on operation yet (contract level 4). A reassurance
   // beside a real symptom ("画面花了，其他都正常") does not make it one: that is level 3.
+  // A clock a few minutes off (not stopped, not dark) is an event, not a failure.
+  if (findDevice(p, lex) === '时钟' && CLOCK_DRIFT.test(p.low) && !CLOCK_STOPPED.test(p.low) && !all && !many) {
+    return { level: 4, evidence: [CLOCK_DRIFT.exec(p.text)?.[0] ?? ''] };
+  }
   if (has(p, 'noEffect') && !has(p, 'systemDown') && !all && has(p, 'alarm')) {
     return { level: 4, evidence: w('noEffect', 'alarm') };
   }
@@ -619,7 +625,12 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
       const lp = predictHashed(model.level, feats);
       const best = argmax(lp);
       const l = model.level.classes[best]!;
-      level = l === 'null' || lp[best]! < model.levelMinProb ? null : (Number(l) as FaultLevel);
+      const sure = lp[best]!;
+      level = l === 'null' ? null : (Number(l) as FaultLevel);
+      // The model unsure: the rules' level, where they read one (their evidence is the customer's
+      // own words); else, below levelMinProb, the level is asked rather than guessed.
+      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) level = decision.level;
+      else if (!(mode === 'combined' && decision) && level !== null && sure < model.levelMinProb) level = null;
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
       level = null;
@@ -629,9 +640,13 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
 
   // Never drop a possible fault in silence: when the readers disagree, or the
   // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
-  const possible = rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
-  const unsure =
-    (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !(has(p, 'notice') && !specificSymptom(p))) ||
+  const byModel = mode === 'model' && model !== null;
+  const possible = byModel
+    ? pFault !== null && pFault >= model.faultAskProb
+    : rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
+  const unsure = byModel
+    ? kind !== 'fault' && possible
+    : (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !(has(p, 'notice') && !specificSymptom(p))) ||
     (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
 
   const grade: ServiceGrade | null =
