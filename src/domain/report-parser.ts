@@ -414,7 +414,7 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   if (all && (down || answer)) {
     const ev = w('allScope', 'allWeak', 'down');
     // Everything at one entrance is many devices, not the station: passengers use another entrance.
-    if (entranceScoped(p)) return { level: 2, evidence: [...ev, entranceWord(p)] };
+    if (entranceScoped(p) || / [A-H]\d*口/u.test(findSite(p) ?? '')) return { level: 2, evidence: [...ev, entranceWord(p)] };
     // Some functions still work, or what fails is one major function: the system runs (level 2).
     if (has(p, 'partial') || has(p, 'noEffect') || has(p, 'majorFunction')) {
       return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'noEffect', 'majorFunction')] };
