@@ -291,6 +291,7 @@ function findStartedAt(text: string): string | null {
   return s.length > 0 ? s : null;
 }
 
+const PROGRESS_QUESTION = /(?:什么时候|几点|多久|啥时候|多长时间)(?:能|才能|可以)?(?:到|来|到场|过来|修好)|到哪了|到了吗|到场了吗|还要多久/u;
 const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|派人|尽快|速来|赶紧来|快来|立即到场/u;
 const CLOCK_DRIFT = /慢了|快了|差了|不准|不同步|out of sync|偏差/u;
 const CLOCK_STOPPED = /停|不走|不亮|黑|坏|没显示|不显示/u;
@@ -618,6 +619,9 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
     const kp = predictHashed(model.kind, feats);
     pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
     kind = model.kind.classes[argmax(kp)] as ReportKind;
+    // "工程师什么时候到场啊": a question about progress, which the bot answers with the ticket's
+    // status; a complaint only when the rules see one too.
+    if (mode === 'combined' && kind === 'complaint' && rulesKind !== 'complaint' && PROGRESS_QUESTION.test(p.text)) kind = rulesKind;
     // The rules' explicit "not a report" (resolved, planned work) stands against a model's fault:
     // the writer said so in words the model may not weigh; the is_fault question below remains.
     if (kind === 'fault' && rulesKind === 'other' && (has(p, 'resolved') || has(p, 'notice'))) kind = 'other';
