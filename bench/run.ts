@@ -130,7 +130,8 @@ function renderMarkdown(r: Flat): string {
     return typeof v === 'number' ? pred(v) : null;
   };
   const rows: Row[] = [
-    { name: 'parse: messages/s on one core (dev corpus)', target: '≥ 5,000/s', value: () => num(r['parse_msgs_per_s'], '/s', 0), ok: () => (typeof r['parse_msgs_per_s'] === 'number' ? (r['parse_msgs_per_s'] as number) >= 5000 : null), pgApplies: false },
+    { name: 'parse: messages/s on one core (training corpus, rules + model)', target: '≥ 5,000/s', value: () => num(r['parse_msgs_per_s'], '/s', 0), ok: () => (typeof r['parse_msgs_per_s'] === 'number' ? (r['parse_msgs_per_s'] as number) >= 5000 : null), pgApplies: false },
+    { name: 'parse: messages per CPU second (same run)', target: '≥ 5,000/s', value: () => num(r['parse_msgs_per_cpu_s'], '/s', 0), ok: () => (typeof r['parse_msgs_per_cpu_s'] === 'number' ? (r['parse_msgs_per_cpu_s'] as number) >= 5000 : null), pgApplies: false },
     { name: 'parse: p99 per message', target: '—', value: () => num(r['parse_p99_ms'], ' ms', 3), ok: () => null, pgApplies: false },
     { name: 'ingest: highest rate answered with p99 < 100 ms, all 200', target: '≥ 1,000/s (SQLite)', value: (p) => num(g('ingest_events_per_s', p), '/s', 0), ok: cmp('ingest_events_per_s', (v) => v >= 1000) },
     { name: 'ingest: answer p99 at that rate', target: '< 100 ms', value: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? 'no rate met it' : num(g('ingest_p99_ms', p), ' ms', 1)), ok: (p) => (g('ingest_steps', p) && g('ingest_p99_ms', p) == null ? false : cmp('ingest_p99_ms', (v) => v < 100)(p)) },

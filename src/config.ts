@@ -12,8 +12,9 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ContractSchema, type Contract } from './domain/contract.js';
 import { OrgSchema, type Org } from './domain/org.js';
-import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
+import { compileLexicon, LexiconSchema, type CompiledLexicon, type Lexicon } from './domain/lexicon.js';
 import { RetentionSchema, type Retention } from './domain/retention.js';
+import { compileModel, ReaderModelSchema, type ReaderModelFile } from './domain/classifier.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -75,6 +76,16 @@ export const EnvSchema = z.object({
   DASHBOARD_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR ranges, comma-separated. */
   TRUST_PROXY: z.string().optional(),
+  /** Optional LLM reader (OpenAI-compatible chat completions), off unless both are set. */
+  LLM_BASE_URL: z.string().url().optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_API_KEY: z.string().optional(),
+  /** The LLM reader's answer must come within this many ms, else the local reading stands. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+  /** Send phone numbers to the LLM as written (default: masked). */
+  LLM_SEND_PHONES: boolish.optional(),
+  /** The learned reader's weights (kind and level); missing file: rules alone. */
+  READER_MODEL_FILE: z.string().default('config/reader-model.json'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -156,6 +167,25 @@ export function loadRetention(file: string | undefined, cwd = process.cwd()): Re
   return retention;
 }
 
+/** The learned reader's weights, validated; null when the file does not exist (rules alone). */
+export function loadReaderModel(file: string): ReaderModelFile | null {
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file}: reader model is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = ReaderModelSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(formatIssues(file, r.error));
+  return r.data;
+}
+
+/** The reader the service uses: the lexicon's rules with the learned model when one is configured. */
+export function compileReader(config: Pick<Config, 'lexicon' | 'readerModel'>): CompiledLexicon {
+  return compileLexicon(config.lexicon, config.readerModel ? compileModel(config.readerModel) : null);
+}
+
 export interface Config {
   env: Env;
   database: DatabaseTarget;
@@ -166,6 +196,8 @@ export interface Config {
   org: Org;
   lexicon: Lexicon;
   retention: Retention;
+  /** Weights of the learned reader (READER_MODEL_FILE); null: the rules alone read kind and level. */
+  readerModel: ReaderModelFile | null;
   dataDir: string;
   feishu: null | {
     appId: string;
@@ -201,6 +233,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   }
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
   const retention = loadRetention(env.RETENTION_FILE, cwd);
+  const readerModel = loadReaderModel(resolveFile(env.READER_MODEL_FILE, cwd));
 
   const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
   const feishuSet = feishuVars.filter((k) => env[k]);
@@ -226,7 +259,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const real = [feishu && 'Feishu', wechat && 'WeChat'].filter((c): c is string => Boolean(c));
   if (env.SANDBOX && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
   const sandbox = env.SANDBOX ?? !real.length;
-  return { env, database, contracts, contractFiles, org, lexicon, retention, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  return { env, database, contracts, contractFiles, org, lexicon, retention, readerModel, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
 }
 
 /**

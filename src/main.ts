@@ -18,9 +18,8 @@ import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
 import { SandboxChannel } from './bot/channels/sandbox.js';
 import type { ChannelAdapter, ChannelName } from './bot/types.js';
-import { ConfigError, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
+import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
-import { compileLexicon } from './domain/lexicon.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
 import { retentionJob } from './store/privacy.js';
@@ -120,7 +119,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     clock,
     log,
     contracts,
-    lexicon: compileLexicon(config.lexicon),
+    lexicon: compileReader(config),
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),

@@ -1,6 +1,6 @@
 /** `cli parse`: JSON lines in on stdin, one parse result (or error line) out per line. */
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../config.js';
+import { compileReader, loadConfig } from '../config.js';
 import { compileLexicon } from '../domain/lexicon.js';
 import { runParseCli } from '../domain/parse-cli.js';
 
@@ -9,7 +9,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error('usage: npm run --silent cli -- parse < messages.jsonl\n  input lines: {"id": "...", "text": "..."}\n  LEXICON_FILE selects the lexicon (default config/lexicon.yaml)');
     return 0;
   }
-  const lex = compileLexicon(loadConfig().lexicon);
+  const lex = compileReader(loadConfig());
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   const { errors } = await runParseCli(lines, (line) => process.stdout.write(line + '\n'), lex);
   return errors ? 1 : 0;

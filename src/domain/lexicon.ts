@@ -7,6 +7,8 @@
  * file and hands the plain object to `LexiconSchema.parse` / `compileLexicon`.
  */
 import { z } from 'zod';
+import type { ReaderModel } from './classifier.js';
+import { buildPhoneticIndex, type PhoneticEntry } from './phonetic.js';
 
 /**
  * Cue categories the parser's rules refer to. The words in each category are
@@ -37,6 +39,8 @@ export const CUE_KINDS = [
   'noEffect',
   /** Any other sign of a problem that makes a message a fault report: 问题, 故障, 异常 … */
   'problem',
+  /** Vague problem words (问题, 故障, 出毛病, 不太对劲): a fault, but they leave the level open. */
+  'vague',
   /** About the service itself: 投诉, 还没人来, 又坏了 … */
   'complaint',
   /** Resolved, false alarm, engineers' status: 已修好, 误报, 在路上 … (never a ticket). */
@@ -45,6 +49,10 @@ export const CUE_KINDS = [
   'resolvedWeak',
   /** Notices and planned work: 通知, 公告 … (never a ticket). */
   'notice',
+  /** An explicit report marker: 报修, 报障, a "现象：" line (a fault unless resolved). */
+  'report',
+  /** Out-of-scope equipment (扶梯, 照明, 空调): alone, not a fault for this supplier. */
+  'outOfScope',
   /** A question that is a consultation even if a symptom word appears: 请问, 想问 … */
   'consultStrong',
   /** A how-to or contract question: 怎么设置, 保修期, 多少钱 … */
@@ -125,6 +133,10 @@ export const LexiconSchema = z.object({
       }),
     )
     .min(1),
+  /** A device becomes another when the text carries one of the words ("any": whatever device was found). */
+  deviceRules: z
+    .array(z.object({ device: Word, unless: z.array(Word).default([]), becomes: Word, when: z.array(Word).min(1) }))
+    .default([]),
   cues: z.object(cueShape),
   /** Engineers' commands (接单, 到场 #3 …), matched at the start of a message: never a report. */
   commandPatterns: z.array(Pattern).default([]),
@@ -158,10 +170,14 @@ export interface Hit {
   start: number;
   end: number;
   tags: Tag[];
+  /** Matched by sound or by Latin letters, not as written ("小在站", "xz站"). */
+  fuzzy?: true;
 }
 
 export interface CompiledLexicon {
   readonly source: Lexicon;
+  /** The learned reader for kind and level (config/reader-model.json); null: rules alone. */
+  readonly model: ReaderModel | null;
   readonly maxScanChars: number;
   /** Leftmost-longest, non-overlapping dictionary matches over lower-cased, normalised text. */
   scan(low: string): Hit[];
@@ -177,7 +193,7 @@ const ASCII_WORD = /[a-z0-9]/;
  * word, so a message is scanned in a single left-to-right pass and the longest
  * word wins ("综合监控" is the system, not "监控" the camera; "AFC机房" is a room).
  */
-export function compileLexicon(lex: Lexicon): CompiledLexicon {
+export function compileLexicon(lex: Lexicon, model: ReaderModel | null = null): CompiledLexicon {
   const root: TrieNode = { next: new Map() };
   const add = (word: string, tag: Tag): void => {
     const w = lowerAscii(word.normalize('NFKC'));
@@ -194,8 +210,13 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
     if (!node.tags.some((t) => JSON.stringify(t) === JSON.stringify(tag))) node.tags.push(tag);
   };
 
+  // One tag object per site/device/cue, so phonetic matches carry the same tags as exact ones.
+  const siteTags = new Map<string, Tag>();
+  const deviceTags = new Map<string, Tag>();
+  const cueTags = Object.fromEntries(CUE_KINDS.map((k) => [k, { t: 'cue', cue: k } as Tag])) as Record<CueKind, Tag>;
   for (const s of lex.sites) {
     const tag: Tag = { t: 'site', name: s.name, kind: s.kind };
+    siteTags.set(s.name, tag);
     add(s.name, tag);
     for (const a of s.aliases) add(a, tag);
   }
@@ -206,20 +227,43 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
   }
   for (const d of lex.devices) {
     const tag: Tag = { t: 'device', name: d.name, rank: d.rank };
+    deviceTags.set(`${d.name}/${d.rank}`, tag);
     add(d.name, tag);
     for (const s of d.synonyms) add(s, tag);
   }
+  const phonetic: PhoneticEntry<Tag>[] = [];
+  const latinTaken = new Set<string>();
+  const sound = (word: string, tag: Tag, loose: boolean, latin: boolean, owner: string, primary: boolean): void => {
+    const w = word.normalize('NFKC');
+    if (/^[a-z]+$/iu.test(w)) latinTaken.add(w.toLowerCase());
+    phonetic.push({ word: w, tag, loose, latin, owner, primary });
+  };
+  for (const s of lex.sites) {
+    const tag = siteTags.get(s.name)!;
+    const bare = s.name.replace(/站$/u, '');
+    for (const a of [s.name, ...s.aliases]) sound(a, tag, true, true, s.name, a === s.name || a === bare);
+  }
+  for (const r of lex.rooms) for (const a of [r.name, ...r.aliases]) sound(a, { t: 'room', name: r.name, kind: r.kind }, true, false, r.name, a === r.name);
+  for (const d of lex.devices) {
+    for (const a of [d.name, ...d.synonyms]) sound(a, deviceTags.get(`${d.name}/${d.rank}`)!, true, true, d.name, a === d.name);
+  }
+
   const cuePatterns = new Map<CueKind, RegExp[]>();
   for (const k of CUE_KINDS) {
     const c = lex.cues[k];
-    for (const w of c.words) add(w, { t: 'cue', cue: k });
+    for (const w of c.words) {
+      add(w, { t: 'cue', cue: k });
+      sound(w, cueTags[k], false, false, k, true);
+    }
     cuePatterns.set(
       k,
       c.patterns.map((p) => new RegExp(p, 'gu')),
     );
   }
 
-  const scan = (low: string): Hit[] => {
+  const sounds = buildPhoneticIndex(phonetic, latinTaken);
+
+  const exactScan = (low: string): Hit[] => {
     const hits: Hit[] = [];
     const n = low.length;
     let i = 0;
@@ -250,8 +294,19 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
     return hits;
   };
 
+  const scan = (low: string): Hit[] => {
+    const hits = exactScan(low);
+    const covered = new Uint8Array(low.length);
+    for (const h of hits) covered.fill(1, h.start, h.end);
+    const extra = sounds.scan(low, (i) => covered[i] === 1);
+    if (extra.length === 0) return hits;
+    for (const e of extra) hits.push({ start: e.start, end: e.end, tags: e.tags, fuzzy: true });
+    return hits.sort((a, b) => a.start - b.start);
+  };
+
   return {
     source: lex,
+    model,
     maxScanChars: lex.maxScanChars,
     scan,
     cuePatterns,

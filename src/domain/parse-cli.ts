@@ -18,6 +18,14 @@ export interface ParseCliResult {
   contact: string | null;
   symptom: string | null;
   evidence: string[];
+  /** What the bot would ask next: "is_fault" (alone), or for a fault "level", "site", "phone"; empty when nothing. */
+  asks: string[];
+  /** A fault that also asks a question (a ticket and a consultation). */
+  alsoConsultation: boolean;
+  /** The device's own number ("3号闸机" → 3), for linking duplicates. */
+  deviceNumber: number | null;
+  /** "complete" report, "fragment" of one, or "none". */
+  completeness: string;
 }
 
 /** One output line for a bad input: the run goes on. */
@@ -78,6 +86,10 @@ function parseLine(line: string, n: number, lex: CompiledLexicon): ParseCliResul
     contact: r.contact,
     symptom: r.symptom,
     evidence: r.levelEvidence,
+    asks: r.asks,
+    alsoConsultation: r.alsoConsultation,
+    deviceNumber: r.deviceNumber,
+    completeness: r.completeness,
   };
 }
 

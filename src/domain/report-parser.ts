@@ -14,6 +14,8 @@ import {
   type Hit,
   type ServiceGrade,
 } from './lexicon.js';
+import { hashFeature, ngramFeatures, ngramHashes, predictHashed, type ReaderModel } from './classifier.js';
+import { findPhone, type PhoneMatch } from './phone.js';
 
 export type ReportKind = 'fault' | 'consultation' | 'complaint' | 'other';
 
@@ -40,7 +42,31 @@ export interface ParsedReport {
   startedAt: string | null;
   /** A fault on a device the lexicon marks as hardware (contract hardware clocks apply). */
   hardware: boolean;
+  /**
+   * What the bot would ask next, in order; empty when nothing. "is_fault"
+   * (需要为此报修吗？) comes alone: the reader cannot tell whether this is a
+   * report, and the other questions follow a "yes". Otherwise, for a fault:
+   * "level" when the text does not settle it, "site" and "phone" when missing
+   * (the bot drops "phone" when it already knows the reporter's).
+   */
+  asks: Ask[];
+  /** A fault that also asks a separate question: a ticket and a consultation. */
+  alsoConsultation: boolean;
+  /** The device's own number, "3号闸机" → 3, "TVM05" → 5: the first of `deviceNumbers`. */
+  deviceNumber: number | null;
+  /** Every device number named ("12号 13号闸机" → [12, 13]), for linking duplicates. */
+  deviceNumbers: number[];
+  /**
+   * "complete": a device and a symptom, a report by itself (never merged into
+   * an earlier one); "fragment": part of one (a place, a device, a phone, or a
+   * symptom without a device); "none": nothing of a report.
+   */
+  completeness: 'complete' | 'fragment' | 'none';
+  /** The message was forwarded (its header was not read as the place). */
+  forwarded: boolean;
 }
+
+export type Ask = 'is_fault' | 'level' | 'site' | 'phone';
 
 /** What a single message carries, for merging a report split over several messages. */
 export interface Fragment {
@@ -62,36 +88,13 @@ interface Prepared {
   low: string;
   hits: Hit[];
   cues: Map<CueKind, Span[]>;
+  /** A forward header was blanked ("转自票务中心群：", "[转发]", "---原始消息---"). */
+  forwarded: boolean;
 }
 
 interface Span {
   start: number;
   end: number;
-}
-
-// --- Phones -----------------------------------------------------------------
-
-// Bounded on both sides by "not a digit"; separators are single spaces or dashes.
-const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)/gu;
-const LANDLINE = /(?<!\d)(?:\(?(0\d{2,3})\)?[\s-]?)?([2-9]\d{2,3}[\s-]?\d{4})(?!\d)/gu;
-
-interface PhoneMatch extends Span {
-  phone: string;
-}
-
-function findPhone(text: string, areaCode: string): PhoneMatch | null {
-  MOBILE.lastIndex = 0;
-  const m = MOBILE.exec(text);
-  if (m) return { start: m.index, end: m.index + m[0].length, phone: m[1]!.replace(/\D/g, '') };
-  LANDLINE.lastIndex = 0;
-  for (let l = LANDLINE.exec(text); l; l = LANDLINE.exec(text)) {
-    const local = l[2]!.replace(/\D/g, '');
-    if (local.length !== 8 && !(l[1] && local.length === 7)) continue;
-    // A bare 8-digit number is only a phone when the text says so (电话/座机/联系).
-    if (!l[1] && !/(?:电话|座机|联系|tel|手机)[^\d]{0,4}$/iu.test(text.slice(Math.max(0, l.index - 8), l.index))) continue;
-    return { start: l.index, end: l.index + l[0].length, phone: `${l[1] ?? areaCode}-${local}` };
-  }
-  return null;
 }
 
 // --- Preparation ------------------------------------------------------------
@@ -101,6 +104,14 @@ function findPhone(text: string, areaCode: string): PhoneMatch | null {
 const MENTION = /@[^\s@]{1,20}(?:[\s\u2005]|$)/gu;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u2029\ufeff]/gu;
 
+/**
+ * Forward headers, blanked before reading: "转自票务中心群：", "转发自 小寨站值班群:",
+ * "[转发]", "【转发】", "Fwd:", "---原始消息---", "以下为转发内容", "发件人：… " lines.
+ * Bounded: every repeat has a small fixed limit.
+ */
+const FORWARD_HEADER =
+  /(?:^|(?<=\n))\s{0,4}(?:\[转发\]|【转发】|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?/giu;
+
 function prepare(raw: string, lex: CompiledLexicon): Prepared {
   let text = typeof raw === 'string' ? raw : String(raw ?? '');
   // Cut before normalising: NFKC can grow a string, and the cap is what bounds the work.
@@ -108,6 +119,12 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   text = text.normalize('NFKC');
   if (text.length > lex.maxScanChars * 2) text = text.slice(0, lex.maxScanChars * 2);
   text = text.replace(CONTROL, ' ').replace(MENTION, (m) => ' '.repeat(m.length));
+  let forwarded = false;
+  // The header of a forwarded message names where it came from, not where the fault is.
+  text = text.replace(FORWARD_HEADER, (m) => {
+    forwarded = true;
+    return ' '.repeat(m.length);
+  });
   const low = lowerAscii(text);
   const hits = lex.scan(low);
   const cues = new Map<CueKind, Span[]>();
@@ -126,7 +143,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
       }
     }
   }
-  return { text, low, hits, cues };
+  return { text, low, hits, cues, forwarded };
 }
 
 const has = (p: Prepared, k: CueKind): boolean => (p.cues.get(k)?.length ?? 0) > 0;
@@ -136,24 +153,71 @@ const words = (p: Prepared, k: CueKind): string[] => (p.cues.get(k) ?? []).map((
 
 const ENTRANCE = /(?<![a-z])([a-h])\s?(\d{1,2})?\s?号?\s?(?:出入口|出口|入口|口)/u;
 
+/** Clause breaks: a room or entrance in another clause than the device is about something else. */
+const CLAUSE_BREAK = /[，。,；;！!？?\n]|另外|还有|然后/u;
+
 function findSite(p: Prepared): string | null {
-  let site: string | null = null;
+  const sites: { name: string; kind: string; start: number; end: number }[] = [];
+  for (const h of p.hits) for (const t of h.tags) if (t.t === 'site') sites.push({ name: t.name, kind: t.kind, start: h.start, end: h.end });
+  if (sites.length === 0) return null;
+  const stations = [...new Set(sites.filter((x) => x.kind === 'station').map((x) => x.name))];
+  // Several stations and the whole line: the line. Several stations in a list or a range
+  // ("小寨站、钟楼站", "三爻站至韦曲南站"): no one place.
+  if (stations.length >= 2 && sites.some((x) => x.kind === 'line')) return sites.find((x) => x.kind === 'line')!.name;
+  if (stations.length >= 2) {
+    const st = sites.filter((x) => x.kind === 'station');
+    for (let i = 1; i < st.length; i++) {
+      const gap = p.text.slice(st[i - 1]!.end, st[i]!.start);
+      if (st[i]!.name !== st[i - 1]!.name && /^\s{0,2}(?:[、,，和及与至到\-~—]|以及)\s{0,2}$/u.test(gap)) return null;
+    }
+  }
+  const first = sites[0]!;
+  const site = first.name;
+  // A room or entrance is left out when it comes after the main device in a clause that
+  // names another device ("钟楼站售票机卡币了，另外车控室打印机也…").
+  const devs = deviceMentions(p);
+  const dev = devs[0];
+  const sameClauseBefore = (pos: number): boolean => {
+    if (!dev || pos < dev.start) return true;
+    let cs = pos;
+    while (cs > 0 && !CLAUSE_BREAK.test(p.text[cs - 1]!)) cs--;
+    let ce = pos;
+    while (ce < p.text.length && !CLAUSE_BREAK.test(p.text[ce]!)) ce++;
+    const other = devs.some((d) => d.start >= cs && d.start < ce && d.name !== dev.name);
+    return !(other && cs > dev.start);
+  };
   let room: string | null = null;
   let prev: Hit | undefined;
   for (const h of p.hits) {
     for (const t of h.tags) {
-      if (t.t === 'site' && site === null) site = t.name;
       // "所有设备房都进不去": every room of a kind is not a place.
       const quantified = prev?.end === h.start && prev.tags.some((x) => x.t === 'cue' && x.cue === 'allScope');
-      if (t.t === 'room' && room === null && !quantified) room = t.name;
+      if (t.t === 'room' && room === null && !quantified && sameClauseBefore(h.start)) room = t.name;
     }
     prev = h;
   }
-  if (site === null) return null;
-  const e = ENTRANCE.exec(p.low);
-  const entrance = e ? `${e[1]!.toUpperCase()}${e[2] ?? ''}口` : null;
-  return [site, entrance, room].filter(Boolean).join(' ');
+  // "三爻站台": the station's name runs into 站台.
+  if (room === null && first.kind === 'station' && p.text.slice(first.end, first.end + 1) === '台' && p.text.slice(first.start, first.end).endsWith('站')) room = '站台';
+  ENTRANCE_ALL.lastIndex = 0;
+  const entrances: { name: string; at: number }[] = [];
+  for (let e = ENTRANCE_ALL.exec(p.low); e; e = ENTRANCE_ALL.exec(p.low)) {
+    const n = e[2] && !/^\d+$/u.test(e[2]) ? String(parseCount(e[2]) ?? '') : (e[2] ?? '');
+    entrances.push({ name: `${e[1]!.toUpperCase()}${n}口`, at: e.index });
+  }
+  const distinct = new Set(entrances.map((e) => e.name));
+  // The entrance written right before the main device ("B口TVM全部离线，同时C口…") is its place.
+  const before = dev ? entrances.find((x) => x.at < dev.start && !CLAUSE_BREAK.test(p.text.slice(x.at, dev.start))) : undefined;
+  const e = before ?? (distinct.size === 1 ? entrances.find((x) => sameClauseBefore(x.at)) : undefined);
+  // "站厅屏", "站台钟": the device word carries its area.
+  if (room === null && dev) {
+    const w = p.text.slice(dev.start, dev.end);
+    if (w.startsWith('站厅')) room = '站厅';
+    else if (w.startsWith('站台')) room = '站台';
+  }
+  return [site, e?.name ?? null, room].filter(Boolean).join(' ');
 }
+
+const ENTRANCE_ALL = /(?<![a-z])([a-h])\s?(\d{1,2}|[一二两三四五六七八九])?\s?号?\s?(?:出入口|出口|入口|口)/gu;
 
 interface DeviceMention extends Span {
   name: string;
@@ -173,7 +237,15 @@ function deviceMentions(p: Prepared): DeviceMention[] {
  * "ISCS服务器", "BOM打印机") resolves to its head, the last word, unless the
  * head ranks lower (a generic word: "闸机网络" stays 闸机).
  */
-function findDevice(p: Prepared): string | null {
+function findDevice(p: Prepared, lex: CompiledLexicon): string | null {
+  const d = headDevice(p);
+  for (const r of lex.source.deviceRules) {
+    if ((r.device === 'any' ? d !== null && !r.unless.includes(d) : r.device === d) && r.when.some((w) => p.low.includes(lowerAscii(w)))) return r.becomes;
+  }
+  return d;
+}
+
+function headDevice(p: Prepared): string | null {
   const ms = deviceMentions(p);
   const first = ms[0];
   if (!first) return null;
@@ -219,11 +291,24 @@ function findStartedAt(text: string): string | null {
   return s.length > 0 ? s : null;
 }
 
+const PROGRESS_QUESTION = /(?:什么时候|几点|多久|啥时候|多长时间)(?:能|才能|可以)?(?:到|来|到场|过来|修好)|到哪了|到了吗|到场了吗|还要多久/u;
+const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|派人|尽快|速来|赶紧来|快来|立即到场/u;
+const CLOCK_DRIFT = /慢了|快了|差了|不准|不同步|out of sync|偏差/u;
+const CLOCK_STOPPED = /停|不走|不亮|黑|坏|没显示|不显示/u;
+const TWO_INTENTS = /[，。,.;；!！\s](?:顺便|另外|还有|再|想)?\s?(?:问一?下|请问|想问|咨询一?下|想了解|想确认)/u;
+
 // --- Kind ---------------------------------------------------------------------
 
 /** Any sign that something is wrong (not counting alarm-only notes). */
 function problemSignal(p: Prepared): boolean {
-  return has(p, 'down') || has(p, 'systemDown') || has(p, 'degraded') || has(p, 'problem');
+  return has(p, 'down') || has(p, 'systemDown') || has(p, 'degraded') || has(p, 'problem') || has(p, 'vague');
+}
+
+/** A symptom that says what fails (黑屏, 卡纸, 没声音), not only that something is wrong. */
+function specificSymptom(p: Prepared): boolean {
+  const vague = p.cues.get('vague') ?? [];
+  const isVague = (s: Span): boolean => vague.some((v) => v.start <= s.start && v.end >= s.end);
+  return (['down', 'problem', 'degraded'] as const).some((k) => (p.cues.get(k) ?? []).some((s) => !isVague(s)));
 }
 
 function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
@@ -231,8 +316,18 @@ function classifyKind(p: Prepared, lex: CompiledLexicon): ReportKind {
   const trimmed = p.low.trimStart();
   if (lex.commandPatterns.some((re) => re.test(trimmed))) return 'other';
   if (has(p, 'complaint')) return 'complaint';
-  if (has(p, 'resolved') || has(p, 'notice')) return 'other';
+  // Resolved or status words, unless the writer describes a symptom and asks for someone
+  // ("…刷卡无反应，请安排工程师到场"): then it is a report.
+  if (has(p, 'resolved') && !(specificSymptom(p) && REQUEST.test(p.text))) return 'other';
+  // A notice that also reports a fault ("【通知】…另：B口有一台闸机…故障"), or a forwarded
+  // report whose header says 通知, is still a report.
+  if (has(p, 'notice') && !(specificSymptom(p) && (p.forwarded || /另[:：外]|顺便报|另外/u.test(p.text)))) return 'other';
+  if (has(p, 'outOfScope') && deviceMentions(p).length === 0) return 'other';
   if (has(p, 'resolvedWeak') && !has(p, 'down') && !has(p, 'systemDown')) return 'other';
+  // An explicit report marker ("报修", a "现象：" line): the writer says it is a report.
+  if (has(p, 'report') && !has(p, 'consultStrong')) return 'fault';
+  // A fault, then a separate question ("…麻烦派人。顺便问下…"): a fault that also asks.
+  if ((has(p, 'consultStrong') || has(p, 'consult')) && specificSymptom(p) && deviceMentions(p).length > 0 && TWO_INTENTS.test(p.text)) return 'fault';
   if (has(p, 'consultStrong')) return 'consultation';
   const problem = problemSignal(p);
   if (has(p, 'consult') && !problem) return 'consultation';
@@ -265,6 +360,9 @@ function deviceCount(p: Prepared): { n: number; word: string } | null {
   let best: { n: number; word: string } | null = null;
   COUNT.lastIndex = 0;
   for (let m = COUNT.exec(p.text); m; m = COUNT.exec(p.text)) {
+    // "凤城五路站": a number inside a place name counts nothing.
+    const at = m.index;
+    if (p.hits.some((h) => h.start <= at && h.end > at && h.tags.some((t) => t.t === 'site'))) continue;
     const n = parseCount(m[1]!);
     if (n !== null && n > 0 && (!best || n > best.n)) best = { n, word: m[0] };
   }
@@ -295,43 +393,54 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   const count = deviceCount(p);
   const many = has(p, 'manyScope') || (count !== null && count.n >= lex.source.manyDevicesFrom);
   const few = has(p, 'fewScope') || (count !== null && count.n < lex.source.manyDevicesFrom);
-  const all = has(p, 'allScope') || (has(p, 'allWeak') && !few && !many);
   const located = locatedDevice(p);
+  const all = has(p, 'allScope') || (has(p, 'allWeak') && !few && !many && !located);
+  const specific = specificSymptom(p);
 
-  // Explicitly no effect on operation: an event or hidden danger (contract level 4) — unless
-  // something users need has failed outright ("后台登录不了 屏幕还在正常播" is level 2).
-  if (has(p, 'noEffect') && !has(p, 'systemDown') && (has(p, 'alarm') || !down)) {
+  // An alarm or hidden danger with no effect on operation yet (contract level 4). A reassurance
+  // beside a real symptom ("画面花了，其他都正常") does not make it one: that is level 3.
+  // A clock a few minutes off (not stopped, not dark) is an event, not a failure.
+  if (findDevice(p, lex) === '时钟' && CLOCK_DRIFT.test(p.low) && !CLOCK_STOPPED.test(p.low) && !all && !many) {
+    return { level: 4, evidence: [CLOCK_DRIFT.exec(p.text)?.[0] ?? ''] };
+  }
+  if (has(p, 'noEffect') && !has(p, 'systemDown') && !all && has(p, 'alarm')) {
     return { level: 4, evidence: w('noEffect', 'alarm') };
   }
 
-  if (has(p, 'systemDown')) {
+  // "宕机" of one terminal (a workstation, a gate) is that device down, not the system.
+  if (has(p, 'systemDown') && !(terminalDevice(p, lex) && !all && !many)) {
     if (has(p, 'partial')) return { level: 2, evidence: w('systemDown', 'partial') };
     return { level: 1, evidence: w('systemDown', 'allScope') };
   }
   if (all && (down || answer)) {
     const ev = w('allScope', 'allWeak', 'down');
     // Everything at one entrance is many devices, not the station: passengers use another entrance.
-    if (entranceScoped(p)) return { level: 2, evidence: [...ev, entranceWord(p)] };
+    if (entranceScoped(p) || / [A-H]\d*口/u.test(findSite(p) ?? '')) return { level: 2, evidence: [...ev, entranceWord(p)] };
     // Some functions still work, or what fails is one major function: the system runs (level 2).
-    if (has(p, 'partial') || has(p, 'majorFunction')) {
-      return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'majorFunction')] };
+    if (has(p, 'partial') || has(p, 'noEffect') || has(p, 'majorFunction')) {
+      return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'noEffect', 'majorFunction')] };
     }
     return { level: 1, evidence: ev };
   }
   if (all && has(p, 'degraded')) return { level: 2, evidence: w('allScope', 'allWeak', 'degraded') };
   if (many && (problem || answer)) return { level: 2, evidence: [...w('manyScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : []), ...w('down', 'degraded', 'problem')] };
-  if (has(p, 'majorFunction') && (problem || answer)) return { level: 2, evidence: w('majorFunction', 'down') };
-  if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm') };
+  if (has(p, 'majorFunction') && (problem || answer) && (answer || !terminalDevice(p, lex))) {
+    return { level: 2, evidence: w('majorFunction', 'down') };
+  }
+  if (has(p, 'alarm') && !down && !has(p, 'degraded')) return { level: 4, evidence: w('alarm', 'noEffect') };
   if ((few || located) && (problem || answer)) {
     const ev = w('fewScope');
     if (count && ev.length === 0) ev.push(count.word);
     if (ev.length === 0 && located) ev.push(located);
     return { level: 3, evidence: [...ev, ...w('down', 'problem')] };
   }
-  if (has(p, 'partial') && (problem || answer)) return { level: 2, evidence: w('partial', 'down') };
+  if (has(p, 'partial') && (problem || answer) && !terminalDevice(p, lex)) return { level: 2, evidence: w('partial', 'down') };
   if (has(p, 'degraded') && systemDevice(p)) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'degraded')) return { level: 2, evidence: w('degraded') };
   if (answer && has(p, 'alarm')) return { level: 4, evidence: w('alarm') };
+  // One concrete device with a concrete symptom ("打印机不出纸", "站厅屏花了"): one device is
+  // abnormal (level 3). A vague word ("闸机出毛病了") or a whole system leaves it open.
+  if (!answer && specific && concreteDevice(p)) return { level: 3, evidence: w('down', 'problem', 'degraded').filter((x) => x.length > 0) };
   return null;
 }
 
@@ -365,6 +474,23 @@ function locatedDevice(p: Prepared): string | null {
   return null;
 }
 
+/** Devices that stand for a system or serve many: their failure reaches beyond themselves. */
+const SHARED_DEVICES = new Set(['服务器', '存储', '交换机', '防火墙']);
+
+/** The main device is one terminal (a gate, a printer, a workstation), not a system or a shared device. */
+function terminalDevice(p: Prepared, lex: CompiledLexicon): boolean {
+  const d = findDevice(p, lex);
+  if (d === null) return false;
+  const m = deviceMentions(p).find((x) => x.name === d);
+  return m !== undefined && m.rank >= 2 && !SHARED_DEVICES.has(d);
+}
+
+/** The device named is a piece of equipment (a gate, a printer), not a system or a network. */
+function concreteDevice(p: Prepared): boolean {
+  const d = deviceMentions(p)[0];
+  return d !== undefined && d.rank >= 2;
+}
+
 /** A degraded system (slow ISCS, slow servers) is a major function not working normally. */
 function systemDevice(p: Prepared): boolean {
   return deviceMentions(p).some((d) => d.rank <= 1 || d.name === '服务器' || d.name === '存储');
@@ -386,35 +512,196 @@ function findSymptom(p: Prepared, phone: PhoneMatch | null, contact: string | nu
   return t.length > 0 ? t : null;
 }
 
-// --- Public API -------------------------------------------------------------------
+// --- Reading: rules, model, questions ---------------------------------------------
+
+/** Which reader decides kind and level; entities and evidence always come from the rules. */
+export type ReaderMode = 'rules' | 'model' | 'combined';
+
+export interface ParseOptions {
+  /** Default: "combined" when the lexicon carries a model, else "rules". */
+  mode?: ReaderMode;
+  /** A model to use instead of the lexicon's (the evaluation compares several). */
+  model?: ReaderModel | null;
+}
+
+/** The rules' findings as features for the combined model. */
+function ruleFeatures(p: Prepared, kind: ReportKind, level: FaultLevel | null, device: string | null, site: string | null, phone: boolean): string[] {
+  const f = [`R:kind=${kind}`, `R:level=${kind === 'fault' ? String(level) : '-'}`];
+  for (const [k, spans] of p.cues) if (spans.length > 0) f.push(`R:cue=${k}`);
+  if (device) f.push('R:dev', `R:dev=${device}`);
+  if (site) f.push('R:site');
+  if (phone) f.push('R:phone');
+  if (p.forwarded) f.push('R:fwd');
+  if (/[?？]/u.test(p.text)) f.push('R:q');
+  if (p.hits.some((h) => h.fuzzy)) f.push('R:fuzzy');
+  const count = deviceCount(p);
+  if (count) f.push(count.n >= 5 ? 'R:count>=5' : 'R:count<5');
+  if (deviceNumbers(p).length > 0) f.push('R:num');
+  if (FORM_MARKER.test(p.text)) f.push('R:form');
+  const n = p.text.trim().length;
+  f.push(n < 10 ? 'R:len<10' : n < 30 ? 'R:len<30' : n < 80 ? 'R:len<80' : 'R:len>=80');
+  return f;
+}
+
+/** A report form or an explicit report marker: 报修 / 报障 / 故障报告, or 地点：/设备：/现象： lines. */
+const FORM_MARKER = /报修|报障|故障报告|故障上报|(?:现象|故障现象|故障描述|设备|地点|位置)\s?[:：]/u;
+
+/** The words that support a level, for engineers: the cue categories that rule reads. */
+function evidenceFor(p: Prepared, level: FaultLevel, lex: CompiledLexicon): string[] {
+  const w = (...ks: CueKind[]): string[] => ks.flatMap((k) => words(p, k));
+  switch (level) {
+    case 1:
+      return w('systemDown', 'allScope', 'allWeak', 'down');
+    case 2: {
+      const count = deviceCount(p);
+      return [...w('manyScope', 'partial', 'majorFunction', 'degraded', 'allScope'), ...(count && count.n >= lex.source.manyDevicesFrom ? [count.word] : [])];
+    }
+    case 3: {
+      const ev = w('fewScope');
+      const count = deviceCount(p);
+      if (count && ev.length === 0) ev.push(count.word);
+      const located = locatedDevice(p);
+      if (ev.length === 0 && located) ev.push(located);
+      return [...ev, ...w('down', 'problem')];
+    }
+    case 4:
+      return w('noEffect', 'alarm');
+  }
+}
+
+const argmax = (xs: readonly number[]): number => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
+
+/** Numbers that name one device: "3号闸机" → 3, "TVM05" → 5, "第2台" → 2. */
+const DEVICE_NUMBER =
+  /(?:(\d{1,3}|[一二两三四五六七八九十]{1,3})\s?号(?!线|站|口|出口|入口|楼|下午|上午|晚|早|凌晨))|(?:(?<![a-z])(?:tvm|bom|agm|tcm|ups|nvr|pis|cctv)\s?-?\s?(\d{1,3})(?!\d))|(?:第\s?(\d{1,2}|[一二两三四五六七八九十]{1,3})\s?[台个路部块])/gu;
+
+function deviceNumbers(p: Prepared): number[] {
+  const out: number[] = [];
+  DEVICE_NUMBER.lastIndex = 0;
+  for (let m = DEVICE_NUMBER.exec(p.low); m && out.length < 10; m = DEVICE_NUMBER.exec(p.low)) {
+    const raw = m[1] ?? m[2] ?? m[3]!;
+    const n = /^\d+$/u.test(raw) ? Number(raw) : parseCount(raw);
+    if (n !== null && n > 0 && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** A question asked beside a fault: "…顺便问下这个在不在合同范围", "另外UPS电池保修吗". */
+function asksQuestionToo(p: Prepared): boolean {
+  if (has(p, 'consultStrong') || has(p, 'consult')) return true;
+  return /(?:顺便|另外|还有|再问|问下|问一下).{0,30}(?:吗|么|呢|[?？])/u.test(p.text);
+}
+
+/** Hedged reports that a careful desk would ask about: "好像有点问题 现在又好了?". */
+const HEDGE = /好像|似乎|是不是|不知道是不是|感觉|可能|貌似|偶尔|有时候/u;
 
 /** Parse one chat message into the fields of a service request. Never throws. */
-export function parseReport(text: string, lex: CompiledLexicon): ParsedReport {
+export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptions = {}): ParsedReport {
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const contact = findContact(p, phoneM);
-  const kind = classifyKind(p, lex);
-  const device = findDevice(p);
-  const decision = kind === 'fault' ? decideLevel(p, lex, false) : null;
-  const level = decision?.level ?? null;
+  const device = findDevice(p, lex);
+  const site = findSite(p);
+  const rulesKind = classifyKind(p, lex);
+  const decision = rulesKind === 'fault' ? decideLevel(p, lex, false) : null;
+  let kind = rulesKind;
+  let level: FaultLevel | null = decision?.level ?? null;
+  let evidence = decision ? decision.evidence : [];
+  let pFault: number | null = null;
+
+  const model = opts.model === undefined ? lex.model : opts.model;
+  const mode: ReaderMode = opts.mode ?? (model ? 'combined' : 'rules');
+  if (mode !== 'rules' && model) {
+    const feats = ngramHashes(p.text);
+    if (mode === 'combined' || model.features === 'ngram+rules') {
+      for (const f of ruleFeatures(p, rulesKind, level, device, site, phoneM !== null)) feats.add(hashFeature(f));
+    }
+    const kp = predictHashed(model.kind, feats);
+    pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
+    kind = model.kind.classes[argmax(kp)] as ReportKind;
+    // "工程师什么时候到场啊": a question about progress, which the bot answers with the ticket's
+    // status; a complaint only when the rules see one too.
+    if (mode === 'combined' && kind === 'complaint' && rulesKind !== 'complaint' && PROGRESS_QUESTION.test(p.text)) kind = rulesKind;
+    // The rules' explicit "not a report" (resolved, planned work) stands against a model's fault:
+    // the writer said so in words the model may not weigh; the is_fault question below remains.
+    if (kind === 'fault' && rulesKind === 'other' && (has(p, 'resolved') || has(p, 'notice'))) kind = 'other';
+    if (kind === 'fault') {
+      const lp = predictHashed(model.level, feats);
+      const best = argmax(lp);
+      const l = model.level.classes[best]!;
+      const sure = lp[best]!;
+      level = l === 'null' ? null : (Number(l) as FaultLevel);
+      // The model unsure: the rules' level, where they read one (their evidence is the customer's
+      // own words); else, below levelMinProb, the level is asked rather than guessed.
+      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) level = decision.level;
+      else if (!(mode === 'combined' && decision) && level !== null && sure < model.levelMinProb) level = null;
+      evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
+    } else {
+      level = null;
+      evidence = [];
+    }
+  }
+
+  // Never drop a possible fault in silence: when the readers disagree, or the
+  // writer hedges, the bot asks 需要为此报修吗 instead of guessing either way.
+  const byModel = mode === 'model' && model !== null;
+  const possible = byModel
+    ? pFault !== null && pFault >= model.faultAskProb
+    : rulesKind === 'fault' || (pFault !== null && model !== null && pFault >= model.faultAskProb) || (hasFaultSignalIn(p) && (device !== null || FORM_MARKER.test(p.text)));
+  const unsure = byModel
+    ? kind !== 'fault' && possible
+    : (kind !== 'fault' && (kind === 'other' || kind === 'consultation') && possible && !has(p, 'resolved') && !(has(p, 'notice') && !specificSymptom(p))) ||
+    (kind === 'fault' && HEDGE.test(p.text) && has(p, 'resolvedWeak'));
+
   const grade: ServiceGrade | null =
-    kind === 'consultation' ? lex.source.grades.consultation : level !== null ? lex.source.grades.byLevel[level] : null;
+    kind === 'consultation' ? lex.source.grades.consultation : kind === 'fault' && level !== null ? lex.source.grades.byLevel[level] : null;
   const count = deviceCount(p);
+  const numbers = deviceNumbers(p);
+  const problem = hasFaultSignalIn(p);
+  const asks: Ask[] = [];
+  if (unsure) asks.push('is_fault');
+  else if (kind === 'fault') {
+    if (level === null) asks.push('level');
+    if (site === null) asks.push('site');
+    if (phoneM === null) asks.push('phone');
+  }
   const report: ParsedReport = {
     kind,
-    level,
-    levelEvidence: decision ? unique(decision.evidence) : [],
+    level: kind === 'fault' ? level : null,
+    levelEvidence: kind === 'fault' && level !== null ? unique(evidence) : [],
     grade,
-    site: findSite(p),
+    site,
     device,
-    symptom: kind === 'other' ? null : findSymptom(p, phoneM, contact),
+    symptom: kind === 'other' && !unsure ? null : findSymptom(p, phoneM, contact),
     contact,
     phone: phoneM?.phone ?? null,
-    startedAt: kind === 'fault' || kind === 'complaint' ? findStartedAt(p.text) : null,
+    startedAt: kind === 'fault' || kind === 'complaint' || unsure ? findStartedAt(p.text) : null,
     hardware: kind === 'fault' && device !== null && lex.hardware.has(device),
+    asks,
+    alsoConsultation: kind === 'fault' && asksQuestionToo(p),
+    deviceNumber: numbers[0] ?? null,
+    deviceNumbers: numbers,
+    completeness: device !== null && problem ? 'complete' : problem || site || device || phoneM || contact ? 'fragment' : 'none',
+    forwarded: p.forwarded,
   };
   if (count && device) report.deviceCount = count.n;
   return report;
+}
+
+/** The features the learned reader sees for a message (training and prediction use the same). */
+export function readerFeatures(text: string, lex: CompiledLexicon, features: ReaderModel['features']): string[] {
+  const p = prepare(text, lex);
+  const feats = ngramFeatures(p.text);
+  if (features === 'ngram+rules') {
+    const kind = classifyKind(p, lex);
+    const level = kind === 'fault' ? (decideLevel(p, lex, false)?.level ?? null) : null;
+    feats.push(...ruleFeatures(p, kind, level, findDevice(p, lex), findSite(p), findPhone(p.text, lex.source.areaCode) !== null));
+  }
+  return feats;
+}
+
+function hasFaultSignalIn(p: Prepared): boolean {
+  return problemSignal(p) || has(p, 'alarm');
 }
 
 // An option number stands alone or before the copied option text ("1 整个系统"); "一半",
@@ -441,7 +728,7 @@ export function parseLevelAnswer(text: string, lex: CompiledLexicon): { level: F
 /** Whether a message describes a problem at all (used to decide whether to merge or ticket). */
 export function hasFaultSignal(text: string, lex: CompiledLexicon): boolean {
   const p = prepare(text, lex);
-  return problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
+  return hasFaultSignalIn(p) || has(p, 'complaint');
 }
 
 /**
@@ -453,7 +740,7 @@ export function parseFragment(text: string, lex: CompiledLexicon): Fragment {
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const site = findSite(p);
-  const device = findDevice(p);
+  const device = findDevice(p, lex);
   const contact = findContact(p, phoneM);
   const hasFault = problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');
   const detailsOnly =

@@ -50,7 +50,7 @@ describe('WeChat: a whole ticket through the real service', () => {
   });
 
   it('report → the bot confirms it and asks the reporter for the level, mentioning him for real', async () => {
-    const r = await h.say('customer', '@售后小助手 小寨站进站闸机刷卡没反应，乘客进不了站，电话13800138000', { mentions: ['bot'] });
+    const r = await h.say('customer', '@售后小助手 小寨站进站闸机出故障了，电话13800138000', { mentions: ['bot'] });
     reportId = r.message.messageId;
     expect(r.outcome).toBe('processed');
     expect(r.bot).toHaveLength(2);
@@ -162,7 +162,8 @@ describe('WeChat: a whole ticket through the real service', () => {
   });
 
   it('接单 by the engineer without 派单 takes the one ticket waiting in the group', async () => {
-    await h.say('customer', '钟楼站售票机不出票了 电话13800138000');
+    // A vague symptom: the level is asked ("售票机不出票" alone reads as one device, level 3).
+    await h.say('customer', '钟楼站售票机出故障了 电话13800138000');
     const level = await h.say('customer', '3');
     expect(level.bot.at(-1)!.mentionIds).toEqual([P.manager.id]);
     const t2 = await h.svc.db.ticket.findFirstOrThrow({ where: { id: { not: ticketId } } });
@@ -268,7 +269,7 @@ describe('WeChat: the background dispatcher loop delivers and paces', () => {
   afterAll(async () => h?.close());
 
   it('report and level answer are answered without settle(); a burst of 20 replies is paced', async () => {
-    const r = await h.say('customer', '@售后小助手 小寨站进站闸机刷卡没反应，乘客进不了站，电话13800138000', { mentions: ['bot'] });
+    const r = await h.say('customer', '@售后小助手 小寨站进站闸机出故障了，电话13800138000', { mentions: ['bot'] });
     expect(r.bot.map((l) => l.mentionIds)).toEqual([[P.customer.id], [P.customer.id]]);
     const level = await h.say('customer', '1');
     expect(level.bot.at(-1)!.text).toContain('一级故障');

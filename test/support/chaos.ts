@@ -13,8 +13,7 @@ import { ContractRegistry } from '../../src/bot/context.js';
 import { seedOrg } from '../../src/bot/directory.js';
 import { ServiceBot } from '../../src/bot/service.js';
 import type { InboundMessage } from '../../src/bot/types.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { compileLexicon } from '../../src/domain/lexicon.js';
+import { compileReader, loadConfig, type Config } from '../../src/config.js';
 import { createPrismaClient } from '../../src/store/client.js';
 import { applyMigrations, createThrowawayPgDatabase, type Provider } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/types.js';
@@ -79,7 +78,7 @@ export async function makeBot(db: Db, provider: Provider, clock: Clock, config =
     clock,
     log: pino({ level: 'silent' }),
     contracts: new ContractRegistry(config.contracts),
-    lexicon: compileLexicon(config.lexicon),
+    lexicon: compileReader(config),
     org: config.org,
     ...(onOutbox ? { onOutbox } : {}),
   });

@@ -31,9 +31,22 @@ describe('runParseCli', () => {
       phone: '13800138000',
       contact: '王芳',
       symptom: expect.stringContaining('3号闸机坏了'),
-      evidence: ['3号', '坏了'],
+      evidence: expect.arrayContaining(['3号']),
+      asks: [],
+      alsoConsultation: false,
+      deviceNumber: 3,
+      completeness: 'complete',
     });
-    expect(out[1]).toMatchObject({ id: 'a2', kind: 'other', severity: null, grade: null, evidence: [] });
+    expect(out[1]).toMatchObject({ id: 'a2', kind: 'other', severity: null, grade: null, evidence: [], asks: [] });
+  });
+
+  it('says what the bot would ask next', async () => {
+    const { out } = await run([
+      JSON.stringify({ id: 'q1', text: '票务系统有问题 快来看看' }),
+      JSON.stringify({ id: 'q2', text: '小寨站3号闸机坏了 电话13800138000' }),
+    ]);
+    expect(out[0]).toMatchObject({ asks: ['level', 'site', 'phone'], completeness: 'complete' });
+    expect(out[1]).toMatchObject({ asks: [], deviceNumber: 3 });
   });
 
   it('skips blank lines but counts them for line numbers', async () => {

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { loadCorpus, loadDefaultLexicon, type CorpusRecord } from '../../scripts/corpus.js';
+import { missedTargets, scoreReadings } from '../../scripts/eval-parser.js';
+import { trainReader } from '../../scripts/train-reader.js';
+import { parseReport, type ParsedReport } from '../../src/domain/report-parser.js';
+
+const lex = loadDefaultLexicon();
+
+const rec = (over: Partial<CorpusRecord>): CorpusRecord => ({
+  id: over.id ?? 'x',
+  text: 'x',
+  kind: 'fault',
+  severity: 3,
+  site: null,
+  device: null,
+  phone: null,
+  ...over,
+});
+const reading = (over: Partial<ParsedReport>): ParsedReport => ({ ...parseReport('', lex), ...over });
+
+describe('eval figures', () => {
+  it('counts a silent drop only when the reader neither reads a fault nor asks is_fault', () => {
+    const r = scoreReadings(
+      [rec({ id: 'a' }), rec({ id: 'b' }), rec({ id: 'c' })],
+      [reading({ kind: 'other' }), reading({ kind: 'other', asks: ['is_fault'] }), reading({ kind: 'fault', level: 3 })],
+      false,
+    );
+    expect(r.silentDrop).toEqual({ hit: 1, n: 3 });
+    expect(r.mismatches).toEqual([]);
+  });
+
+  it('counts a wrong level only when a level is given, and a needless question where the label was clear', () => {
+    const r = scoreReadings(
+      [rec({ severity: 2 }), rec({ severity: 2 }), rec({ severity: null }), rec({ kind: 'other', severity: null }), rec({ kind: 'other', severity: null, ambiguous: true })],
+      [
+        reading({ kind: 'fault', level: 3 }),
+        reading({ kind: 'fault', level: null, asks: ['level'] }),
+        reading({ kind: 'fault', level: null, asks: ['level'] }),
+        reading({ kind: 'other', asks: ['is_fault'] }),
+        reading({ kind: 'other', asks: ['is_fault'] }),
+      ],
+      true,
+    );
+    expect(r.wrongLevel).toEqual({ hit: 1, n: 2 });
+    // the level ask on a labelled level, and is_fault on a clear non-fault; not the ambiguous one.
+    expect(r.needlessQuestion).toEqual({ hit: 2, n: 4 });
+    // an ambiguous message answered by an is_fault question counts as read right.
+    expect(r.kind.hit).toBe(5);
+    expect(r.asksUnclear).toEqual({ hit: 1, n: 1 });
+    expect(missedTargets(r).length).toBeGreaterThan(0);
+  });
+
+  it('refuses to list the test split message by message', () => {
+    for (const args of [['--split=test', '--show'], ['--show']]) {
+      const p = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval-parser.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(p.status).toBe(2);
+      expect(p.stdout).toBe('');
+      expect(p.stderr).toMatch(/training split only/);
+    }
+  });
+});
+
+describe('reader model training', () => {
+  it('is deterministic and ships weights trained on the training split', () => {
+    const rulesLex = loadDefaultLexicon({ model: false });
+    const some = loadCorpus('train').slice(0, 200);
+    const a = trainReader(some, rulesLex, 'ngram+rules');
+    const b = trainReader(some, rulesLex, 'ngram+rules');
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(lex.model).not.toBeNull();
+    expect(lex.model!.features).toBe('ngram+rules');
+  });
+});
