@@ -156,6 +156,19 @@ export function renderCard(card: CardInput): FeishuMessage {
   return { msg_type: 'interactive', content };
 }
 
+/**
+ * A card as a text message, for chats that refuse cards (230054): the title,
+ * the text, and the buttons as numbered choices. The bot's questions already
+ * take a bare number; other buttons name the command to write instead.
+ */
+export function renderCardAsText(card: CardInput): FeishuMessage {
+  const choices = card.buttons.map((b, i) => (/^\d/.test(b.label) ? b.label : `${i + 1}. ${b.label}`));
+  const body = [card.title ? `【${card.title}】` : '', card.text, choices.length ? `可选：\n${choices.join('\n')}\n（请回复选项）` : '']
+    .filter((x) => x.trim())
+    .join('\n');
+  return renderText(body, card.mentions);
+}
+
 type CardUpdate = Extract<OutboundAction, { kind: 'card_update' }>;
 
 /**
