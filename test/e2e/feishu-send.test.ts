@@ -51,12 +51,12 @@ describe('FeishuChannel.send against the fake platform', () => {
     expect(fake.apiCalls('/im/v1/messages').at(-1)!.query['receive_id_type']).toBe('chat_id');
   });
 
-  it('replies in the thread of the report when replyTo is given', async () => {
+  it('replies to the report as an ordinary message quoting it when replyTo is given (not in a thread)', async () => {
     const report = await channel.send({ kind: 'text', text: '报障原文' }, ctx());
     const r = await channel.send({ kind: 'text', text: '收到，已派单。', replyTo: report.messageId }, ctx());
     const reply = fake.messages.find((m) => m.messageId === r.messageId)!;
     expect(reply.replyTo).toBe(report.messageId);
-    expect(reply.replyInThread).toBe(true);
+    expect(reply.replyInThread).toBe(false);
     expect(reply.chatId).toBe(CHAT);
   });
 
