@@ -33,6 +33,9 @@ beforeEach(() => {
 });
 afterEach(() => {
   fake.messages.length = 0;
+  // Each test has a channel of its own (its own pacing), as a new process would; the platform's
+  // per-chat window is reset with it.
+  fake.resetRateWindows();
 });
 
 describe('FeishuChannel.send against the fake platform', () => {

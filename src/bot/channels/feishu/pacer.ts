@@ -80,7 +80,8 @@ export class FeishuPacer {
   private chatWindow(chatId: string): Window {
     let w = this.chats.get(chatId);
     if (!w) {
-      w = new Window(this.perChat, 1000);
+      // A little over a second: the platform counts arrivals, which network jitter can bunch up.
+      w = new Window(this.perChat, 1100);
       this.chats.set(chatId, w);
     }
     return w;
