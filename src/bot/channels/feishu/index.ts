@@ -86,19 +86,8 @@ export function createFeishuChannel(
   // channel.start() from the bundle afterwards would then recurse.
   const startChannel = channel.start.bind(channel);
   const stopChannel = channel.stop.bind(channel);
-  const eventDeps: FeishuEventDeps = {
-    sink: deps.sink,
-    resolveUser: (openId: string) => channel.resolveUser(openId),
-    people: channel.people,
-    botOpenId: () => channel.botOpenId(),
-    transcribe: (fileKey, messageId) => channel.transcribe(fileKey, messageId),
-    canTranscribe: () => channel.canTranscribe,
-    forwardedMessages: (messageId) => channel.forwardedMessages(messageId),
-    updateCard: async (update, chatId) => {
-      await channel.send(update, { chatId, idempotencyKey: `late-card:${update.messageId}:${Date.now()}`, attempt: 1 });
-    },
-    log,
-  };
+  const eventDeps = feishuEventDeps(channel, deps.sink, log);
+
 
   if (config.mode === 'websocket') {
     const ws = new FeishuLongConnection({
@@ -134,5 +123,22 @@ export function createFeishuChannel(
     webhook,
     start: startChannel,
     stop: stopChannel,
+  };
+}
+
+/** What the event path needs from the channel: look-ups, voice, forwarded messages, late card updates. */
+export function feishuEventDeps(channel: FeishuChannel, sink: InboundSink, log: FeishuLogger = silentLogger): FeishuEventDeps {
+  return {
+    sink,
+    resolveUser: (openId: string) => channel.resolveUser(openId),
+    people: channel.people,
+    botOpenId: () => channel.botOpenId(),
+    transcribe: (fileKey, messageId) => channel.transcribe(fileKey, messageId),
+    canTranscribe: () => channel.canTranscribe,
+    forwardedMessages: (messageId) => channel.forwardedMessages(messageId),
+    updateCard: async (update, chatId) => {
+      await channel.send(update, { chatId, idempotencyKey: `late-card:${update.messageId}:${Date.now()}`, attempt: 1 });
+    },
+    log,
   };
 }
