@@ -271,6 +271,7 @@ export class FeishuChannel implements ChannelAdapter {
       }
       this.lastFailure = undefined;
       this.operatorProblems.delete(ctx.chatId);
+      this.people.chatReachable(ctx.chatId);
       return result;
     } catch (err) {
       throw this.failure(err, what, { chatId: ctx.chatId, attempt: ctx.attempt, uuid });

@@ -93,6 +93,8 @@ export class FeishuPeople {
   private readonly names: TtlLru<string>;
   private readonly chatMembers: TtlLru<Map<string, ChatMember>>;
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Chats whose members could not be read (no sharing yet, bot not in them). */
+  private readonly unreadable = new Set<string>();
   private readonly profileTtlMs: number;
   private readonly membersTtlMs: number;
 
@@ -120,6 +122,16 @@ export class FeishuPeople {
     const member = chatId ? this.chatMembers.get(chatId)?.get(openId) : undefined;
     const name = profile?.name || member?.name || this.names.get(openId);
     return { ...(name ? { name } : {}), ...(profile?.departmentIds.length ? { departmentIds: [...profile.departmentIds] } : {}) };
+  }
+
+  /**
+   * The app just reached this chat (a send went through): if its members could
+   * not be read before (external sharing turned on since, bot added), read them again.
+   */
+  chatReachable(chatId: string): void {
+    if (!this.unreadable.delete(chatId)) return;
+    this.chatMembers.set(chatId, new Map(), 0);
+    void this.members(chatId);
   }
 
   /** Own-tenant profile (contact API), single-flight, cached; null when unknown. */
@@ -153,7 +165,8 @@ export class FeishuPeople {
         this.o.onError?.('im.chatMembers.get', err);
         // Remembered briefly: a chat the app cannot read is not asked again at every message.
         const empty = new Map<string, ChatMember>();
-        this.chatMembers.set(chatId, empty, 60_000);
+        this.chatMembers.set(chatId, empty, 30_000);
+        this.unreadable.add(chatId);
         return empty;
       }
     });
