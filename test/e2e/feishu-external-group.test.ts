@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeFeishu, type PostedMessage } from '../support/fake-feishu.js';
-import { botMention, cardActionEvent, feishuEnv, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
+import { botMention, cardActionEvent, feishuEnv, feishuRequest, newMessageId, postFeishu, TEST_APP, textMessageEvent, type MentionSpec } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const CHAT = 'oc_external0000000000000000000000e1';
@@ -61,7 +61,7 @@ function buttons(m: PostedMessage): Array<{ label: string; value: string }> {
 }
 
 /** A message from someone in the external group, as Feishu delivers it (sender tenant on the event). */
-async function say(text: string, from = CUSTOMER, extra: { mentions?: Parameters<typeof textMessageEvent>[1]['mentions'] } = {}): Promise<string> {
+async function say(text: string, from = CUSTOMER, extra: { mentions?: MentionSpec[] } = {}): Promise<string> {
   const messageId = newMessageId();
   const payload = textMessageEvent(`@_user_1 ${text}`, { messageId, chatId: CHAT, senderOpenId: from, mentions: [botMention(), ...(extra.mentions ?? [])] });
   const sender = (payload['event'] as { sender: { tenant_key: string } }).sender;
