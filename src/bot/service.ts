@@ -256,15 +256,21 @@ export class ServiceBot implements InboundSink {
   /** Acts on a recorded event: one transaction with its record (or with its claim from the queue). */
   private async process(tx: Tx, ev: InboundEvent, row: Pick<InboundEventRow, 'id' | 'outcome'>, now: Date): Promise<ReceiveResult> {
     const log = this.deps.log.child({ event: ev.eventId, channel: ev.channel });
-    const chat = await resolveChat(tx, this.deps.org, ev, now);
     if (ev.type === 'recall') {
-      // Nobody to resolve: the platform does not say who recalled (channel-events.ts).
-      const ctx = new Ctx(this.deps, tx, now, log, chat, null, row.id);
+      // Nobody to resolve: the platform does not say who recalled (channel-events.ts); a chat
+      // the bot does not know has nothing to recall, and is not created for it.
+      const known = await tx.chat.findUnique({ where: { channel_platformId: { channel: ev.channel, platformId: ev.chat.id } } });
+      if (!known) {
+        await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: 'ignored', error: 'recall in a chat the bot does not know', payload: null } });
+        return { status: 'ignored' };
+      }
+      const ctx = new Ctx(this.deps, tx, now, log, known, null, row.id);
       await handleRecall(ctx, ev);
       await flushTimers(ctx);
       if (ctx.outcome !== row.outcome) await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome, payload: null } });
       return { status: ctx.outcome === 'processed' ? 'processed' : 'ignored' };
     }
+    const chat = await resolveChat(tx, this.deps.org, ev, now);
     const person = await resolvePerson(tx, this.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
     const ctx = new Ctx(this.deps, tx, now, log, chat, person, row.id);
     if (ev.type === 'message' && ev.untranscribedAudio && !ev.text.trim() && chat.purpose === 'customer') await askToTypeVoice(ctx, ev, person);

@@ -167,10 +167,13 @@ describe('recall', () => {
     expect(textOf(posted(MANAGERS).at(-1)!)).toContain('撤回');
   });
 
-  it('a recall of a message the bot never made a ticket of changes nothing', async () => {
+  it('a recall of a message the bot never made a ticket of changes nothing; one in an unknown chat stores no chat', async () => {
     const count = await svc.db.ticket.count();
     expect(await deliver(recallEvent('om_neverseen000000000000000000000'))).toBe(200);
     expect(await svc.db.ticket.count()).toBe(count);
+    const chats = await svc.db.chat.count();
+    expect(await deliver(recallEvent('om_elsewhere00000000000000000000', 'oc_unknownchat000000000000000000'))).toBe(200);
+    expect(await svc.db.chat.count()).toBe(chats);
   });
 });
 

@@ -63,6 +63,17 @@ describe('FeishuChannel.send against the fake platform', () => {
     expect(reply.chatId).toBe(CHAT);
   });
 
+  it('with @-only receiving, a question says to @ the bot in the answer; with every message received, it does not', async () => {
+    await channel.botOpenId();
+    const q = await channel.send({ kind: 'text', text: '请留一个联系电话。', expectsAnswer: true }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === q.messageId)!.content)).toContain('回复时请 @售后服务机器人');
+    const all = new FeishuChannel({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, domain: fake.url, receiveMode: 'all' });
+    const q2 = await all.send({ kind: 'card', title: 't', text: '请问影响范围？', buttons: [{ label: '1 全线', value: 'v' }], expectsAnswer: true }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === q2.messageId)!.content)).not.toContain('回复时请');
+    const plain = await channel.send({ kind: 'text', text: '已受理。' }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === plain.messageId)!.content)).not.toContain('回复时请');
+  });
+
   it('falls back to posting in the chat when the replied-to message was recalled', async () => {
     fake.recalled.add('om_recalled');
     const r = await channel.send({ kind: 'text', text: '工单已关闭', replyTo: 'om_recalled' }, ctx());
