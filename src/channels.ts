@@ -18,7 +18,12 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
   const out: PlatformChannels = { adapters: [], middleware: [] };
   if (config.feishu) {
     const { createFeishuChannel } = await import('./bot/channels/feishu/index.js');
-    const feishu = createFeishuChannel(config.feishu, { sink: deps.sink, log: deps.log.child({ channel: 'feishu' }) });
+    // Staff and known chats are looked up at start, so that no event waits on a name.
+    const warm = {
+      users: config.org.staff.map((s) => s.ids.feishu).filter((id): id is string => Boolean(id)),
+      chats: [...config.org.customers.flatMap((c) => c.chats), ...config.org.managersGroups].filter((c) => c.channel === 'feishu').map((c) => c.id),
+    };
+    const feishu = createFeishuChannel({ ...config.feishu, warm }, { sink: deps.sink, log: deps.log.child({ channel: 'feishu' }) });
     if (feishu.webhook) out.middleware.push(feishu.webhook);
     out.adapters.push(Object.assign(feishu.channel, { start: () => feishu.start(), stop: () => feishu.stop() }));
   } else {

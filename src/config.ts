@@ -64,6 +64,12 @@ export const EnvSchema = z.object({
   FEISHU_VERIFICATION_TOKEN: z.string().optional(),
   FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
   FEISHU_DOMAIN: z.string().url().optional(),
+  /** What the app receives in groups: mentions (im:message.group_at_msg:readonly) or all (im:message.group_msg). */
+  FEISHU_RECEIVE: z.enum(['mentions', 'all']).default('mentions'),
+  /** Replies in threads: "all", or a comma-separated list of chat ids; unset: ordinary messages quoting the report. */
+  FEISHU_THREAD_REPLIES: z.string().optional(),
+  /** Voice messages to text with Feishu's speech_to_text API (auto: when the app has the permission). */
+  FEISHU_SPEECH_TO_TEXT: z.enum(['auto', 'off']).default('auto'),
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   WECHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
@@ -206,6 +212,10 @@ export interface Config {
     verificationToken: string;
     mode: 'webhook' | 'websocket';
     domain?: string;
+    receiveMode: 'mentions' | 'all';
+    replyInThread: boolean;
+    threadReplyChats: string[];
+    speechToText: 'auto' | 'off';
   };
   wechat: null | { puppet: string; puppetToken?: string };
   sandbox: boolean;
@@ -249,6 +259,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
         verificationToken: env.FEISHU_VERIFICATION_TOKEN!,
         mode: env.FEISHU_MODE,
         ...(env.FEISHU_DOMAIN ? { domain: env.FEISHU_DOMAIN } : {}),
+        receiveMode: env.FEISHU_RECEIVE,
+        replyInThread: env.FEISHU_THREAD_REPLIES?.trim().toLowerCase() === 'all',
+        threadReplyChats: (env.FEISHU_THREAD_REPLIES ?? '')
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c && c.toLowerCase() !== 'all'),
+        speechToText: env.FEISHU_SPEECH_TO_TEXT,
       }
     : null;
   // "off" and "none" mean off too, so a deployment can switch WeChat off without unsetting.

@@ -31,8 +31,8 @@ async function ask(
   });
   const replyTo = ticket.sourceMessageId && ticket.chatId === ctx.chat.id ? { replyTo: ticket.sourceMessageId } : {};
   const action: OutboundAction = card.buttons.length
-    ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, ...replyTo }
-    : { kind: 'text', text: card.text, mentions: [mentionOf(person)], ...replyTo };
+    ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, expectsAnswer: true, ...replyTo }
+    : { kind: 'text', text: card.text, mentions: [mentionOf(person)], expectsAnswer: true, ...replyTo };
   const chat = ticket.chatId === ctx.chat.id ? ctx.chat : (await ctx.tx.chat.findUnique({ where: { id: ticket.chatId } }))!;
   const outboxId = await ctx.reply(action, { ticketId: ticket.id, chat });
   await ctx.tx.pendingQuestion.create({

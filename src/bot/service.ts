@@ -10,6 +10,7 @@ import type { Role } from '../domain/contract.js';
 import { clip } from '../domain/wording.js';
 import type { Chat, InboundEventRow, Person, Ticket, Timer, Tx } from '../store/types.js';
 import { Ctx, type BotDeps } from './context.js';
+import { askToTypeVoice, handleRecall, keepVoiceForNewTicket, noteOnTicket } from './channel-events.js';
 import { resolveChat, resolvePerson } from './directory.js';
 import { handleCustomerMessage, isQuestion } from './intake.js';
 import { helpText, runCommand } from './jobs.js';
@@ -209,7 +210,7 @@ export class ServiceBot implements InboundSink {
 
   /** Stores the event once (null when it was seen before: same id, or same text moments ago). */
   private async record(tx: Tx, ev: InboundEvent, now: Date): Promise<InboundEventRow | null> {
-    const messageId = ev.type === 'message' ? ev.messageId : ev.type === 'click' ? `click:${ev.eventId}` : null;
+    const messageId = ev.type === 'message' ? ev.messageId : ev.type === 'click' ? `click:${ev.eventId}` : ev.type === 'recall' ? `recall:${ev.messageId}` : null;
     const key = ev.type === 'message' ? textKey(ev) : null;
     const windowS = this.deps.contracts.default.contract.intake.duplicateTextWindow.seconds;
     // One lookup for both: the same delivery (event or message id) and the same text moments ago.
@@ -255,11 +256,30 @@ export class ServiceBot implements InboundSink {
   /** Acts on a recorded event: one transaction with its record (or with its claim from the queue). */
   private async process(tx: Tx, ev: InboundEvent, row: Pick<InboundEventRow, 'id' | 'outcome'>, now: Date): Promise<ReceiveResult> {
     const log = this.deps.log.child({ event: ev.eventId, channel: ev.channel });
+    if (ev.type === 'recall') {
+      // Nobody to resolve: the platform does not say who recalled (channel-events.ts); a chat
+      // the bot does not know has nothing to recall, and is not created for it.
+      const known = await tx.chat.findUnique({ where: { channel_platformId: { channel: ev.channel, platformId: ev.chat.id } } });
+      if (!known) {
+        await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: 'ignored', error: 'recall in a chat the bot does not know', payload: null } });
+        return { status: 'ignored' };
+      }
+      const ctx = new Ctx(this.deps, tx, now, log, known, null, row.id);
+      await handleRecall(ctx, ev);
+      await flushTimers(ctx);
+      if (ctx.outcome !== row.outcome) await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome, payload: null } });
+      return { status: ctx.outcome === 'processed' ? 'processed' : 'ignored' };
+    }
     const chat = await resolveChat(tx, this.deps.org, ev, now);
     const person = await resolvePerson(tx, this.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
     const ctx = new Ctx(this.deps, tx, now, log, chat, person, row.id);
-    await this.route(ctx, ev, person, chat);
+    if (ev.type === 'message' && ev.untranscribedAudio && !ev.text.trim() && chat.purpose === 'customer') await askToTypeVoice(ctx, ev, person);
+    else await this.route(ctx, ev, person, chat);
     if (ev.type === 'message' && ev.attachments?.length) await this.keepAttachments(ctx, ev);
+    if (ev.type === 'message') {
+      await keepVoiceForNewTicket(ctx, ev, person);
+      await noteOnTicket(ctx, ev, person);
+    }
     await flushTimers(ctx);
     if (ctx.outcome !== row.outcome) await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome, payload: null } });
     const result: ReceiveResult = { status: ctx.outcome === 'processed' ? 'processed' : 'ignored' };

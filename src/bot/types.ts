@@ -26,7 +26,8 @@ export interface ChatRef {
 }
 
 export interface AttachmentRef {
-  kind: 'image' | 'file';
+  /** audio and video: voice messages and clips (Feishu audio / media), kept like files. */
+  kind: 'image' | 'file' | 'audio' | 'video';
   /** Platform key needed to download it later (Feishu image_key, WeChat message id, …). */
   key: string;
   name?: string;
@@ -65,6 +66,16 @@ export interface InboundMessage extends InboundBase {
   /** The platform message id this message quotes or replies to, if any. */
   replyToMessageId?: string;
   attachments?: AttachmentRef[];
+  /**
+   * Things shared in the message that are not text to read: a location, a
+   * shared group or contact card ("位置：小寨站"). Noted on the sender's open ticket.
+   */
+  notes?: string[];
+  /**
+   * Set when the message is speech the channel could not turn into text (no
+   * speech-to-text permission, or too slow): the bot asks the sender to type it.
+   */
+  untranscribedAudio?: boolean;
 }
 
 /** A click on a button of one of the bot's messages (Feishu card, sandbox button). */
@@ -76,12 +87,21 @@ export interface InboundClick extends InboundBase {
   value: string;
 }
 
+/**
+ * A message was withdrawn (Feishu recall). `messageId` is the recalled message;
+ * the sender is unknown to the platform event (whoever recalled it).
+ */
+export interface InboundRecall extends InboundBase {
+  type: 'recall';
+  messageId: string;
+}
+
 /** The bot was added to or removed from a chat. */
 export interface InboundMembership extends InboundBase {
   type: 'bot_added' | 'bot_removed';
 }
 
-export type InboundEvent = InboundMessage | InboundClick | InboundMembership;
+export type InboundEvent = InboundMessage | InboundClick | InboundMembership | InboundRecall;
 
 /** A person to @mention in an outbound message. */
 export interface Mention {
@@ -110,6 +130,8 @@ export type OutboundAction =
       mentions?: Mention[];
       /** Platform message id to reply to (keeps a ticket's conversation in one thread). */
       replyTo?: string;
+      /** A question the bot waits on (channels that only see @-messages say how to answer). */
+      expectsAnswer?: boolean;
     }
   | {
       kind: 'card';
@@ -123,6 +145,8 @@ export type OutboundAction =
        * card ("回复 1–4"). Informational; the bot keeps the pending question.
        */
       numbered?: boolean;
+      /** A question the bot waits on (channels that only see @-messages say how to answer). */
+      expectsAnswer?: boolean;
     }
   | {
       kind: 'card_update';

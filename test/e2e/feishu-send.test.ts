@@ -33,6 +33,9 @@ beforeEach(() => {
 });
 afterEach(() => {
   fake.messages.length = 0;
+  // Each test has a channel of its own (its own pacing), as a new process would; the platform's
+  // per-chat window is reset with it.
+  fake.resetRateWindows();
 });
 
 describe('FeishuChannel.send against the fake platform', () => {
@@ -51,13 +54,24 @@ describe('FeishuChannel.send against the fake platform', () => {
     expect(fake.apiCalls('/im/v1/messages').at(-1)!.query['receive_id_type']).toBe('chat_id');
   });
 
-  it('replies in the thread of the report when replyTo is given', async () => {
+  it('replies to the report as an ordinary message quoting it when replyTo is given (not in a thread)', async () => {
     const report = await channel.send({ kind: 'text', text: '报障原文' }, ctx());
     const r = await channel.send({ kind: 'text', text: '收到，已派单。', replyTo: report.messageId }, ctx());
     const reply = fake.messages.find((m) => m.messageId === r.messageId)!;
     expect(reply.replyTo).toBe(report.messageId);
-    expect(reply.replyInThread).toBe(true);
+    expect(reply.replyInThread).toBe(false);
     expect(reply.chatId).toBe(CHAT);
+  });
+
+  it('with @-only receiving, a question says to @ the bot in the answer; with every message received, it does not', async () => {
+    await channel.botOpenId();
+    const q = await channel.send({ kind: 'text', text: '请留一个联系电话。', expectsAnswer: true }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === q.messageId)!.content)).toContain('回复时请 @售后服务机器人');
+    const all = new FeishuChannel({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, domain: fake.url, receiveMode: 'all' });
+    const q2 = await all.send({ kind: 'card', title: 't', text: '请问影响范围？', buttons: [{ label: '1 全线', value: 'v' }], expectsAnswer: true }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === q2.messageId)!.content)).not.toContain('回复时请');
+    const plain = await channel.send({ kind: 'text', text: '已受理。' }, ctx());
+    expect(JSON.stringify(fake.messages.find((m) => m.messageId === plain.messageId)!.content)).not.toContain('回复时请');
   });
 
   it('falls back to posting in the chat when the replied-to message was recalled', async () => {

@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('Feishu through the real service', () => {
-  it('a fault report is answered 200 within 3 s and replied to in its thread, naming the ticket; 接单 by the engineer updates the card', async () => {
+  it('a fault report is answered 200 within 3 s and replied to quoting it, naming the ticket; 接单 by the engineer updates the card', async () => {
     const messageId = newMessageId();
     const payload = textMessageEvent('@_user_1 小寨站 3号闸机刷卡没反应', { messageId, mentions: [botMention()] });
     const r = await postFeishu(`${svc.url}/feishu/events`, feishuRequest(payload));
@@ -61,7 +61,7 @@ describe('Feishu through the real service', () => {
     // The first reply names the new ticket and @mentions the reporter.
     const first = replies[0]!;
     expect(first.msgType).toBe('text');
-    expect(first.replyInThread).toBe(true);
+    expect(first.replyInThread).toBe(false);
     expect((first.content as { text: string }).text).toMatch(/<at user_id="ou_customer000000000000000000000001">李站长<\/at> .*工单 #1/);
     await svc.settle();
     expect(fake.messages.filter((m) => m.replyTo === messageId)).toHaveLength(replies.length);

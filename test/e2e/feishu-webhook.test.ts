@@ -108,8 +108,8 @@ describe('request checks before anything is stored', () => {
     expect(sink.calls).toHaveLength(0);
   });
 
-  it('correctly signed but more than 5 minutes old → 401 replay', async () => {
-    const old = Math.floor(Date.now() / 1000) - 301;
+  it('correctly signed but older than Feishu\u2019s last redelivery (8 h) → 401 replay', async () => {
+    const old = Math.floor(Date.now() / 1000) - 8 * 3600 - 1;
     const r = await postFeishu(url, feishuRequest(textMessageEvent('重放'), { timestamp: old }));
     expect(r.status).toBe(401);
     expect(r.json).toEqual({ error: 'replay' });
@@ -119,6 +119,12 @@ describe('request checks before anything is stored', () => {
   it('correctly signed but from the future → 401', async () => {
     const future = Math.floor(Date.now() / 1000) + 600;
     expect((await postFeishu(url, feishuRequest(textMessageEvent('x'), { timestamp: future }))).status).toBe(401);
+  });
+
+  it('a redelivery 6 hours after the event, should it keep its first timestamp, is accepted', async () => {
+    const r = await postFeishu(url, feishuRequest(textMessageEvent('六小时后重投'), { timestamp: Math.floor(Date.now() / 1000) - 6 * 3600 - 30 }));
+    expect(r.status).toBe(200);
+    expect(sink.calls.at(-1)?.type).toBe('message');
   });
 
   it('4 minutes old is still accepted', async () => {

@@ -4,10 +4,26 @@
  * uses, answers in Feishu's shapes ({code, msg, data}), honours the `uuid`
  * idempotency key (a repeated uuid returns the first message and posts
  * nothing), records what was posted, and can be told to fail.
+ *
+ * It refuses what Feishu refuses (codes from the 发送消息 / 回复消息 / 更新已发送的消息卡片 pages):
+ *  - a card that is not valid card JSON 1.0 or 2.0 (230099), a card or post over
+ *    30 KB, a text over 150 KB (230025);
+ *  - a chat the bot is not in (230002; with `strictChats`, every chat not added);
+ *  - an external group (外部群) while the app has no external sharing (230027);
+ *  - a thread reply where the chat has no threads (230071) or the message cannot start one (230072);
+ *  - a reply to a recalled (230011) or deleted (231003) message;
+ *  - more than 5 messages a second to one chat (230020), with the rate-limit header;
+ *  - a card in a chat that refuses cards (230054);
+ *  - a card update unless both the old and the new card say update_multi, or
+ *    after 14 days (230099 / 230031 here);
+ *  - the contact API for a user of another tenant (41050).
+ * It lists chat members, a merge_forward's messages (GET /im/v1/messages/:id), and
+ * answers speech_to_text when the app has the permission.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { cardProblems, isSharedCard } from './feishu-card-schema.js';
 
 export interface PostedMessage {
   messageId: string;
@@ -52,7 +68,34 @@ interface Failure {
 export interface FakeUser {
   name: string;
   department_ids?: string[];
+  /** Another tenant's user: the contact API does not read them. */
+  tenantKey?: string;
 }
+
+export interface FakeChat {
+  /** The bot is a member (else 230002). Default true. */
+  botMember?: boolean;
+  /** An external group (外部群): the app needs external sharing (else 230027). */
+  external?: boolean;
+  /** Thread replies possible (else 230071). Default true. */
+  threads?: boolean;
+  /** The chat refuses cards (230054). */
+  refusesCards?: boolean;
+  members?: Array<{ openId: string; name: string; tenantKey?: string }>;
+}
+
+/** A message the fake knows without having posted it (a customer's report, a forwarded message). */
+export interface KnownMessage {
+  chatId: string;
+  /** A message that cannot start a thread (230072). */
+  noThread?: boolean;
+  msgType?: string;
+  /** For merge_forward: the messages inside. */
+  items?: Array<{ message_id: string; upper_message_id?: string; msg_type: string; body: { content: string }; sender: { id: string; id_type: string; sender_type: string; tenant_key?: string }; create_time: string }>;
+}
+
+/** Where replies to messages the fake never saw land outside strict mode (older tests do not observe() their events). */
+export const UNKNOWN_PARENT_CHAT = 'oc_unknown_parent_chat';
 
 function id(prefix: string, bytes = 16): string {
   return `${prefix}${randomBytes(bytes).toString('hex')}`;
@@ -101,6 +144,27 @@ export class FakeFeishu {
   tokenRequests = 0;
   /** Delay for contact lookups (to exercise resolveUser's timeout). */
   contactDelayMs = 0;
+  /** Chats by id. Unknown chats are joined on first use unless strictChats. */
+  readonly chats = new Map<string, FakeChat>();
+  /** Messages posted by others (reports) that replies may target. */
+  readonly known = new Map<string, KnownMessage>();
+  /** Deleted messages (231003 to a reply). */
+  readonly deleted = new Set<string>();
+  /** Every chat must be added (addChat) first, as on a real tenant. */
+  strictChats = false;
+  /** The app's external sharing (对外共享): needed for external groups. */
+  externalSharing = false;
+  /** The app has the speech_to_text permission; transcripts by file_id (any clip: `*`). */
+  speechPermission = false;
+  readonly transcripts = new Map<string, string>();
+  /** The app's tenant; contact look-ups of users of another tenant fail. */
+  tenantKey = '2ca1d211f64f6438';
+  /** The fake's clock (card update window). */
+  now: () => number = Date.now;
+  /** Per-chat send times, for the 5 messages/s limit. */
+  private readonly sends = new Map<string, number[]>();
+  /** Count of requests refused by rule, by code. */
+  readonly refusals = new Map<number, number>();
 
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -159,6 +223,28 @@ export class FakeFeishu {
   /** Invalidate every issued tenant_access_token (next API call answers 99991663). */
   revokeTokens(): void {
     this.tokens.clear();
+  }
+
+  /** Forget recent sends (a new test, as if a second had passed for every chat). */
+  resetRateWindows(): void {
+    this.sends.clear();
+  }
+
+  addChat(id: string, chat: FakeChat = {}): this {
+    this.chats.set(id, { botMember: true, threads: true, ...chat });
+    return this;
+  }
+
+  /**
+   * Learn a message from an event payload (as Feishu knows every message): the
+   * chat it is in, so replies to it land there.
+   */
+  observe(payload: unknown): void {
+    const ev = (payload as { event?: { message?: { message_id?: string; chat_id?: string; message_type?: string } } })?.event?.message;
+    if (ev?.message_id && ev.chat_id) {
+      if (!this.known.has(ev.message_id)) this.known.set(ev.message_id, { chatId: ev.chat_id, ...(ev.message_type ? { msgType: ev.message_type } : {}) });
+      if (!this.chats.has(ev.chat_id) && !this.strictChats) this.addChat(ev.chat_id);
+    }
   }
 
   /** Posted messages to one chat, or replies to one message. */
@@ -249,6 +335,11 @@ export class FakeFeishu {
     if (!token) return reply(400, { code: 99991661, msg: 'Missing access token for authorization.' });
     if (!this.tokens.has(token)) return reply(400, { code: 99991663, msg: 'Invalid access token for authorization.' });
 
+    const refuse = (code: number, msg: string, status = 400): void => {
+      this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
+      reply(status, { code, msg });
+    };
+
     if (method === 'GET' && path === '/open-apis/bot/v3/info') {
       return reply(200, {
         code: 0,
@@ -260,17 +351,27 @@ export class FakeFeishu {
     if (method === 'POST' && path === '/open-apis/im/v1/messages') {
       if (query['receive_id_type'] !== 'chat_id') return reply(400, { code: 230001, msg: 'invalid receive_id_type' });
       const b = (body ?? {}) as { receive_id?: string; msg_type?: string; content?: string; uuid?: string };
-      return this.post(reply, { chatId: b.receive_id, msgType: b.msg_type, content: b.content, uuid: b.uuid });
+      return this.post(reply, refuse, { chatId: b.receive_id, msgType: b.msg_type, content: b.content, uuid: b.uuid });
     }
 
     const replyMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(path);
     if (method === 'POST' && replyMatch) {
       const target = decodeURIComponent(replyMatch[1]!);
-      if (this.recalled.has(target)) return reply(400, { code: 230011, msg: 'The message was withdrawn.' });
+      if (this.recalled.has(target)) return refuse(230011, 'The message was withdrawn.');
+      if (this.deleted.has(target)) return refuse(231003, 'The message is not found, maybe not exist or deleted.');
       const parent = this.messages.find((m) => m.messageId === target);
+      const known = this.known.get(target);
+      // A message the fake never saw: refused in strict mode (as Feishu knows every message);
+      // the older tests that do not observe() their events get a placeholder chat.
+      const chatId = parent?.chatId ?? known?.chatId ?? (this.strictChats ? undefined : UNKNOWN_PARENT_CHAT);
+      if (!chatId) return refuse(230001, 'invalid message_id');
       const b = (body ?? {}) as { msg_type?: string; content?: string; uuid?: string; reply_in_thread?: boolean };
-      return this.post(reply, {
-        chatId: parent?.chatId ?? 'oc_unknown_parent_chat',
+      if (b.reply_in_thread) {
+        if (this.chats.get(chatId)?.threads === false) return refuse(230071, 'This chat does not support reply in thread.');
+        if (known?.noThread) return refuse(230072, 'This message does not support reply in thread.');
+      }
+      return this.post(reply, refuse, {
+        chatId,
         msgType: b.msg_type,
         content: b.content,
         uuid: b.uuid,
@@ -283,14 +384,18 @@ export class FakeFeishu {
     if (method === 'PATCH' && msgMatch) {
       const target = this.messages.find((m) => m.messageId === decodeURIComponent(msgMatch[1]!));
       if (!target) return reply(400, { code: 230001, msg: 'invalid message_id' });
-      if (target.msgType !== 'interactive') return reply(400, { code: 230054, msg: 'This type of message is not supported.' });
+      if (target.msgType !== 'interactive') return refuse(230054, 'This type of message is not supported.');
+      if (this.recalled.has(target.messageId)) return refuse(230011, 'The message was withdrawn.');
       const b = (body ?? {}) as { content?: string };
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(b.content ?? '');
-      } catch {
-        return reply(400, { code: 230099, msg: 'Failed to create card content' });
+      const problems = cardProblems(b.content ?? '');
+      if (problems.length) return refuse(230099, `Failed to create card content, ext=ErrMsg: ${problems.join('; ')}`);
+      // 更新已发送的消息卡片: update_multi on both cards; only within 14 days of sending.
+      if (!isSharedCard(target.rawContent) || !isSharedCard(b.content ?? '')) {
+        return refuse(230099, 'Failed to update card content, ext=ErrMsg: update_multi must be true on the sent card and on the update');
       }
+      if (this.now() - target.at > 14 * 24 * 3600_000) return refuse(230031, 'The message can only be updated within 14 days.');
+      const parsed = JSON.parse(b.content ?? '') as unknown;
+      target.rawContent = b.content ?? target.rawContent;
       target.patches.push(parsed);
       return reply(200, { code: 0, msg: 'success', data: {} });
     }
@@ -319,7 +424,8 @@ export class FakeFeishu {
       if (this.contactDelayMs > 0) await new Promise((r) => setTimeout(r, this.contactDelayMs));
       const openId = decodeURIComponent(userMatch[1]!);
       const user = this.users.get(openId);
-      if (!user) return reply(400, { code: 41050, msg: 'no user authority error' });
+      // The contact API reads the app's own tenant only: another company's people are "no authority".
+      if (!user || (user.tenantKey && user.tenantKey !== this.tenantKey)) return refuse(41050, 'no user authority error');
       return reply(200, {
         code: 0,
         msg: 'success',
@@ -327,26 +433,82 @@ export class FakeFeishu {
       });
     }
 
+    const membersMatch = /^\/open-apis\/im\/v1\/chats\/([^/]+)\/members$/.exec(path);
+    if (method === 'GET' && membersMatch) {
+      const chatId = decodeURIComponent(membersMatch[1]!);
+      const chat = this.chats.get(chatId);
+      if (!chat || chat.botMember === false) return refuse(232011, 'Operator can NOT be out of the chat.');
+      if (chat.external && !this.externalSharing) return refuse(232033, 'The app is unavailable for external chats.');
+      const all = chat.members ?? [];
+      const size = Math.min(Number(query['page_size'] ?? 20) || 20, 100);
+      const start = Number(query['page_token'] ?? 0) || 0;
+      const items = all.slice(start, start + size).map((m) => ({ member_id_type: 'open_id', member_id: m.openId, name: m.name, tenant_key: m.tenantKey ?? this.tenantKey }));
+      const more = start + size < all.length;
+      return reply(200, { code: 0, msg: 'success', data: { items, has_more: more, ...(more ? { page_token: String(start + size) } : {}), member_total: all.length } });
+    }
+
+    const getMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(path);
+    if (method === 'GET' && getMatch) {
+      const id2 = decodeURIComponent(getMatch[1]!);
+      const k = this.known.get(id2);
+      if (!k) return refuse(230001, 'invalid message_id');
+      const container = { message_id: id2, msg_type: k.msgType ?? 'text', body: { content: '{"content":"Merged and Forwarded Message"}' }, chat_id: k.chatId, sender: { id: 'ou_x', id_type: 'open_id', sender_type: 'user' }, create_time: String(this.now()) };
+      return reply(200, { code: 0, msg: 'success', data: { items: [container, ...(k.items ?? [])] } });
+    }
+
+    if (method === 'POST' && path === '/open-apis/speech_to_text/v1/speech/file_recognize') {
+      if (!this.speechPermission) return refuse(99991672, 'Access denied. One of the following scopes is required: [speech_to_text:speech].');
+      const b = (body ?? {}) as { speech?: { speech?: string }; config?: { file_id?: string; format?: string; engine_type?: string } };
+      if (b.config?.format !== 'pcm' || !b.config.engine_type || !/^[A-Za-z0-9]{16}$/.test(b.config.file_id ?? '') || !b.speech?.speech) {
+        return refuse(1010, 'invalid speech request');
+      }
+      const text = this.transcripts.get(b.config.file_id!) ?? this.transcripts.get('*') ?? '';
+      return reply(200, { code: 0, msg: 'success', data: { recognition_text: text } });
+    }
+
     return reply(404, { code: 404, msg: `fake: no route ${method} ${path}` });
   }
 
   private post(
-    reply: (status: number, b: unknown) => void,
+    reply: (status: number, b: unknown, headers?: Record<string, string>) => void,
+    refuse: (code: number, msg: string, status?: number) => void,
     m: { chatId?: string; msgType?: string; content?: string; uuid?: string; replyTo?: string; replyInThread?: boolean },
   ): void {
     if (!m.chatId || !m.msgType || typeof m.content !== 'string') {
       return reply(400, { code: 230001, msg: 'invalid request: receive_id, msg_type and content are required' });
     }
     if (m.uuid !== undefined && m.uuid.length > 50) return reply(400, { code: 230001, msg: 'uuid too long' });
-    const limit = m.msgType === 'interactive' ? 30 * 1024 : 150 * 1024;
-    if (Buffer.byteLength(m.content, 'utf8') > limit) return reply(400, { code: 230025, msg: 'The message content reaches its limit.' });
+    const existing = m.uuid ? this.byUuid.get(m.uuid) : undefined;
+    if (!existing) {
+      let chat = this.chats.get(m.chatId);
+      if (!chat && !this.strictChats) chat = this.addChat(m.chatId).chats.get(m.chatId)!;
+      if (!chat || chat.botMember === false) return refuse(230002, 'Bot/User can NOT be out of the chat.');
+      if (chat.external && !this.externalSharing) return refuse(230027, 'Lack of necessary permissions.');
+      if (m.msgType === 'interactive' && chat.refusesCards) return refuse(230054, 'This type of message is not supported in this chat.');
+      // 发送消息: text at most 150 KB; cards and posts at most 30 KB.
+      const limit = m.msgType === 'text' ? 150 * 1024 : 30 * 1024;
+      if (Buffer.byteLength(m.content, 'utf8') > limit) return refuse(230025, 'The message content reaches its limit.');
+      if (m.msgType === 'interactive') {
+        const problems = cardProblems(m.content);
+        if (problems.length) return refuse(230099, `Failed to create card content, ext=ErrMsg: ${problems.join('; ')}`);
+      }
+      // 5 messages a second per chat, shared by the chat's bots. The placeholder chat of replies
+      // to messages the fake never saw stands for many chats: it is not limited.
+      const now = this.now();
+      const recent = (this.sends.get(m.chatId) ?? []).filter((t) => t > now - 1000);
+      if (recent.length >= 5 && m.chatId !== UNKNOWN_PARENT_CHAT) {
+        this.refusals.set(230020, (this.refusals.get(230020) ?? 0) + 1);
+        return reply(400, { code: 230020, msg: 'This operation triggers the frequency limit.' }, { 'x-ogw-ratelimit-reset': '1' });
+      }
+      recent.push(now);
+      this.sends.set(m.chatId, recent);
+    }
     let content: unknown;
     try {
       content = JSON.parse(m.content);
     } catch {
       return reply(400, { code: 230001, msg: 'content is not valid JSON' });
     }
-    const existing = m.uuid ? this.byUuid.get(m.uuid) : undefined;
     const msg =
       existing ??
       ({
@@ -359,7 +521,7 @@ export class FakeFeishu {
         replyInThread: m.replyInThread,
         uuid: m.uuid,
         patches: [],
-        at: Date.now(),
+        at: this.now(),
       } satisfies PostedMessage);
     if (existing) this.duplicateUuids += 1;
     else {

@@ -135,9 +135,26 @@ describe('translate: post and image messages', () => {
     expect(f.attachments).toEqual([{ kind: 'file', key: 'file_1', name: '日志.txt' }]);
   });
 
-  it('unsupported message types → null', () => {
+  it('stickers, cards of other bots, system messages and unknown types → null', () => {
     expect(translateFeishuEvent(messageEvent({ messageType: 'sticker', content: { file_key: 'x' } }), bot)).toBeNull();
-    expect(translateFeishuEvent(messageEvent({ messageType: 'audio', content: { file_key: 'x', duration: 2 } }), bot)).toBeNull();
+    expect(translateFeishuEvent(messageEvent({ messageType: 'interactive', senderType: 'app', content: { title: 'x', elements: [] } }), bot)).toBeNull();
+    expect(translateFeishuEvent(messageEvent({ messageType: 'system', content: { template: '{from_user} invited {to_chatters}' } }), bot)).toBeNull();
+    expect(translateFeishuEvent(messageEvent({ messageType: 'holographic', content: { x: 1 } }), bot)).toBeNull();
+  });
+
+  it('audio and media become attachments; location, shared chat and user become notes', () => {
+    const audio = translateFeishuEvent(messageEvent({ messageType: 'audio', content: { file_key: 'file_a', duration: 2000 } }), bot) as InboundMessage;
+    expect(audio.attachments).toEqual([{ kind: 'audio', key: 'file_a' }]);
+    expect(audio.text).toBe('');
+    const media = translateFeishuEvent(messageEvent({ messageType: 'media', content: { file_key: 'file_v', image_key: 'img_c', file_name: 'gate.mp4', duration: 9000 } }), bot) as InboundMessage;
+    expect(media.attachments).toEqual([{ kind: 'video', key: 'file_v', name: 'gate.mp4' }]);
+    const loc = translateFeishuEvent(messageEvent({ messageType: 'location', content: { name: '小寨站B口', longitude: '108.94', latitude: '34.22' } }), bot) as InboundMessage;
+    expect(loc.notes).toEqual(['位置：小寨站B口（纬度 34.22，经度 108.94）']);
+    const chat = translateFeishuEvent(messageEvent({ messageType: 'share_chat', content: { chat_id: 'oc_x' } }), bot) as InboundMessage;
+    expect(chat.notes?.[0]).toContain('oc_x');
+    const user = translateFeishuEvent(messageEvent({ messageType: 'share_user', content: { user_id: 'ou_y' } }), bot) as InboundMessage;
+    expect(user.notes?.[0]).toContain('ou_y');
+    expect(translateFeishuEvent(messageEvent({ messageType: 'location', content: { longitude: 'x;DROP', latitude: '1' } }), bot)).toBeNull();
   });
 });
 

@@ -1,15 +1,25 @@
 /**
  * FeishuChannel: the neutral ChannelAdapter on top of lark.Client.
  *
- * - send(): text / card / image go to im.message.reply (when action.replyTo is
- *   set; reply_in_thread keeps a ticket's conversation in one thread) or
- *   im.message.create (receive_id_type chat_id). Every post carries Feishu's
- *   idempotency key `uuid` derived from SendContext.idempotencyKey, so a retried
- *   send is posted once (Feishu dedups a uuid for one hour). card_update is
- *   im.message.patch. image is im.image.create then a message.
- * - Failures become RetryableSendError / PermanentSendError (errors.ts).
+ * - send(): text / card / image go to im.message.reply when action.replyTo is
+ *   set, else im.message.create (receive_id_type chat_id). A reply is an
+ *   ordinary message quoting the report (reply_in_thread false) unless the chat
+ *   is configured for thread replies; a chat or message that refuses threads
+ *   (230071 / 230072) gets the reply without a thread, and a recalled or
+ *   deleted target (230011 / 231003 / 230019) a plain message. A card a chat
+ *   refuses (230054) is sent as text with numbered choices, and that chat gets
+ *   text from then on. Every post carries Feishu's idempotency key `uuid`
+ *   derived from SendContext.idempotencyKey, so a retried send is posted once
+ *   (Feishu dedups a uuid for one hour). Sends are paced (pacer.ts). card_update
+ *   is im.message.patch. image is im.image.create then a message.
+ * - Failures become RetryableSendError / PermanentSendError (errors.ts); those an
+ *   operator must fix (230027 external sharing, 230002 bot not in the chat) show
+ *   in status() with the fix.
  * - downloadAttachment(): im.messageResource.get → Buffer.
- * - resolveUser(): contact.user.get with an LRU/TTL cache and a short timeout.
+ * - people (people.ts): names from the contact API (own tenant), chat members and
+ *   mentions (any tenant), cached and warmed at start.
+ * - transcribe(): voice messages to text (speech.ts), when the app has the permission.
+ * - forwardedMessages(): the messages inside a merge_forward.
  * - botOpenId(): /open-apis/bot/v3/info, cached (translate needs it to drop the bot's own @mention).
  */
 import { createHash } from 'node:crypto';
@@ -28,17 +38,31 @@ import {
 import {
   assertFeishuOk,
   classifyFeishuError,
+  FEISHU_HINTS,
   feishuCodeOf,
   REPLY_TARGET_GONE_CODES,
+  THREAD_REFUSED_CODES,
   TOKEN_CODES,
+  TYPE_REFUSED_CODE,
 } from './errors.js';
 import { sdkLogger, silentLogger, type FeishuLogger } from './log.js';
-import { renderCard, renderCardUpdate, renderImage, renderText, type FeishuMessage } from './render.js';
+import { FeishuPacer, type PacerOptions } from './pacer.js';
+import { FeishuPeople, within, type ChatMember, type FeishuUserProfile } from './people.js';
+import { renderCard, renderCardAsText, renderCardUpdate, renderImage, renderText, type FeishuMessage } from './render.js';
+import { oggOpusToPcm16k, recognizeRequest } from './speech.js';
 
-export interface FeishuUserProfile {
-  name: string;
-  /** open_department_id values ("od-…"): configuration maps roles by department. */
-  departmentIds: string[];
+export type { FeishuUserProfile } from './people.js';
+
+/** One message inside a merge_forward, as GET /im/v1/messages/:id lists it. */
+export interface ForwardedItem {
+  messageId: string;
+  /** The container it sits in (nested forwards), if not the top one. */
+  upperMessageId?: string;
+  msgType: string;
+  content: string;
+  senderId?: string;
+  senderType?: string;
+  createTime?: string;
 }
 
 export interface FeishuChannelOptions {
@@ -59,8 +83,25 @@ export interface FeishuChannelOptions {
   profileTtlMs?: number;
   /** Profiles kept at most. Default 5000. */
   profileCacheSize?: number;
-  /** Replies go into the replied-to message's thread. Default true. */
+  /**
+   * Replies go into the replied-to message's thread (a 话题 reply, not shown in
+   * the main chat stream). Default false: an ordinary message quoting the report.
+   */
   replyInThread?: boolean;
+  /** Chats whose replies go into threads even when replyInThread is false. */
+  threadReplyChats?: readonly string[];
+  /**
+   * What the app receives in groups: 'mentions' (scope im:message.group_at_msg:readonly,
+   * only messages that @ the bot) or 'all' (im:message.group_msg). With 'mentions',
+   * the bot's questions tell people to @ it in their answer. Default 'mentions'.
+   */
+  receiveMode?: 'mentions' | 'all';
+  /** Voice messages to text with Feishu's speech_to_text API: 'auto' tries and stops when the app lacks it. Default 'auto'. */
+  speechToText?: 'auto' | 'off';
+  /** Send pacing (defaults: Feishu's 5/s per chat, 50/s and 1000/min per app). */
+  pacing?: PacerOptions;
+  /** Looked up at start, so the first events find them cached: staff open_ids and known chats. */
+  warm?: { users?: readonly string[]; chats?: readonly string[] };
   /** Attachments larger than this are refused. Default 50 MB. */
   maxDownloadBytes?: number;
   /** Reuse a lark.Client (tests, or a shared one); otherwise one is built from the options. */
@@ -105,35 +146,6 @@ function withTimeout(base: lark.HttpInstance, timeoutMs: number): lark.HttpInsta
   };
 }
 
-/** A small LRU with per-entry expiry. */
-class TtlLru<V> {
-  private readonly map = new Map<string, { v: V; until: number }>();
-  constructor(
-    private readonly max: number,
-    private readonly now: () => number,
-  ) {}
-  get(k: string): V | undefined {
-    const e = this.map.get(k);
-    if (!e) return undefined;
-    if (e.until <= this.now()) {
-      this.map.delete(k);
-      return undefined;
-    }
-    this.map.delete(k);
-    this.map.set(k, e);
-    return e.v;
-  }
-  set(k: string, v: V, ttlMs: number): void {
-    this.map.delete(k);
-    this.map.set(k, { v, until: this.now() + ttlMs });
-    while (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value;
-      if (oldest === undefined) break;
-      this.map.delete(oldest);
-    }
-  }
-}
-
 async function readStream(stream: Readable, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -156,30 +168,42 @@ function isReadable(v: unknown): v is Readable {
 export class FeishuChannel implements ChannelAdapter {
   readonly channel = 'feishu' as const;
   readonly client: lark.Client;
+  readonly people: FeishuPeople;
+  readonly receiveMode: 'mentions' | 'all';
   private readonly log: FeishuLogger;
   private readonly cache = new lark.DefaultCache();
   private readonly appId: string;
   private readonly replyInThread: boolean;
+  private readonly threadReplyChats: Set<string>;
   private readonly maxDownloadBytes: number;
   private readonly profileTimeoutMs: number;
-  private readonly profileTtlMs: number;
   private readonly now: () => number;
-  private readonly profiles: TtlLru<FeishuUserProfile | null>;
-  private readonly profileLookups = new Map<string, Promise<FeishuUserProfile | null>>();
+  private readonly pacer: FeishuPacer;
+  private readonly warmList: { users: readonly string[]; chats: readonly string[] };
+  /** Chats that refused a thread reply (230071) or a card (230054): not tried again. */
+  private readonly noThreadChats = new Set<string>();
+  private readonly noCardChats = new Set<string>();
+  private speech: 'auto' | 'off' | 'missing';
   private bot: string | undefined;
+  private botName: string | undefined;
   private botLookup: Promise<string | undefined> | undefined;
   private lastFailure: { at: number; message: string } | undefined;
+  /** Problems only an operator can fix (scopes, sharing, membership), by chat: shown in status(). */
+  private readonly operatorProblems = new Map<string, { at: number; code: number; hint: string }>();
   private connectionProbe: (() => ChannelStatus) | undefined;
 
   constructor(opts: FeishuChannelOptions) {
     this.log = opts.log ?? silentLogger;
     this.appId = opts.appId;
-    this.replyInThread = opts.replyInThread ?? true;
+    this.replyInThread = opts.replyInThread ?? false;
+    this.threadReplyChats = new Set(opts.threadReplyChats ?? []);
+    this.receiveMode = opts.receiveMode ?? 'mentions';
+    this.speech = opts.speechToText ?? 'auto';
     this.maxDownloadBytes = opts.maxDownloadBytes ?? 50 * 1024 * 1024;
     this.profileTimeoutMs = opts.profileTimeoutMs ?? 1500;
-    this.profileTtlMs = opts.profileTtlMs ?? 30 * 60_000;
     this.now = opts.now ?? Date.now;
-    this.profiles = new TtlLru(opts.profileCacheSize ?? 5000, this.now);
+    this.pacer = new FeishuPacer({ now: this.now, ...opts.pacing });
+    this.warmList = { users: opts.warm?.users ?? [], chats: opts.warm?.chats ?? [] };
     this.bot = opts.botOpenId;
     this.client =
       opts.client ??
@@ -195,6 +219,19 @@ export class FeishuChannel implements ChannelAdapter {
         loggerLevel: lark.LoggerLevel.warn,
         source: 'servicebot',
       });
+    this.people = new FeishuPeople(
+      { contact: (id) => this.fetchProfile(id), members: (chatId) => this.fetchMembers(chatId) },
+      {
+        now: this.now,
+        ...(opts.profileTtlMs !== undefined ? { profileTtlMs: opts.profileTtlMs } : {}),
+        ...(opts.profileCacheSize !== undefined ? { cacheSize: opts.profileCacheSize } : {}),
+        onError: (what, err) => {
+          const code = feishuCodeOf(err);
+          if (code !== undefined && TOKEN_CODES.has(code)) this.dropToken();
+          this.log.debug({ what, err: classifyFeishuError(err, what).message }, 'feishu people lookup failed');
+        },
+      },
+    );
   }
 
   // -------------------------------------------------------------------------
@@ -207,12 +244,13 @@ export class FeishuChannel implements ChannelAdapter {
       let result: SendResult;
       switch (action.kind) {
         case 'text':
-          result = await this.post(renderText(action.text, action.mentions), ctx.chatId, uuid, action.replyTo);
+          result = await this.post(renderText(this.withAnswerHint(action.text, action.expectsAnswer), action.mentions), ctx.chatId, uuid, action.replyTo);
           break;
         case 'card':
-          result = await this.post(renderCard(action), ctx.chatId, uuid, action.replyTo);
+          result = await this.postCard(action, ctx.chatId, uuid);
           break;
         case 'card_update': {
+          await this.pacer.take();
           const res = await this.client.im.message.patch({
             path: { message_id: action.messageId },
             data: renderCardUpdate(action),
@@ -232,27 +270,74 @@ export class FeishuChannel implements ChannelAdapter {
         }
       }
       this.lastFailure = undefined;
+      this.operatorProblems.delete(ctx.chatId);
+      this.people.chatReachable(ctx.chatId);
       return result;
     } catch (err) {
       throw this.failure(err, what, { chatId: ctx.chatId, attempt: ctx.attempt, uuid });
     }
   }
 
+  /**
+   * In 'mentions' mode the app only receives messages that @ it: a question
+   * says so, or the answer never reaches the bot.
+   */
+  private withAnswerHint(text: string, expectsAnswer: boolean | undefined): string {
+    if (!expectsAnswer || this.receiveMode !== 'mentions') return text;
+    return `${text}\n（回复时请 @${this.botName ?? '我'}）`;
+  }
+
+  private async postCard(action: Extract<OutboundAction, { kind: 'card' }>, chatId: string, uuid: string): Promise<SendResult> {
+    const card = { ...action, text: this.withAnswerHint(action.text, action.expectsAnswer) };
+    if (this.noCardChats.has(chatId)) return this.post(renderCardAsText(card), chatId, uuid, action.replyTo);
+    try {
+      return await this.post(renderCard(card), chatId, uuid, action.replyTo);
+    } catch (err) {
+      if (feishuCodeOf(err) !== TYPE_REFUSED_CODE) throw err;
+      // Some groups (e.g. certain external or private-connection groups) refuse cards:
+      // the same choices as numbered text, and text from now on.
+      this.noCardChats.add(chatId);
+      this.log.warn({ chatId }, 'feishu chat refuses cards (230054); sending text with numbered choices');
+      // A new uuid: Feishu remembers the refused one for an hour.
+      return this.post(renderCardAsText(card), chatId, feishuUuid(`${uuid}:text`), action.replyTo);
+    }
+  }
+
+  private threadFor(chatId: string): boolean {
+    if (this.noThreadChats.has(chatId)) return false;
+    return this.replyInThread || this.threadReplyChats.has(chatId);
+  }
+
   private async post(msg: FeishuMessage, chatId: string, uuid: string, replyTo?: string): Promise<SendResult> {
     if (replyTo) {
-      try {
-        const res = await this.client.im.message.reply({
-          path: { message_id: replyTo },
-          data: { content: msg.content, msg_type: msg.msg_type, reply_in_thread: this.replyInThread, uuid },
-        });
-        return { messageId: assertFeishuOk(res, 'im.message.reply').data?.message_id };
-      } catch (err) {
-        const code = feishuCodeOf(err);
-        if (code === undefined || !REPLY_TARGET_GONE_CODES.has(code)) throw err;
-        // The report was recalled or its thread is gone: say it in the chat.
-        this.log.warn({ replyTo, code }, 'feishu reply target gone; posting to the chat instead');
+      let inThread = this.threadFor(chatId);
+      let replyUuid = uuid;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await this.pacer.take(chatId);
+          const res = await this.client.im.message.reply({
+            path: { message_id: replyTo },
+            data: { content: msg.content, msg_type: msg.msg_type, reply_in_thread: inThread, uuid: replyUuid },
+          });
+          return { messageId: assertFeishuOk(res, 'im.message.reply').data?.message_id };
+        } catch (err) {
+          const code = feishuCodeOf(err);
+          if (code !== undefined && THREAD_REFUSED_CODES.has(code) && inThread) {
+            // 230071: the chat has no threads; 230072: this message cannot start one. Quote it instead.
+            if (code === 230071) this.noThreadChats.add(chatId);
+            this.log.info({ chatId, replyTo, code }, 'feishu refused a thread reply; replying without a thread');
+            inThread = false;
+            replyUuid = feishuUuid(`${uuid}:quote`);
+            continue;
+          }
+          if (code === undefined || !REPLY_TARGET_GONE_CODES.has(code)) throw err;
+          // The report was recalled or deleted: say it in the chat.
+          this.log.warn({ replyTo, code }, 'feishu reply target gone; posting to the chat instead');
+          break;
+        }
       }
     }
+    await this.pacer.take(chatId);
     const res = await this.client.im.message.create({
       params: { receive_id_type: 'chat_id' },
       data: { receive_id: chatId, msg_type: msg.msg_type, content: msg.content, uuid },
@@ -263,6 +348,7 @@ export class FeishuChannel implements ChannelAdapter {
   private async uploadImage(png: Buffer): Promise<string> {
     if (png.length === 0) throw new PermanentSendError('empty image', 'empty_image');
     if (png.length > 10 * 1024 * 1024) throw new PermanentSendError('image larger than 10 MB', 'image_too_large');
+    await this.pacer.take();
     // The SDK returns only `data` of the answer (null when Feishu says no with HTTP 200).
     const data = await this.client.im.image.create({ data: { image_type: 'message', image: png } });
     const key = data?.image_key;
@@ -279,7 +365,14 @@ export class FeishuChannel implements ChannelAdapter {
       this.lastFailure = { at: this.now(), message: e.message };
       this.log.warn({ ...ctx, err: e.message, retryAfterMs: e.retryAfterMs }, 'feishu send failed, will retry');
     } else {
-      this.log.error({ ...ctx, err: e.message, code: e.code }, 'feishu send failed permanently');
+      const hint = typeof e.code === 'number' ? FEISHU_HINTS[e.code] : undefined;
+      if (hint && typeof e.code === 'number' && typeof ctx['chatId'] === 'string') {
+        this.operatorProblems.set(ctx['chatId'], { at: this.now(), code: e.code, hint });
+        // An operator-facing line: what failed, where, and the fix.
+        this.log.error({ ...ctx, code: e.code, fix: hint }, `feishu refused a message to chat ${ctx['chatId']} (${e.code}): ${hint}`);
+      } else {
+        this.log.error({ ...ctx, err: e.message, code: e.code }, 'feishu send failed permanently');
+      }
     }
     return e;
   }
@@ -291,15 +384,20 @@ export class FeishuChannel implements ChannelAdapter {
   }
 
   // -------------------------------------------------------------------------
-  // attachments
+  // attachments, voice, forwarded messages
 
   async downloadAttachment(ref: AttachmentRef, messageId: string): Promise<Buffer> {
+    return this.download(ref, messageId, this.maxDownloadBytes);
+  }
+
+  private async download(ref: AttachmentRef, messageId: string, maxBytes: number): Promise<Buffer> {
     try {
       const res = await this.client.im.messageResource.get({
         path: { message_id: messageId, file_key: ref.key },
+        // Audio and video are 'file' resources.
         params: { type: ref.kind === 'image' ? 'image' : 'file' },
       });
-      return await readStream(res.getReadableStream(), this.maxDownloadBytes);
+      return await readStream(res.getReadableStream(), maxBytes);
     } catch (err) {
       // responseType is 'stream', so an error answer's JSON body is still a stream.
       const response = (err as { response?: { data?: unknown } } | undefined)?.response;
@@ -314,33 +412,72 @@ export class FeishuChannel implements ChannelAdapter {
     }
   }
 
+  /** Whether voice messages can be turned into text (not switched off, permission not found missing). */
+  get canTranscribe(): boolean {
+    return this.speech === 'auto';
+  }
+
+  /**
+   * A voice message's text, or null (no permission, not Ogg Opus, nothing
+   * recognised, any failure). The first answer saying the app lacks the
+   * permission switches transcription off until restart, with a log line.
+   */
+  async transcribe(fileKey: string, messageId: string): Promise<string | null> {
+    if (this.speech !== 'auto') return null;
+    try {
+      const bytes = await this.download({ kind: 'audio', key: fileKey }, messageId, 10 * 1024 * 1024);
+      const pcm = await oggOpusToPcm16k(bytes);
+      if (!pcm) return null;
+      const res = await this.client.speech_to_text.v1.speech.fileRecognize({ data: recognizeRequest(pcm, messageId.replace(/^om_/, '')) });
+      const text = assertFeishuOk(res, 'speech_to_text.fileRecognize').data?.recognition_text?.trim();
+      return text ? text : null;
+    } catch (err) {
+      const code = feishuCodeOf(err);
+      if (code === 99991672 || code === 99991679 || code === 99991401 || code === 1010 || code === 1011) {
+        this.speech = 'missing';
+        this.log.warn({ code }, 'feishu speech_to_text is not available to the app (add the speech_to_text permission and publish a version); voice messages will be kept and the sender asked to type');
+      } else {
+        this.log.info({ messageId, err: classifyFeishuError(err, 'speech_to_text').message }, 'feishu voice message not transcribed');
+      }
+      return null;
+    }
+  }
+
+  /** The messages inside a merge_forward (GET /im/v1/messages/:id lists them with upper_message_id). */
+  async forwardedMessages(messageId: string): Promise<ForwardedItem[]> {
+    const res = await this.client.request<{
+      code?: number;
+      msg?: string;
+      data?: { items?: Array<{ message_id?: string; upper_message_id?: string; msg_type?: string; body?: { content?: string }; sender?: { id?: string; sender_type?: string }; create_time?: string }> };
+    }>({ url: `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}`, method: 'GET', params: { user_id_type: 'open_id' } });
+    const items = assertFeishuOk(res, 'im.message.get').data?.items ?? [];
+    const out: ForwardedItem[] = [];
+    for (const it of items.slice(0, 200)) {
+      if (!it.message_id || !it.msg_type) continue;
+      out.push({
+        messageId: it.message_id,
+        ...(it.upper_message_id ? { upperMessageId: it.upper_message_id } : {}),
+        msgType: it.msg_type,
+        content: it.body?.content ?? '',
+        ...(it.sender?.id ? { senderId: it.sender.id } : {}),
+        ...(it.sender?.sender_type ? { senderType: it.sender.sender_type } : {}),
+        ...(it.create_time ? { createTime: it.create_time } : {}),
+      });
+    }
+    return out;
+  }
+
   // -------------------------------------------------------------------------
   // people
 
   /**
-   * Name and departments of a user by open_id, from the contact API. Cached
-   * (profileTtlMs; a miss for a minute); answers null after profileTimeoutMs
-   * or on any failure; the bot then shows the open_id.
+   * Name and departments of an own-tenant user by open_id, from the contact
+   * API (cached; null after profileTimeoutMs or on failure). People of another
+   * tenant: see FeishuPeople.lookup.
    */
   async resolveUser(openId: string): Promise<FeishuUserProfile | null> {
     if (!openId) return null;
-    const cached = this.profiles.get(openId);
-    if (cached !== undefined) return cached;
-    let lookup = this.profileLookups.get(openId);
-    if (!lookup) {
-      lookup = this.fetchProfile(openId).finally(() => this.profileLookups.delete(openId));
-      this.profileLookups.set(openId, lookup);
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.profileTimeoutMs);
-      timer.unref?.();
-    });
-    try {
-      return await Promise.race([lookup, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(this.people.profile(openId), this.profileTimeoutMs, null);
   }
 
   private async fetchProfile(openId: string): Promise<FeishuUserProfile | null> {
@@ -351,19 +488,31 @@ export class FeishuChannel implements ChannelAdapter {
       });
       const user = assertFeishuOk(res, 'contact.user.get').data?.user;
       const name = user?.name || user?.en_name || user?.nickname;
-      const profile = name ? { name, departmentIds: [...(user?.department_ids ?? [])] } : null;
-      this.profiles.set(openId, profile, profile ? this.profileTtlMs : 60_000);
-      return profile;
+      return name ? { name, departmentIds: [...(user?.department_ids ?? [])] } : null;
     } catch (err) {
-      const e = classifyFeishuError(err, 'contact.user.get');
-      const code = feishuCodeOf(err);
-      if (code !== undefined && TOKEN_CODES.has(code)) this.dropToken();
-      // A permanent answer (no such user, no contact scope) is remembered for a
-      // minute; a transient one is not remembered.
-      if (e instanceof PermanentSendError) this.profiles.set(openId, null, 60_000);
-      this.log.debug({ openId, err: e.message }, 'feishu user lookup failed');
-      return null;
+      // A permanent answer (no such user, no contact scope, another tenant) is "unknown";
+      // a transient one is thrown so that it is not remembered.
+      if (classifyFeishuError(err, 'contact.user.get') instanceof PermanentSendError) return null;
+      throw err;
     }
+  }
+
+  private async fetchMembers(chatId: string): Promise<ChatMember[]> {
+    const out: ChatMember[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const res = await this.client.im.chatMembers.get({
+        path: { chat_id: chatId },
+        params: { member_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) },
+      });
+      const data = assertFeishuOk(res, 'im.chatMembers.get').data;
+      for (const m of data?.items ?? []) {
+        if (m.member_id && m.name) out.push({ openId: m.member_id, name: m.name, ...(m.tenant_key ? { tenantKey: m.tenant_key } : {}) });
+      }
+      if (!data?.has_more || !data.page_token) break;
+      pageToken = data.page_token;
+    }
+    return out;
   }
 
   /** The bot's own open_id (cached after the first success; undefined if unknown). */
@@ -372,13 +521,14 @@ export class FeishuChannel implements ChannelAdapter {
     if (!this.botLookup) {
       this.botLookup = (async () => {
         try {
-          const res = await this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string } }>({
+          const res = await this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({
             url: '/open-apis/bot/v3/info',
             method: 'GET',
           });
-          const id = assertFeishuOk(res, 'bot/v3/info').bot?.open_id;
-          if (id) this.bot = id;
-          return id;
+          const info = assertFeishuOk(res, 'bot/v3/info').bot;
+          if (info?.app_name) this.botName = info.app_name;
+          if (info?.open_id) this.bot = info.open_id;
+          return info?.open_id;
         } catch (err) {
           this.log.warn({ err: classifyFeishuError(err, 'bot/v3/info').message }, 'feishu bot identity lookup failed');
           return undefined;
@@ -393,9 +543,17 @@ export class FeishuChannel implements ChannelAdapter {
   // -------------------------------------------------------------------------
   // lifecycle
 
-  /** Learn the bot's identity early; failure is logged, not fatal (retried on the first event). */
+  /**
+   * Learn the bot's identity, and warm the people caches (staff profiles, the
+   * members of known chats), so that no event waits on them. Failures are
+   * logged, not fatal; the lookups are retried when an event needs them.
+   */
   async start(): Promise<void> {
-    await this.botOpenId();
+    const warm = Promise.all([
+      ...this.warmList.users.map((id) => this.people.profile(id)),
+      ...this.warmList.chats.map((id) => this.people.members(id)),
+    ]);
+    await Promise.all([this.botOpenId(), within(warm, 5000, undefined)]);
   }
 
   async stop(): Promise<void> {}
@@ -406,14 +564,13 @@ export class FeishuChannel implements ChannelAdapter {
   }
 
   status(): ChannelStatus {
-    if (this.connectionProbe) return this.connectionProbe();
-    if (this.lastFailure) {
-      return {
-        channel: 'feishu',
-        connected: false,
-        detail: `last send failed ${new Date(this.lastFailure.at).toISOString()}: ${this.lastFailure.message}`,
-      };
-    }
-    return { channel: 'feishu', connected: true, detail: this.bot ? `bot ${this.bot}` : undefined };
+    const problems = [...this.operatorProblems.entries()].slice(0, 3).map(([chat, p]) => `chat ${chat}: Feishu ${p.code}: ${p.hint}`);
+    const base: ChannelStatus = this.connectionProbe
+      ? this.connectionProbe()
+      : this.lastFailure
+        ? { channel: 'feishu', connected: false, detail: `last send failed ${new Date(this.lastFailure.at).toISOString()}: ${this.lastFailure.message}` }
+        : { channel: 'feishu', connected: true, ...(this.bot ? { detail: `bot ${this.bot}` } : {}) };
+    if (!problems.length) return base;
+    return { ...base, detail: [base.detail, ...problems].filter(Boolean).join('; ') };
   }
 }

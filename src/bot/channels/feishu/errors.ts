@@ -14,11 +14,28 @@
  */
 import { PermanentSendError, RetryableSendError } from '../../types.js';
 
+/**
+ * What an operator must do about a code no retry fixes. Shown on the outbox
+ * row (dashboard), in the log and in /healthz, so they name the fix.
+ */
+export const FEISHU_HINTS: Record<number, string> = {
+  230002:
+    'the bot is not in this chat: add the bot to the group (群设置 → 群机器人 → 添加机器人), or remove the chat from the organisation file',
+  230027:
+    'the app may not reach this chat. For an external group (外部群, another company in the group): turn on external sharing for the app (开发者后台 → 应用 → 应用发布/可用范围 → 对外共享), publish a new version, and add the bot to the group again; otherwise check the app\u2019s availability (可用范围) and the im:message:send_as_bot scope',
+  230028:
+    'the tenant\u2019s data-loss-prevention check (DLP) refused the message; ask the tenant admin which rule matched (phone numbers are a common one)',
+  99991672:
+    'the app lacks an API scope this call needs: add it under 权限管理 and publish a new version (the error message names the scope)',
+};
+
 /** Business codes worth another try (rate limits, server trouble, stale token). */
 const RETRYABLE_CODES: Record<number, string> = {
-  230020: 'chat rate limit',
+  230020: 'chat rate limit (5 messages/s per chat, shared by its bots)',
+  // A send with the same uuid is still being processed: the next attempt gets its result.
+  230049: 'a send with this idempotency key is still in progress',
   11232: 'tenant message rate limit',
-  99991400: 'request rate limit',
+  99991400: 'app request rate limit (50/s, 1000/min)',
   2200: 'Feishu internal error',
   // Stale or missing tenant_access_token: the adapter drops its cached token,
   // the next attempt fetches a fresh one.
@@ -34,7 +51,7 @@ export const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991668]);
 /** Business codes that no retry will fix. The message is what the dashboard shows. */
 const PERMANENT_CODES: Record<number, string> = {
   230001: 'invalid request parameter',
-  230002: 'the bot is not in this chat',
+  230002: FEISHU_HINTS[230002]!,
   230006: 'the app has no bot ability enabled',
   230011: 'the message was recalled',
   230013: 'the user is outside the bot\u2019s availability',
@@ -43,22 +60,31 @@ const PERMANENT_CODES: Record<number, string> = {
   230018: 'the group settings forbid this operation',
   230019: 'the thread does not exist',
   230025: 'message content too long',
-  230027: 'missing permission',
-  230028: 'the message did not pass content review',
+  230027: FEISHU_HINTS[230027]!,
+  230028: FEISHU_HINTS[230028]!,
   230035: 'no permission to send messages',
   230038: 'cross-tenant p2p chat forbidden',
-  230054: 'this message type cannot be updated',
+  230054: 'this chat or message does not take this message type',
+  230071: 'this chat does not support thread replies',
+  230072: 'this message does not support thread replies',
+  231003: 'the message was deleted',
   230099: 'invalid card content',
   230110: 'the message is about to self-destruct',
   234043: 'unsupported message for resource download',
   99991401: 'the server IP is not on the app\u2019s allow list',
-  99991672: 'the app lacks the required API scope',
+  99991672: FEISHU_HINTS[99991672]!,
   99991679: 'the app lacks the required user scope',
   99992402: 'request field validation failed',
 };
 
 /** Reply targets that are gone: the adapter then posts to the chat instead. */
-export const REPLY_TARGET_GONE_CODES = new Set([230011, 230019]);
+export const REPLY_TARGET_GONE_CODES = new Set([230011, 230019, 231003]);
+
+/** Thread replies refused for the chat (230071) or the message (230072): reply again without a thread. */
+export const THREAD_REFUSED_CODES = new Set([230071, 230072]);
+
+/** The chat refuses this message type (a card in some groups): send it as text instead. */
+export const TYPE_REFUSED_CODE = 230054;
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

@@ -6,36 +6,25 @@
  *   dispatcher.register(feishu.channel);           // outbox → channel.send()
  *   await feishu.start();  …  await feishu.stop();
  *
- * Setting up the app (open.feishu.cn → 开发者后台, a self-built app 企业自建应用):
- *  - 添加应用能力: 机器人 (bot).
- *  - 权限管理 (scopes): im:message (receive group messages that @ the bot),
- *    im:message.group_msg (all group messages, if reports may come without @),
- *    im:message.p2p_msg (private chats), im:message:send_as_bot, im:resource
- *    (download images / upload images), contact:user.base:readonly and
- *    contact:user.department:readonly (names and departments for roles).
- *  - 事件与回调 → 加密策略: set an Encrypt Key and note the Verification Token
- *    (FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN).
- *  - 事件配置: subscribe im.message.receive_v1, im.chat.member.bot.added_v1,
- *    im.chat.member.bot.deleted_v1. 回调配置: subscribe card.action.trigger.
- *  - 订阅方式: either 将事件发送至开发者服务器 with request URL
- *    https://<host>/feishu/events for both events and callbacks
- *    (FEISHU_MODE=webhook; the URL check is answered automatically), or
- *    使用长连接接收事件/回调 (FEISHU_MODE=websocket; no public address needed).
- *  - Publish a version so the scopes take effect, then add the bot to the groups.
+ * Setting the app up is described step by step in docs/feishu-setup.md (scopes,
+ * events and callbacks, webhook or long connection, 对外共享 for external groups).
  */
 import type { Middleware } from 'koa';
 import type { InboundSink } from '../../types.js';
 import { FeishuChannel, type FeishuChannelOptions } from './adapter.js';
+import type { FeishuEventDeps } from './handler.js';
 import { silentLogger, type FeishuLogger } from './log.js';
 import { createFeishuWebhook, type FeishuWebhookOptions } from './webhook.js';
 import { FeishuLongConnection } from './ws.js';
 
-export { FeishuChannel, feishuUuid, resolveFeishuDomain, type FeishuChannelOptions, type FeishuUserProfile } from './adapter.js';
+export { FeishuChannel, feishuUuid, resolveFeishuDomain, type FeishuChannelOptions, type FeishuUserProfile, type ForwardedItem } from './adapter.js';
+export { FeishuPeople } from './people.js';
+export { FeishuPacer } from './pacer.js';
 export { createFeishuWebhook, feishuSignature, FEISHU_WEBHOOK_PATHS, type FeishuWebhookOptions } from './webhook.js';
 export { FeishuLongConnection } from './ws.js';
 export { handleFeishuEvent, createFeishuDispatcher, type FeishuEventDeps } from './handler.js';
 export { translateFeishuEvent, decodeButtonValue } from './translate.js';
-export { classifyFeishuError, retryAfterMsFrom } from './errors.js';
+export { classifyFeishuError, retryAfterMsFrom, FEISHU_HINTS } from './errors.js';
 export type { FeishuLogger } from './log.js';
 
 export interface FeishuConfig {
@@ -48,6 +37,16 @@ export interface FeishuConfig {
   domain?: string;
   /** Optional: skips the /open-apis/bot/v3/info lookup. */
   botOpenId?: string;
+  /** 'mentions' (scope im:message.group_at_msg:readonly) or 'all' (im:message.group_msg). Default 'mentions'. */
+  receiveMode?: 'mentions' | 'all';
+  /** Replies in threads everywhere (default: an ordinary message quoting the report). */
+  replyInThread?: boolean;
+  /** Chats whose replies go into threads. */
+  threadReplyChats?: readonly string[];
+  /** 'off': never try speech_to_text. Default 'auto'. */
+  speechToText?: 'auto' | 'off';
+  /** Staff open_ids and chat ids to look up at start (people caches). */
+  warm?: { users?: readonly string[]; chats?: readonly string[] };
 }
 
 export interface FeishuChannelBundle {
@@ -65,7 +64,7 @@ export function createFeishuChannel(
     log?: FeishuLogger;
     /** Extra adapter options (timeouts, cache sizes, replyInThread). */
     channel?: Partial<FeishuChannelOptions>;
-    webhook?: Pick<FeishuWebhookOptions, 'maxBodyBytes' | 'maxSkewSeconds' | 'paths'>;
+    webhook?: Pick<FeishuWebhookOptions, 'maxBodyBytes' | 'maxSkewSeconds' | 'maxAgeSeconds' | 'paths'>;
   },
 ): FeishuChannelBundle {
   const log = deps.log ?? silentLogger;
@@ -74,6 +73,11 @@ export function createFeishuChannel(
     appSecret: config.appSecret,
     domain: config.domain,
     botOpenId: config.botOpenId,
+    ...(config.receiveMode ? { receiveMode: config.receiveMode } : {}),
+    ...(config.replyInThread !== undefined ? { replyInThread: config.replyInThread } : {}),
+    ...(config.threadReplyChats ? { threadReplyChats: config.threadReplyChats } : {}),
+    ...(config.speechToText ? { speechToText: config.speechToText } : {}),
+    ...(config.warm ? { warm: config.warm } : {}),
     log,
     ...deps.channel,
   });
@@ -82,12 +86,8 @@ export function createFeishuChannel(
   // channel.start() from the bundle afterwards would then recurse.
   const startChannel = channel.start.bind(channel);
   const stopChannel = channel.stop.bind(channel);
-  const eventDeps = {
-    sink: deps.sink,
-    resolveUser: (openId: string) => channel.resolveUser(openId),
-    botOpenId: () => channel.botOpenId(),
-    log,
-  };
+  const eventDeps = feishuEventDeps(channel, deps.sink, log);
+
 
   if (config.mode === 'websocket') {
     const ws = new FeishuLongConnection({
@@ -111,8 +111,9 @@ export function createFeishuChannel(
     };
   }
 
+  const { now: _now, ...webhookDeps } = eventDeps;
   const webhook = createFeishuWebhook({
-    ...eventDeps,
+    ...webhookDeps,
     encryptKey: config.encryptKey,
     verificationToken: config.verificationToken,
     ...deps.webhook,
@@ -122,5 +123,22 @@ export function createFeishuChannel(
     webhook,
     start: startChannel,
     stop: stopChannel,
+  };
+}
+
+/** What the event path needs from the channel: look-ups, voice, forwarded messages, late card updates. */
+export function feishuEventDeps(channel: FeishuChannel, sink: InboundSink, log: FeishuLogger = silentLogger): FeishuEventDeps {
+  return {
+    sink,
+    resolveUser: (openId: string) => channel.resolveUser(openId),
+    people: channel.people,
+    botOpenId: () => channel.botOpenId(),
+    transcribe: (fileKey, messageId) => channel.transcribe(fileKey, messageId),
+    canTranscribe: () => channel.canTranscribe,
+    forwardedMessages: (messageId) => channel.forwardedMessages(messageId),
+    updateCard: async (update, chatId) => {
+      await channel.send(update, { chatId, idempotencyKey: `late-card:${update.messageId}:${Date.now()}`, attempt: 1 });
+    },
+    log,
   };
 }

@@ -4,8 +4,8 @@
  *
  * PURE: no SDK import, no I/O.
  *
- * Size policy: Feishu refuses a text message over 150 KB and a card over
- * 30 KB (error 230025). A reply the bot composed is better delivered shortened
+ * Size policy: Feishu refuses a text message over 150 KB and a card or rich
+ * text (post) over 30 KB (error 230025). A reply the bot composed is better delivered shortened
  * than lost, so the free text (message text, card markdown) is cut to fit and
  * ends with TRUNCATION_NOTE. If the message still does not fit with the text
  * emptied (a huge title, hundreds of buttons or mentions), rendering throws
@@ -17,6 +17,8 @@ import { PermanentSendError, type Button, type Mention, type OutboundAction, typ
 export const FEISHU_LIMITS = {
   textBytes: 150 * 1024 - 1024,
   cardBytes: 30 * 1024 - 512,
+  /** Rich text (post) is limited like cards. */
+  postBytes: 30 * 1024 - 512,
 } as const;
 
 export const TRUNCATION_NOTE = '\n…（内容过长，已截断）';
@@ -156,6 +158,19 @@ export function renderCard(card: CardInput): FeishuMessage {
   return { msg_type: 'interactive', content };
 }
 
+/**
+ * A card as a text message, for chats that refuse cards (230054): the title,
+ * the text, and the buttons as numbered choices. The bot's questions already
+ * take a bare number; other buttons name the command to write instead.
+ */
+export function renderCardAsText(card: CardInput): FeishuMessage {
+  const choices = card.buttons.map((b, i) => (/^\d/.test(b.label) ? b.label : `${i + 1}. ${b.label}`));
+  const body = [card.title ? `【${card.title}】` : '', card.text, choices.length ? `可选：\n${choices.join('\n')}\n（请回复选项）` : '']
+    .filter((x) => x.trim())
+    .join('\n');
+  return renderText(body, card.mentions);
+}
+
 type CardUpdate = Extract<OutboundAction, { kind: 'card_update' }>;
 
 /**
@@ -194,7 +209,7 @@ export function renderCardUpdate(update: Pick<CardUpdate, 'title' | 'text' | 'ch
 /** An image alone is an `image` message; with a caption, a `post` holding both. */
 export function renderImage(imageKey: string, caption?: string): FeishuMessage {
   if (!caption) return { msg_type: 'image', content: JSON.stringify({ image_key: imageKey }) };
-  const content = fitText(defuseMentions(caption), FEISHU_LIMITS.textBytes, (t) =>
+  const content = fitText(defuseMentions(caption), FEISHU_LIMITS.postBytes, (t) =>
     JSON.stringify({
       zh_cn: { title: '', content: [[{ tag: 'img', image_key: imageKey }], [{ tag: 'text', text: t }]] },
     }),

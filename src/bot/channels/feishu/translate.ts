@@ -25,7 +25,60 @@ export const FEISHU_EVENT_TYPES = {
   cardAction: 'card.action.trigger',
   botAdded: 'im.chat.member.bot.added_v1',
   botRemoved: 'im.chat.member.bot.deleted_v1',
+  recalled: 'im.message.recalled_v1',
 } as const;
+
+/**
+ * Message types read as input (text, post, image, file, audio, media,
+ * merge_forward, share_chat, share_user, location) and those dropped on purpose:
+ * a sticker says nothing to act on, an interactive message is another bot's
+ * card, a system message is the chat's own notice ("xxx 邀请 yy 加入群聊").
+ */
+export const IGNORED_MESSAGE_TYPES = new Set(['sticker', 'interactive', 'system', 'hongbao', 'vote', 'todo', 'video_chat', 'calendar', 'share_calendar_event', 'general_calendar', 'folder']);
+
+/** Why a payload is not an event for the bot, for the log line. */
+export function whyNotTranslated(payload: unknown): string {
+  const env = envelopeOf(payload);
+  if (!env) return 'not a Feishu event envelope';
+  if (!(Object.values(FEISHU_EVENT_TYPES) as string[]).includes(env.eventType)) return `event type ${env.eventType} not handled`;
+  if (env.eventType !== FEISHU_EVENT_TYPES.message) return `${env.eventType}: fields missing or malformed`;
+  const message = obj(env.event['message']);
+  const type = str(message?.['message_type']);
+  if (type && IGNORED_MESSAGE_TYPES.has(type)) return `message type ${type} ignored`;
+  if (type && !['text', 'post', 'image', 'file', 'audio', 'media', 'merge_forward', 'share_chat', 'share_user', 'location'].includes(type)) {
+    return `message type ${type} not handled`;
+  }
+  return `message (${type ?? 'no type'}) malformed or from the bot itself`;
+}
+
+/**
+ * The tenant of an event's sender and of the app receiving it. They differ for
+ * a person of another company in an external group (外部群): the contact API
+ * cannot read such a person.
+ */
+export function tenantsOf(payload: unknown): { app?: string; sender?: string } {
+  const env = envelopeOf(payload);
+  if (!env || !isObj(payload)) return {};
+  const header = obj(payload['header']);
+  const app = str(header?.['tenant_key']) ?? str(payload['tenant_key']);
+  const sender = str(obj(env.event['sender'])?.['tenant_key']) ?? str(obj(env.event['operator'])?.['tenant_key']);
+  return { ...(app ? { app } : {}), ...(sender ? { sender } : {}) };
+}
+
+/** Names of the people mentioned in a message event, by open_id (any tenant). */
+export function mentionNamesOf(payload: unknown): Array<{ openId: string; name: string }> {
+  const env = envelopeOf(payload);
+  const mentions = obj(env?.event['message'])?.['mentions'];
+  if (!Array.isArray(mentions)) return [];
+  const out: Array<{ openId: string; name: string }> = [];
+  for (const m of mentions) {
+    if (!isObj(m)) continue;
+    const openId = str(obj(m['id'])?.['open_id']);
+    const name = str(m['name']);
+    if (openId && name) out.push({ openId, name: name.slice(0, 64) });
+  }
+  return out;
+}
 
 export interface TranslateOptions {
   /** The bot's own open_id (from /open-apis/bot/v3/info): its @mention is removed and sets mentionsBot. */
@@ -120,6 +173,8 @@ export function translateFeishuEvent(payload: unknown, opts: TranslateOptions = 
       case FEISHU_EVENT_TYPES.botAdded:
       case FEISHU_EVENT_TYPES.botRemoved:
         return translateMembership(env, payload, opts);
+      case FEISHU_EVENT_TYPES.recalled:
+        return translateRecall(env, payload, opts);
       default:
         return null;
     }
@@ -189,6 +244,18 @@ function resolvePlaceholders(text: string, mentions: RawMention[]): string {
 interface Body {
   text: string;
   attachments: AttachmentRef[];
+  notes?: string[];
+}
+
+/** A coordinate as Feishu sends it (a decimal string), kept short and plain. */
+function coordinate(v: unknown): string | undefined {
+  const s = typeof v === 'number' ? String(v) : str(v);
+  return s && /^-?\d{1,3}(\.\d{1,10})?$/.test(s) ? s : undefined;
+}
+
+/** What a note may say: one line, bounded. */
+function noteText(s: string): string {
+  return s.replace(/[\r\n\t]+/g, ' ').trim().slice(0, 200);
 }
 
 function postBody(content: Json, mentions: RawMention[]): Body | null {
@@ -270,9 +337,55 @@ function messageBody(type: string, content: Json, mentions: RawMention[]): Body 
       const name = str(content['file_name']);
       return { text: '', attachments: [name ? { kind: 'file', key, name } : { kind: 'file', key }] };
     }
+    case 'audio': {
+      // {"file_key": "file_v2_…", "duration": 2000}: an Ogg Opus voice clip; the handler may transcribe it.
+      const key = str(content['file_key']);
+      return key ? { text: '', attachments: [{ kind: 'audio', key }] } : null;
+    }
+    case 'media': {
+      // A video: {"file_key", "image_key" (cover), "file_name", "duration"}; kept as an attachment.
+      const key = str(content['file_key']);
+      if (!key) return null;
+      const name = str(content['file_name']);
+      return { text: '', attachments: [name ? { kind: 'video', key, name: name.slice(0, 200) } : { kind: 'video', key }] };
+    }
+    case 'merge_forward':
+      // {"content": "Merged and Forwarded Message"}: the messages inside are read with
+      // GET /im/v1/messages/:id (the handler expands them into the text).
+      return { text: '', attachments: [] };
+    case 'share_chat': {
+      const chatId = str(content['chat_id']);
+      return chatId ? { text: '', attachments: [], notes: [noteText(`分享了群名片：${chatId}`)] } : null;
+    }
+    case 'share_user': {
+      const userId = str(content['user_id']);
+      return userId ? { text: '', attachments: [], notes: [noteText(`分享了联系人名片：${userId}`)] } : null;
+    }
+    case 'location': {
+      const name = str(content['name']);
+      const lat = coordinate(content['latitude']);
+      const lng = coordinate(content['longitude']);
+      if (!name && !(lat && lng)) return null;
+      return { text: '', attachments: [], notes: [noteText(`位置：${name ?? ''}${lat && lng ? `（纬度 ${lat}，经度 ${lng}）` : ''}`)] };
+    }
     default:
       return null;
   }
+}
+
+/**
+ * Text of one message given its type and content JSON string (a message inside
+ * a merge_forward); '' for anything without text. Mentions there are shown by
+ * their placeholders' names where the content has them.
+ */
+export function plainTextOf(msgType: string, content: string): string {
+  const parsed = parseJsonObject(content);
+  if (!parsed) return '';
+  if (msgType === 'image') return '[图片]';
+  if (msgType === 'file') return `[文件] ${str(parsed['file_name']) ?? ''}`.trim();
+  if (msgType === 'audio') return '[语音]';
+  if (msgType === 'media') return '[视频]';
+  return messageBody(msgType, parsed, [])?.text ?? '';
 }
 
 function translateMessage(env: Envelope, raw: unknown, opts: TranslateOptions): InboundMessage | null {
@@ -286,6 +399,7 @@ function translateMessage(env: Envelope, raw: unknown, opts: TranslateOptions): 
   if (!senderId || !messageId || !chatId || !type) return null;
   // Our own messages (should Feishu ever deliver them) are not input.
   if (opts.botOpenId && senderId === opts.botOpenId) return null;
+  if (IGNORED_MESSAGE_TYPES.has(type)) return null;
   const content = parseJsonObject(message['content']);
   if (!content) return null;
 
@@ -319,7 +433,36 @@ function translateMessage(env: Envelope, raw: unknown, opts: TranslateOptions): 
   };
   if (replyTo) out.replyToMessageId = replyTo;
   if (body.attachments.length > 0) out.attachments = body.attachments;
+  if (body.notes?.length) out.notes = body.notes;
   return out;
+}
+
+/** Whether a translated message is a merge_forward whose messages are still to be read. */
+export function isMergeForward(payload: unknown): boolean {
+  const env = envelopeOf(payload);
+  return obj(env?.event['message'])?.['message_type'] === 'merge_forward';
+}
+
+// ---------------------------------------------------------------------------
+// im.message.recalled_v1
+
+function translateRecall(env: Envelope, raw: unknown, opts: TranslateOptions): InboundEvent | null {
+  const e = env.event;
+  const messageId = str(e['message_id']);
+  const chatId = str(e['chat_id']);
+  if (!messageId || !chatId) return null;
+  return {
+    type: 'recall',
+    channel: 'feishu',
+    eventId: env.eventId,
+    messageId,
+    chat: { id: chatId, type: 'group' },
+    // The event does not say who recalled (only recall_type): the chat stands in, and the bot
+    // stores no person for it.
+    sender: { id: chatId, name: '' },
+    at: timeOf(opts, e['recall_time'], env.createTime),
+    raw,
+  };
 }
 
 // ---------------------------------------------------------------------------

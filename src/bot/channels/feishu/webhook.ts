@@ -10,7 +10,8 @@
  *  3. unsigned? only url_verification (Feishu sends the setup challenge
  *     without signature headers) whose token is ours → {challenge}; else 401
  *  4. X-Lark-Signature = sha256(timestamp + nonce + encryptKey + raw body) → 401
- *  5. timestamp within maxSkewSeconds            → 401 "replay"
+ *  5. timestamp not older than maxAgeSeconds (default 8 h) nor more than
+ *     maxSkewSeconds (default 300) in the future → 401 "replay"
  *  6. SDK EventDispatcher: decryption and dispatch → handleFeishuEvent → sink
  *     answered 200 once the sink resolved; the sink throwing → 503 so Feishu
  *     redelivers; an event token that is not ours → 401.
@@ -34,23 +35,32 @@ import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { InboundSink } from '../../types.js';
-import { createFeishuDispatcher, TokenMismatchError } from './handler.js';
+import { createFeishuDispatcher, TokenMismatchError, type FeishuEventDeps } from './handler.js';
 import { silentLogger, type FeishuLogger } from './log.js';
 
 export const FEISHU_WEBHOOK_PATHS = ['/feishu/events', '/feishu/card'] as const;
 
-export interface FeishuWebhookOptions {
+/** The event handler's dependencies (sink, look-ups, budgets) plus the webhook's own settings. */
+export interface FeishuWebhookOptions extends Omit<FeishuEventDeps, 'now' | 'verificationToken' | 'log'> {
   sink: InboundSink;
   encryptKey: string;
   verificationToken: string;
-  /** Display name by open_id (FeishuChannel.resolveUser). */
-  resolveUser?: (openId: string) => Promise<{ name: string; departmentIds?: string[] } | null>;
-  /** The bot's own open_id (FeishuChannel.botOpenId). */
-  botOpenId?: () => Promise<string | undefined>;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
-  /** A signed request older (or newer) than this is refused as a replay. Default 300. */
+  /**
+   * A signed request from further in the future than this is refused (clock
+   * skew). Default 300.
+   */
   maxSkewSeconds?: number;
+  /**
+   * A signed request older than this is refused as a replay. Default 8 hours:
+   * Feishu redelivers an unanswered event after 15 s, 5 min, 1 h and 6 h, and
+   * neither its documentation nor the SDK says whether a redelivery is signed
+   * anew; should it keep its first timestamp, it must still get through. A
+   * replay inside the window does nothing: events are deduplicated durably on
+   * event_id and message_id.
+   */
+  maxAgeSeconds?: number;
   /** Default FEISHU_WEBHOOK_PATHS. */
   paths?: readonly string[];
   log?: FeishuLogger;
@@ -78,14 +88,14 @@ export function createFeishuWebhook(opts: FeishuWebhookOptions): Middleware {
   const log = opts.log ?? silentLogger;
   const maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   const maxSkewMs = (opts.maxSkewSeconds ?? 300) * 1000;
+  const maxAgeMs = (opts.maxAgeSeconds ?? 8 * 3600) * 1000;
   const paths = new Set(opts.paths ?? FEISHU_WEBHOOK_PATHS);
   const now = opts.now ?? Date.now;
   const cipher = new lark.AESCipher(opts.encryptKey);
+  const { encryptKey: _k, maxBodyBytes: _b, maxSkewSeconds: _s, maxAgeSeconds: _a, paths: _p, now: _n, log: _l, ...eventDeps } = opts;
   const dispatcher = createFeishuDispatcher(
     {
-      sink: opts.sink,
-      resolveUser: opts.resolveUser,
-      botOpenId: opts.botOpenId,
+      ...eventDeps,
       verificationToken: opts.verificationToken,
       log,
       now: () => new Date(now()),
@@ -167,7 +177,7 @@ export function createFeishuWebhook(opts: FeishuWebhookOptions): Middleware {
 
     // 5. replay window
     const ts = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) * 1000 : NaN;
-    if (!Number.isFinite(ts) || Math.abs(now() - ts) > maxSkewMs) {
+    if (!Number.isFinite(ts) || ts - now() > maxSkewMs || now() - ts > maxAgeMs) {
       return reject(401, 'replay', { timestamp });
     }
 
@@ -184,6 +194,7 @@ export function createFeishuWebhook(opts: FeishuWebhookOptions): Middleware {
       const value: unknown = await dispatcher.invoke(data, { needCheck: false });
       ctx.status = 200;
       // Unhandled types come back as the SDK's "no X event handle" string: plain success.
+      if (!isObject(value) && typeof value === 'string') log.info({ answer: value.slice(0, 200) }, 'feishu event type not handled; answered and dropped');
       ctx.body = isObject(value) ? value : {};
     } catch (err) {
       if (err instanceof TokenMismatchError) return reject(401, 'bad token');
