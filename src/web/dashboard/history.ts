@@ -159,6 +159,10 @@ export function describeEvent(e: HistoryEvent, ctx: HistoryContext): string {
       return `整改${quote(d.text)}`;
     case 'other_engineer_requested':
       return '客户要求更换工程师';
+    case 'note':
+      return `附注${quote(d.note)}`;
+    case 'report_recalled':
+      return '客户撤回了报修消息';
     default:
       return '其他记录';
   }
