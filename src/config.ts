@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ContractSchema, type Contract } from './domain/contract.js';
 import { OrgSchema, type Org } from './domain/org.js';
+import { plansWithoutTerms } from './domain/customer-plans.js';
 import { LexiconSchema, type Lexicon } from './domain/lexicon.js';
 
 export class ConfigError extends Error {
@@ -177,6 +178,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   for (const [name, file] of Object.entries(org.contracts)) {
     contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
   }
+  // A customer's inspection plan or visit schedule needs its contract's terms (lead time, reminders, …).
+  const missingTerms = plansWithoutTerms(org.customers, contracts);
+  if (missingTerms.length) throw new ConfigError(missingTerms.map((p) => `${orgFile}: ${p.path.join('.')}: ${p.message}`).join('\n'));
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
 
   const feishuVars = ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const;
