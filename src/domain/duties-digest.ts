@@ -58,6 +58,8 @@ export interface RepairRow extends RepairFlowState {
   id: number;
   ticketId: number;
   ticketNumber: string;
+  /** The ticket's customer (whose contract's step limits apply). */
+  customerId: number | null;
   part: string | null;
 }
 
@@ -86,9 +88,8 @@ export interface DutyDigestInput {
   visits: VisitRow[];
   /** Flows open at asOf or returned in the period. */
   repairs: RepairRow[];
-  /** The repair terms and calendar of the contract (overdue steps); absent: no step limits. */
-  repairTerms?: RepairTerms | undefined;
-  calendar: BusinessCalendar;
+  /** The repair terms and calendar of a flow's contract (its ticket's customer's); no terms: no step limits. */
+  repairTermsOf: (row: RepairRow) => { terms: RepairTerms | undefined; calendar: BusinessCalendar };
   notices: NoticeRow[];
   /** Windows not yet ended at asOf, or that ended in the period. */
   windows: MaintenanceWindow[];
@@ -148,11 +149,12 @@ export function computeDutyDigest(input: DutyDigestInput): DutyDigest {
   const repairs = {
     inFlight: inFlight.length,
     returned: input.repairs.filter((r) => r.status === 'returned' && inPeriod(r.returnedAt, period)).length,
-    overdueSteps: input.repairTerms
-      ? inFlight
-          .flatMap((r) => overdueRepairSteps(r, input.repairTerms!, input.calendar, asOf).map((d) => ({ flowId: r.id, ticketNumber: r.ticketNumber, step: REPAIR_STEP_LABELS[d.step], dueAt: d.dueAt })))
-          .sort(byDue)
-      : [],
+    overdueSteps: inFlight
+      .flatMap((r) => {
+        const { terms, calendar } = input.repairTermsOf(r);
+        return terms ? overdueRepairSteps(r, terms, calendar, asOf).map((d) => ({ flowId: r.id, ticketNumber: r.ticketNumber, step: REPAIR_STEP_LABELS[d.step], dueAt: d.dueAt })) : [];
+      })
+      .sort(byDue),
   };
 
   const sent = input.notices.filter((n) => inPeriod(n.postedAt, period) && !(n.cancelledAt && n.cancelledAt <= n.postedAt));

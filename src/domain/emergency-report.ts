@@ -83,7 +83,7 @@ export type EmergencySubmitDecision =
  * nobody asked for yet). A second report on the same request amends it.
  */
 export function submitEmergencyReport(
-  report: { status: EmergencyReportStatus; dueAt: Date } | null,
+  report: { status: EmergencyReportStatus; dueAt: Date | null } | null,
   actor: { role: Role | 'system' },
   text: string,
   at: Date,
@@ -92,5 +92,5 @@ export function submitEmergencyReport(
   const body = text.trim();
   if (body.length < 4) return { ok: false, reason: '请写明报告内容，例如「应急报告 #12 已启用备机，原因为电源模块损坏…」。' };
   if (report?.status === 'cancelled') return { ok: false, reason: '该应急响应报告要求已撤销。' };
-  return { ok: true, amend: report?.status === 'submitted', late: report !== null && report.status === 'requested' && at > report.dueAt, text: body };
+  return { ok: true, amend: report?.status === 'submitted', late: report !== null && report.status === 'requested' && report.dueAt !== null && at > report.dueAt, text: body };
 }

@@ -45,6 +45,7 @@ const repair = (id: number, over: Partial<RepairRow>): RepairRow => ({
   id,
   ticketId: id,
   ticketNumber: `GD-20261120-000${id}`,
+  customerId: 1,
   part: null,
   status: 'received',
   receivedAt: before(48),
@@ -64,8 +65,7 @@ const input: DutyDigestInput = {
   period,
   asOf,
   timezone: 'Asia/Shanghai',
-  calendar,
-  repairTerms,
+  repairTermsOf: () => ({ terms: repairTerms, calendar }),
   inspections: [
     job(1, { status: 'done', doneAt: inDay(9), findings: 2 }), // due and done in the period, on time, 2 problems
     job(2, { status: 'done', doneAt: inDay(12) }), // due in the period, done late
@@ -113,7 +113,7 @@ describe('the duties’ figures', () => {
   });
 
   it('repairs without step limits in the contract: no overdue steps', () => {
-    expect(computeDutyDigest({ ...input, repairTerms: undefined }).repairs.overdueSteps).toEqual([]);
+    expect(computeDutyDigest({ ...input, repairTermsOf: () => ({ terms: undefined, calendar }) }).repairs.overdueSteps).toEqual([]);
   });
 
   it('notices: three sent in the period by kind; one window running, one ahead (the cancelled one not)', () => {
