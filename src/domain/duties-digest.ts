@@ -32,7 +32,7 @@ export interface DutyPeriod {
   end: Date;
 }
 
-export interface InspectionRow {
+export interface InspectionDigestRow {
   id: number;
   customer: string;
   plan: string;
@@ -44,7 +44,7 @@ export interface InspectionRow {
   assignee: string | null;
 }
 
-export interface VisitRow {
+export interface VisitDigestRow {
   id: number;
   customer: string;
   reason: FollowUpReason;
@@ -54,7 +54,7 @@ export interface VisitRow {
   owner: string | null;
 }
 
-export interface RepairRow extends RepairFlowState {
+export interface RepairDigestRow extends RepairFlowState {
   id: number;
   ticketId: number;
   ticketNumber: string;
@@ -63,14 +63,14 @@ export interface RepairRow extends RepairFlowState {
   part: string | null;
 }
 
-export interface NoticeRow {
+export interface NoticeDigestRow {
   id: number;
   kind: NoticeKind;
   postedAt: Date;
   cancelledAt: Date | null;
 }
 
-export interface EmergencyReportRow {
+export interface EmergencyReportDigestRow {
   id: number;
   ticketNumber: string;
   status: EmergencyReportStatus;
@@ -84,16 +84,16 @@ export interface DutyDigestInput {
   asOf: Date;
   timezone: string;
   /** Jobs due in the period, done in the period, or open at asOf. */
-  inspections: InspectionRow[];
-  visits: VisitRow[];
+  inspections: InspectionDigestRow[];
+  visits: VisitDigestRow[];
   /** Flows open at asOf or returned in the period. */
-  repairs: RepairRow[];
+  repairs: RepairDigestRow[];
   /** The repair terms and calendar of a flow's contract (its ticket's customer's); no terms: no step limits. */
-  repairTermsOf: (row: RepairRow) => { terms: RepairTerms | undefined; calendar: BusinessCalendar };
-  notices: NoticeRow[];
+  repairTermsOf: (row: RepairDigestRow) => { terms: RepairTerms | undefined; calendar: BusinessCalendar };
+  notices: NoticeDigestRow[];
   /** Windows not yet ended at asOf, or that ended in the period. */
   windows: MaintenanceWindow[];
-  emergencyReports: EmergencyReportRow[];
+  emergencyReports: EmergencyReportDigestRow[];
 }
 
 export interface OverdueItem {
@@ -171,7 +171,7 @@ export function computeDutyDigest(input: DutyDigestInput): DutyDigest {
     requested: er.filter((r) => r.status !== 'cancelled' && inPeriod(r.breachAt, period)).length,
     submitted: er.filter((r) => r.status === 'submitted' && inPeriod(r.submittedAt, period)).length,
     overdue: er
-      .filter((r): r is EmergencyReportRow & { dueAt: Date } => r.status === 'requested' && r.dueAt !== null && r.dueAt < asOf)
+      .filter((r): r is EmergencyReportDigestRow & { dueAt: Date } => r.status === 'requested' && r.dueAt !== null && r.dueAt < asOf)
       .map((r) => ({ id: r.id, ticketNumber: r.ticketNumber, dueAt: r.dueAt }))
       .sort(byDue),
   };

@@ -12,11 +12,11 @@ import {
   computeDutyDigest,
   dutyDigestLines,
   type DutyDigestInput,
-  type EmergencyReportRow,
-  type InspectionRow,
-  type NoticeRow,
-  type RepairRow,
-  type VisitRow,
+  type EmergencyReportDigestRow,
+  type InspectionDigestRow,
+  type NoticeDigestRow,
+  type RepairDigestRow,
+  type VisitDigestRow,
 } from '../../src/domain/duties-digest.js';
 import type { MaintenanceWindow } from '../../src/domain/maintenance.js';
 import { noticeDeliveryKey, noticeRecipients } from '../../src/domain/notice.js';
@@ -39,9 +39,9 @@ const repairTerms: RepairTerms = {
   overdueNotify: ['manager'],
 };
 
-const job = (id: number, over: Partial<InspectionRow>): InspectionRow => ({ id, customer: '二号线', plan: '季度巡检', dueAt: inDay(10), status: 'assigned', doneAt: null, findings: 0, assignee: '张工', ...over });
-const visit = (id: number, over: Partial<VisitRow>): VisitRow => ({ id, customer: '二号线', reason: 'scheduled', dueAt: inDay(10), status: 'planned', doneAt: null, owner: '客服小刘', ...over });
-const repair = (id: number, over: Partial<RepairRow>): RepairRow => ({
+const job = (id: number, over: Partial<InspectionDigestRow>): InspectionDigestRow => ({ id, customer: '二号线', plan: '季度巡检', dueAt: inDay(10), status: 'assigned', doneAt: null, findings: 0, assignee: '张工', ...over });
+const visit = (id: number, over: Partial<VisitDigestRow>): VisitDigestRow => ({ id, customer: '二号线', reason: 'scheduled', dueAt: inDay(10), status: 'planned', doneAt: null, owner: '客服小刘', ...over });
+const repair = (id: number, over: Partial<RepairDigestRow>): RepairDigestRow => ({
   id,
   ticketId: id,
   ticketNumber: `GD-20261120-000${id}`,
@@ -57,9 +57,9 @@ const repair = (id: number, over: Partial<RepairRow>): RepairRow => ({
   periodDays: null,
   ...over,
 });
-const notice = (id: number, over: Partial<NoticeRow>): NoticeRow => ({ id, kind: 'security', postedAt: inDay(2), cancelledAt: null, ...over });
+const notice = (id: number, over: Partial<NoticeDigestRow>): NoticeDigestRow => ({ id, kind: 'security', postedAt: inDay(2), cancelledAt: null, ...over });
 const window = (id: number, over: Partial<MaintenanceWindow>): MaintenanceWindow => ({ id, customerId: null, start: after(2), end: after(6), systems: ['服务器'], allSystems: false, stations: [], cancelledAt: null, ...over });
-const report = (id: number, over: Partial<EmergencyReportRow>): EmergencyReportRow => ({ id, ticketNumber: `GD-20261122-000${id}`, status: 'requested', breachAt: inDay(1), dueAt: inDay(25), submittedAt: null, ...over });
+const report = (id: number, over: Partial<EmergencyReportDigestRow>): EmergencyReportDigestRow => ({ id, ticketNumber: `GD-20261122-000${id}`, status: 'requested', breachAt: inDay(1), dueAt: inDay(25), submittedAt: null, ...over });
 
 const input: DutyDigestInput = {
   period,
