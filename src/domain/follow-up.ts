@@ -12,7 +12,7 @@ import type { FollowUpTerms } from './contract-duties.js';
 import type { FollowUpSchedule } from './customer-plans.js';
 import { dueJobPlan, type DutyTimerPoint } from './duty-timers.js';
 import { occurrencesBetween } from './recurrence.js';
-import { addSpan, subtractLead, type Lead } from './span.js';
+import { addSpan, leadDays, subtractLead, type Lead } from './span.js';
 
 export const FOLLOW_UP_STATUSES = ['planned', 'assigned', 'done', 'cancelled'] as const;
 export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
@@ -59,7 +59,7 @@ export function scheduledVisitsToMake(
   const s = customer.followUps;
   if (!s) return [];
   const tz = ctx.calendar.timezone;
-  const hi = DateTime.fromJSDate(now, { zone: tz }).plus({ days: Math.ceil(leadDays(ctx.terms.leadTime)) + 31 }).toISODate()!;
+  const hi = DateTime.fromJSDate(now, { zone: tz }).plus({ days: leadDays(ctx.terms.leadTime) + 31 }).toISODate()!;
   const lo = since ? DateTime.fromJSDate(since, { zone: tz }).minus({ days: 31 }).toISODate()! : s.from;
   const owner: VisitOwner = s.owner ? { staff: s.owner } : { role: ctx.terms.owner };
   const out: FollowUpVisitDraft[] = [];
@@ -71,10 +71,6 @@ export function scheduledVisitsToMake(
     out.push({ key, customerId: customer.id, reason: 'scheduled', ticketId: null, periodKey: o.periodKey, dueAt: o.dueAt, makeAt, owner });
   }
   return out;
-}
-
-function leadDays(l: Lead): number {
-  return l.days ?? (l.hours !== undefined ? l.hours / 24 : (l.minutes ?? 0) / 1440);
 }
 
 /**

@@ -12,7 +12,7 @@ import type { InspectionTerms } from './contract-duties.js';
 import type { InspectionPlan } from './customer-plans.js';
 import { dueJobPlan, type DutyTimerPoint } from './duty-timers.js';
 import { occurrencesBetween } from './recurrence.js';
-import { subtractLead, type Lead } from './span.js';
+import { leadDays, subtractLead, type Lead } from './span.js';
 
 export const INSPECTION_STATUSES = ['planned', 'assigned', 'done', 'cancelled'] as const;
 export type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
@@ -50,13 +50,6 @@ export interface PlanContext {
 
 export const leadOf = (plan: { leadTime?: Lead | undefined }, terms: { leadTime: Lead }): Lead => plan.leadTime ?? terms.leadTime;
 export const remindersOf = (plan: { remindBefore?: Lead[] | undefined }, terms: { remindBefore: Lead[] }): Lead[] => plan.remindBefore ?? terms.remindBefore;
-
-/** How far a lead reaches, in whole days rounded up (to bound the occurrence search). */
-function leadDays(l: Lead): number {
-  if (l.days !== undefined) return Math.ceil(l.days);
-  if (l.hours !== undefined) return Math.ceil(l.hours / 24);
-  return Math.ceil((l.minutes ?? 0) / 1440);
-}
 
 /**
  * The jobs the customer's plans call for by `now` that are not made yet: every

@@ -124,7 +124,9 @@ function clockWindow(
     warnings = r.warnings;
     return r.dueAt;
   };
-  const w = clockUnderPlannedWork(t.plannedWork, { name, kinds: clock.kinds }, reported, due);
+  // Planned work touches faults, unless the contract names the clocks it applies to.
+  const pw = t.plannedWork && (t.plannedWork.clocks || t.kind === 'fault') ? t.plannedWork : undefined;
+  const w = clockUnderPlannedWork(pw, { name, kinds: clock.kinds }, reported, due);
   // `reported`: the clock's own start; a stop step counts from it even when planned work moved the start.
   return w && { ...w, reported, duration, provisional, warnings };
 }

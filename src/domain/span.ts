@@ -69,6 +69,13 @@ export function describeSpan(s: Span | Lead): string {
   return minutes % 60 === 0 ? `${minutes / 60} 小时` : `${minutes} 分钟`;
 }
 
+/** How many days a lead reaches, rounded up (to bound a search for due dates). */
+export function leadDays(l: Lead): number {
+  if (l.days !== undefined) return Math.ceil(l.days);
+  if (l.hours !== undefined) return Math.ceil(l.hours / 24);
+  return Math.ceil((l.minutes ?? 0) / 1440);
+}
+
 /** A short, stable tag for a lead, used in timer stage names: "3d", "2h", "30m". */
 export function leadTag(l: Lead): string {
   if (l.days !== undefined) return `${l.days}d`;

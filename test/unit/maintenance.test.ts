@@ -190,6 +190,11 @@ describe('a fault reported inside a window, under the default contract', () => {
     expect(timerPlan(ticket('exempt'), contract, calendar).filter((p) => !['intake', 'confirmation', 'rating'].includes(p.clock))).toEqual([]);
   });
 
+  it('a consultation about the system is not touched by default (only faults are)', () => {
+    const t: SlaTicket = { kind: 'consultation', status: 'acknowledged', level: null, hardware: false, steps: { reportedAt: T0 }, plannedWork: plannedWorkFor({ sla: 'exempt', maxWindow: { hours: 72 } }, [window]) };
+    expect(Object.fromEntries(deadlines(t, contract, calendar, at(1)).map((d) => [d.clock, (d.dueAt.getTime() - T0.getTime()) / MIN]))).toEqual({ consultation_response: 30, acceptance: 60 });
+  });
+
   it('acknowledged inside the window: the first response is met, not ignored', () => {
     const d = deadlines(ticket('start_at_end', { acknowledgedAt: at(5) }), contract, calendar, at(300)).find((x) => x.clock === 'first_response')!;
     expect(d).toMatchObject({ stoppedAt: at(5), met: true });
