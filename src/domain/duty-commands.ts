@@ -124,7 +124,7 @@ function inspectionDone(rest: string, ref: TicketRef | undefined): DutyCommand |
 /** "1200", "1,200.50", "1.2万", "免费" → fen; null when no amount. Integer arithmetic: no float rounding. */
 export function parseAmountCents(text: string): number | null {
   if (/^\s*(免费|无费用|不收费|保修免费)/.test(text)) return 0;
-  const m = /(?:¥|￥|RMB|人民币)?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.(\d{1,2}))?\s*(万元|万|元|块)?/i.exec(text);
+  const m = AMOUNT_PARTS_RE.exec(text);
   if (!m) return null;
   const whole = Number(m[1]!.replace(/,/g, ''));
   const frac = (m[2] ?? '').padEnd(2, '0');
@@ -134,6 +134,8 @@ export function parseAmountCents(text: string): number | null {
 }
 
 const NUMBER_SRC = String.raw`(?:\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.\d{1,2})?`;
+/** An amount in its parts: whole (with thousands commas), fen, unit. */
+const AMOUNT_PARTS_RE = /(?:¥|￥|RMB|人民币)?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.(\d{1,2}))?\s*(万元|万|元|块)?/i;
 const AMOUNT_MARKED_RE = new RegExp(String.raw`(?:(?:¥|￥|RMB|人民币)\s*${NUMBER_SRC}\s*(?:万元|万|元|块)?|${NUMBER_SRC}\s*(?:万元|万|元|块))`, 'i');
 const AMOUNT_BARE_RE = new RegExp(NUMBER_SRC);
 const PERIOD_RE = /(?:维修|修复|返修)?(?:周期|工期|时间)\s*[:：]?\s*(?:约|预计)?\s*(\d{1,3})\s*个?\s*(天|日|周|星期)/;
@@ -349,9 +351,10 @@ export function parseDutyCommand(raw: string, o: DutyParseOptions): DutyCommand 
   const text = normalise(raw);
   if (!text || text.length > 4000) return null;
   // A notice's text is kept as written (it may hold "#" or "工单3"): no reference is taken from it.
-  const n = NOTICE_RE.exec(withoutMentions(text));
-  if (n) return notice(withoutMentions(text).slice(n[0].length), o);
-  const { ref, rest } = extractRef(withoutMentions(text));
+  const bare = withoutMentions(text);
+  const n = NOTICE_RE.exec(bare);
+  if (n) return notice(bare.slice(n[0].length), o);
+  const { ref, rest } = extractRef(bare);
   for (const rule of RULES) {
     const m = rule.re.exec(rest);
     if (m) return rule.make(rest.slice(m[0].length), ref, o);

@@ -248,7 +248,8 @@ describe('the duty commands and the ticket commands do not overlap', () => {
 
   it.each(['小寨站 3号闸机刷卡没反应', '服务器宕机了 快来', '谢谢 辛苦了', '回头再说', '送修的那台什么时候回来？'])('a customer’s message is not a duty command: %s', (text) => {
     const r = parse(text);
-    // "送修的那台…" begins with a command word: it is read as one, which the role check then refuses for a customer.
+    // "送修的那台…" begins with a command word and reads as one; from a customer the router's check that
+    // a question is not meant as a command (as for "到场了吗") passes it on to intake.
     if (text.startsWith('送修')) expect(r).toMatchObject({ type: 'repair' });
     else expect(r).toBeNull();
   });
