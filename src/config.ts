@@ -15,6 +15,7 @@ import { OrgSchema, type Org } from './domain/org.js';
 import { compileLexicon, LexiconSchema, type CompiledLexicon, type Lexicon } from './domain/lexicon.js';
 import { RetentionSchema, type Retention } from './domain/retention.js';
 import { compileModel, ReaderModelSchema, type ReaderModelFile } from './domain/classifier.js';
+import { plansWithoutTerms } from './domain/customer-plans.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -241,6 +242,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     contracts.set(name, loadContract(resolveFile(file, path.dirname(orgFile))));
     contractFiles.set(name, file);
   }
+  // A customer's inspection plan or visit schedule needs its contract's terms (lead time, reminders, …).
+  const missingTerms = plansWithoutTerms(org.customers, contracts);
+  if (missingTerms.length) throw new ConfigError(missingTerms.map((p) => `${orgFile}: ${p.path.join('.')}: ${p.message}`).join('\n'));
   const lexicon = loadLexicon(resolveFile(env.LEXICON_FILE, cwd));
   const retention = loadRetention(env.RETENTION_FILE, cwd);
   const readerModel = loadReaderModel(resolveFile(env.READER_MODEL_FILE, cwd));

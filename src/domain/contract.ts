@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { CONTRACT_DUTY_FIELDS, checkContractDuties } from './contract-duties.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day written HH:mm');
@@ -222,9 +223,12 @@ export const ContractSchema = z
     hotlineCallback: DurationSchema,
     /** Device names whose failed part is a magnetic medium that must stay with the customer. */
     magneticMedia: z.array(z.string()).default([]),
+    /** Inspections, follow-up visits, repair and return, emergency reports, planned maintenance (contract-duties.ts). */
+    ...CONTRACT_DUTY_FIELDS,
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkContractDuties(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     for (const [name, clock] of Object.entries(c.clocks)) {
       if ('levelColumn' in clock.limit && !clock.kinds.every((k) => k === 'fault')) {
         ctx.addIssue({

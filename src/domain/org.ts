@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '../bot/types.js';
 import { ROLES } from './contract.js';
+import { CUSTOMER_PLAN_FIELDS, checkCustomerPlans } from './customer-plans.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 const channel = z.enum(CHANNELS);
@@ -25,6 +26,8 @@ export const OrgSchema = z
             /** Canonical device names covered; empty means all equipment. */
             scope: z.array(z.string()).default([]),
             chats: z.array(z.object({ channel, id: z.string().min(1) }).strict()).default([]),
+            /** Inspection plans and the follow-up visit schedule (customer-plans.ts). */
+            ...CUSTOMER_PLAN_FIELDS,
           })
           .strict(),
       )
@@ -54,6 +57,7 @@ export const OrgSchema = z
   })
   .strict()
   .superRefine((org, ctx) => {
+    checkCustomerPlans(org, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     const names = new Set(org.staff.map((s) => s.name));
     org.rota.forEach((r, i) => {
       if (!names.has(r.engineer)) {

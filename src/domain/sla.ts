@@ -17,6 +17,7 @@ import {
   type TicketStep,
   durationMinutes,
 } from './contract.js';
+import { clockUnderPlannedWork, type PlannedWork } from './maintenance.js';
 import type { TicketStatus } from './ticket.js';
 
 export interface SlaTicket {
@@ -31,6 +32,12 @@ export interface SlaTicket {
    * run from the report run from the consent instead (acceptedAt).
    */
   feeStatus?: 'none' | 'required' | 'agreed' | 'waived';
+  /**
+   * Declared maintenance windows about the ticket's system and the contract's rule
+   * for planned work (maintenance.ts): clocks may start at a window's end, pause
+   * while it lasts, or not run at all.
+   */
+  plannedWork?: PlannedWork | undefined;
 }
 
 export interface Deadline {
@@ -100,16 +107,39 @@ export function dueAfter(calendar: BusinessCalendar, start: Date, d: Duration): 
   return { dueAt: calendar.addMinutes(start, durationMinutes(d)!), warnings: [] };
 }
 
+/** A running clock's start and due time, with the rule for planned work applied; null when it has not started or is exempt. */
+function clockWindow(
+  name: string,
+  clock: ClockConfig,
+  t: SlaTicket,
+  contract: Contract,
+  calendar: BusinessCalendar,
+): { startedAt: Date; dueAt: Date; reported: Date; duration: Duration; provisional: boolean; warnings: string[] } | null {
+  const reported = startOf(clock, t);
+  if (!reported) return null;
+  const { duration, provisional } = limitFor(contract, clock, t.level);
+  let warnings: string[] = [];
+  const due = (start: Date) => {
+    const r = dueAfter(calendar, start, duration);
+    warnings = r.warnings;
+    return r.dueAt;
+  };
+  // Planned work touches faults, unless the contract names the clocks it applies to.
+  const pw = t.plannedWork && (t.plannedWork.clocks || t.kind === 'fault') ? t.plannedWork : undefined;
+  const w = clockUnderPlannedWork(pw, { name, kinds: clock.kinds }, reported, due);
+  // `reported`: the clock's own start; a stop step counts from it even when planned work moved the start.
+  return w && { ...w, reported, duration, provisional, warnings };
+}
+
 /** Every deadline of the ticket whose clock has started, met or not. */
 export function deadlines(t: SlaTicket, contract: Contract, calendar: BusinessCalendar, now: Date): Deadline[] {
   const out: Deadline[] = [];
   for (const [name, clock] of Object.entries(contract.clocks)) {
     if (!clockApplies(clock, t)) continue;
-    const startedAt = startOf(clock, t);
-    if (!startedAt) continue;
-    const { duration, provisional } = limitFor(contract, clock, t.level);
-    const { dueAt, warnings } = dueAfter(calendar, startedAt, duration);
-    const stops = clock.stopsAt.map((s) => t.steps[s]).filter((d): d is Date => d instanceof Date && d >= startedAt);
+    const w = clockWindow(name, clock, t, contract, calendar);
+    if (!w) continue;
+    const { startedAt, dueAt, reported, provisional, warnings } = w;
+    const stops = clock.stopsAt.map((s) => t.steps[s]).filter((d): d is Date => d instanceof Date && d >= reported);
     const stoppedAt = stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null;
     let met: boolean | null;
     if (stoppedAt) met = stoppedAt <= dueAt;
@@ -134,14 +164,13 @@ export function timerPlan(t: SlaTicket, contract: Contract, calendar: BusinessCa
   const points: TimerPoint[] = [];
   for (const [name, clock] of Object.entries(contract.clocks)) {
     if (!clockApplies(clock, t)) continue;
-    const startedAt = startOf(clock, t);
-    if (!startedAt) continue;
+    const w = clockWindow(name, clock, t, contract, calendar);
+    if (!w) continue;
+    const { startedAt, dueAt, duration, reported } = w;
     if (clock.stopsAt.some((s) => {
       const d = t.steps[s];
-      return d instanceof Date && d >= startedAt;
+      return d instanceof Date && d >= reported;
     })) continue;
-    const { duration } = limitFor(contract, clock, t.level);
-    const { dueAt } = dueAfter(calendar, startedAt, duration);
     const window = dueAt.getTime() - startedAt.getTime();
     // A working-day limit is reminded at a share of its working time: half of "two
     // working days" from the eve of National Day is not 3 a.m. on October 5th.
