@@ -92,10 +92,6 @@ export class Ctx {
     readonly inboundEventId: number | null,
   ) {}
 
-  get contract(): ContractEntry {
-    return this.deps.contracts.default;
-  }
-
   /** Writes one reply to the outbox; it is sent after the transaction commits. */
   async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<number> {
     const target = opts.chat ?? this.chat;

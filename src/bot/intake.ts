@@ -21,7 +21,7 @@ const MAX_CONTENT = 4000;
 
 /** Earlier fragments ("小寨站") from the same person in this chat within the merge window. */
 async function recentFragments(ctx: Ctx, msg: InboundMessage): Promise<Array<{ id: number; text: string; receivedAt: Date }>> {
-  const windowMs = ctx.contract.contract.intake.mergeWindow.seconds * 1000;
+  const windowMs = (await contractOfCustomer(ctx, ctx.chat.customerId)).contract.intake.mergeWindow.seconds * 1000;
   const rows = await ctx.tx.inboundEvent.findMany({
     where: {
       channel: msg.channel,
@@ -168,7 +168,7 @@ async function openConsultation(ctx: Ctx, msg: InboundMessage, person: Person, p
   const ticket = await newTicket(ctx, msg, person, parsed, 'consultation', content, ctx.now);
   const r = await applyAction(ctx, ticket, { type: 'accept' }, { actor: SYSTEM });
   const t = r.ok ? r.ticket : ticket;
-  const limits = limitsLine(ctx, t);
+  const limits = await limitsLine(ctx, t);
   await ctx.text(
     `已收到您的咨询，编号 ${ticketTitle(t)}，工程师会尽快答复${limits ? `（${limits}）` : ''}。`,
     [mentionOf(person)],
@@ -198,7 +198,7 @@ async function receiveComplaint(ctx: Ctx, msg: InboundMessage, person: Person, p
   });
   const r = await applyAction(ctx, ticket, { type: 'accept' }, { actor: SYSTEM });
   const t = r.ok ? r.ticket : ticket;
-  const limits = limitsLine(ctx, t);
+  const limits = await limitsLine(ctx, t);
   await ctx.text(
     `非常抱歉给您带来不便。您的投诉已登记，编号 ${ticketTitle(t)}，服务监督部门将调查处理${limits ? `，并于${limits.replace(/^[^ ]+ /, '')}反馈调查结果` : ''}。`,
     [mentionOf(person)],
@@ -237,15 +237,15 @@ async function answersProgressQuestion(ctx: Ctx, msg: InboundMessage, person: Pe
     orderBy: { id: 'desc' },
   });
   if (!t) return false;
-  await ctx.text(progressLine(ctx, t, t.assigneeId ? await ctx.tx.person.findUnique({ where: { id: t.assigneeId } }) : null), [mentionOf(person)], {
+  await ctx.text(await progressLine(ctx, t, t.assigneeId ? await ctx.tx.person.findUnique({ where: { id: t.assigneeId } }) : null), [mentionOf(person)], {
     ticketId: t.id,
     replyTo: msg.messageId,
   });
   return true;
 }
 
-function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): string {
-  const entry = contractOf(ctx, t);
+async function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): Promise<string> {
+  const entry = await contractOf(ctx, t);
   const tz = entry.contract.timezone;
   const running = deadlines(slaTicketOf(t), entry.contract, entry.calendar, ctx.now).filter((d) => !d.stoppedAt && ['first_response', 'on_site', 'consultation_response', 'complaint_answer', 'detection_report'].includes(d.clock));
   const who = assignee ? `工程师 ${assignee.name}${t.status === 'assigned' ? '（待接单）' : ''}` : '正在安排工程师';
@@ -275,7 +275,7 @@ async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, person: P
 /** A site or phone sent right after a report that lacked it. */
 async function fillsRecentTicket(ctx: Ctx, person: Person, parsed: ParsedReport): Promise<boolean> {
   if (!parsed.site && !parsed.phone) return false;
-  const windowMs = ctx.contract.contract.intake.mergeWindow.seconds * 1000;
+  const windowMs = (await contractOfCustomer(ctx, ctx.chat.customerId)).contract.intake.mergeWindow.seconds * 1000;
   const t = await ctx.tx.ticket.findFirst({
     where: { chatId: ctx.chat.id, reporterId: person.id, kind: 'fault', reportedAt: { gte: new Date(ctx.now.getTime() - windowMs) } },
     orderBy: { id: 'desc' },

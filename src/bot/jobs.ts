@@ -140,7 +140,7 @@ export async function runCommand(ctx: Ctx, src: Source, person: Person, cmd: Com
 async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, cmd: Command): Promise<void> {
   // Given elsewhere (the managers' group), a refusal names the ticket it is about.
   const refuse = (reason: string) => say(ctx, person, ticket.chatId === ctx.chat.id ? reason : `${ticketTitle(ticket)}：${reason}`, ticket);
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   const tz = entry.contract.timezone;
   const chat = await chatOf(ctx, ticket);
   let echoed = false;
@@ -157,7 +157,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
 
   switch (cmd.type) {
     case 'query':
-      await ctx.text(serviceRecord(ctx, ticket, reporter, await personById(ctx, ticket.assigneeId)), [], { ticketId: ticket.id });
+      await ctx.text(await serviceRecord(ctx, ticket, reporter, await personById(ctx, ticket.assigneeId)), [], { ticketId: ticket.id });
       ctx.clickAnswer.toast = '已发送工单详情';
       return;
     case 'acknowledge': {
@@ -358,15 +358,15 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
 async function customerMayAnswer(ctx: Ctx, person: Person, ticket: Ticket): Promise<string | null> {
   if (person.id === ticket.reporterId) return null;
   if (person.role !== 'customer') return '请由报修客户确认或评价。';
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   const since = ticket.resolvedAt ?? ticket.confirmedAt;
   const absentMs = entry.contract.confirmation.reporterAbsentAfter.hours * 3_600_000;
   if (since && ctx.now.getTime() - since.getTime() >= absentMs && ticket.chatId === ctx.chat.id) return null;
   return '请由报修人确认或评价；如报修人不在，稍后可由本群其他同事代为确认。';
 }
 
-export function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): string {
-  const entry = contractOf(ctx, t);
+export async function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): Promise<string> {
+  const entry = await contractOf(ctx, t);
   const tz = entry.contract.timezone;
   const at = (d: Date | null) => (d ? formatTime(d, tz, ctx.now) : '—');
   const dl = deadlines(slaTicketOf(t), entry.contract, entry.calendar, ctx.now);

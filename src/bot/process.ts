@@ -9,7 +9,7 @@ import type { Role } from '../domain/contract.js';
 import { deadlines } from '../domain/sla.js';
 import { KIND_LABELS, formatTime, levelName, ticketTitle } from '../domain/wording.js';
 import type { Chat, Person, Ticket } from '../store/types.js';
-import type { Ctx } from './context.js';
+import type { ContractEntry, Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { managersGroups, staffWithRole } from './directory.js';
 import { askFee, askPhone, askSite } from './questions.js';
@@ -48,7 +48,7 @@ export async function scopeOf(ctx: Ctx, ticket: Ticket): Promise<{ status: 'ok' 
   if (!ticket.customerId) return { status: 'ok' };
   const c = await customerOf(ctx, ticket.customerId);
   if (!c) return { status: 'ok' };
-  const tz = contractOf(ctx, ticket).contract.timezone;
+  const tz = (await contractOf(ctx, ticket)).contract.timezone;
   if (c.warrantyStart && ticket.reportedAt < c.warrantyStart) {
     return { status: 'out_of_term', why: `合同质保期自 ${DateTime.fromJSDate(c.warrantyStart, { zone: tz }).toISODate()} 开始，此前的维护由实施项目组负责` };
   }
@@ -63,8 +63,8 @@ export async function scopeOf(ctx: Ctx, ticket: Ticket): Promise<{ status: 'ok' 
 }
 
 /** Limits shown when a ticket is accepted: "首次响应 30 分钟内（11月24日 10:30前）". */
-export function limitsLine(ctx: Ctx, ticket: Ticket): string {
-  const entry = contractOf(ctx, ticket);
+export async function limitsLine(ctx: Ctx, ticket: Ticket): Promise<string> {
+  const entry = await contractOf(ctx, ticket);
   const tz = entry.contract.timezone;
   return deadlines(slaTicketOf(ticket), entry.contract, entry.calendar, ctx.now)
     .filter((d) => d.stoppedAt === null && ['first_response', 'on_site', 'consultation_response', 'complaint_answer'].includes(d.clock))
@@ -110,14 +110,14 @@ export async function accept(ctx: Ctx, ticket: Ticket, reporter: Person | null):
 /** After acceptance (directly, or after fee consent or waiver): the ticket card and assignment. */
 export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Person | null): Promise<Ticket> {
   let t = accepted;
-  const entry = contractOf(ctx, t);
+  const entry = await contractOf(ctx, t);
   const chat = await chatOf(ctx, t);
   const grade = t.grade ? entry.contract.serviceGrades.find((g) => g.grade === t.grade) : undefined;
   const what = t.kind === 'fault' ? `${levelName(entry.contract, t.level as 1 | 2 | 3 | 4 | null)}故障` : KIND_LABELS[t.kind as 'fault'];
-  const limits = limitsLine(ctx, t);
+  const limits = await limitsLine(ctx, t);
   const manager = await firstWithRole(ctx, chat.channel, 'manager');
 
-  const rotaEngineer = entry.contract.assignment.rota ? await onDutyEngineer(ctx, chat.channel) : null;
+  const rotaEngineer = entry.contract.assignment.rota ? await onDutyEngineer(ctx, entry, chat.channel) : null;
   if (rotaEngineer) {
     const a = await applyAction(ctx, t, { type: 'assign', assigneeId: rotaEngineer.id }, { actor: SYSTEM, detail: { by: 'rota' } });
     if (a.ok) t = a.ticket;
@@ -151,8 +151,7 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
   return t;
 }
 
-async function onDutyEngineer(ctx: Ctx, channel: string): Promise<Person | null> {
-  const entry = ctx.deps.contracts.default;
+async function onDutyEngineer(ctx: Ctx, entry: ContractEntry, channel: string): Promise<Person | null> {
   const weekday = DateTime.fromJSDate(ctx.now, { zone: entry.contract.timezone }).weekday;
   const duty = ctx.deps.org.rota.find((r) => r.weekday === weekday);
   if (!duty) return null;

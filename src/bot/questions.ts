@@ -50,7 +50,7 @@ async function ask(
 }
 
 export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   const choices = levelChoices(entry.contract);
   await ask(
     ctx,
@@ -67,12 +67,12 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
 }
 
 export async function askSite(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   await ask(ctx, ticket, reporter, 'site', { title: '', text: `请问故障在哪个车站或位置？（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
 export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   await ask(ctx, ticket, reporter, 'phone', { title: '', text: `请留一个联系电话，方便工程师与您联系。（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
@@ -80,7 +80,7 @@ export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
 const AGAIN = '⏰ 再次提醒：';
 
 export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   await ask(
     ctx,
     ticket,
@@ -99,7 +99,7 @@ export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, aga
 }
 
 export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   const scores = [5, 4, 3, 2, 1];
   await ask(
     ctx,
@@ -116,7 +116,7 @@ export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, agai
 }
 
 export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: string): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   await ask(
     ctx,
     ticket,

@@ -39,7 +39,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
   const late = ctx.now.getTime() - timer.dueAt.getTime() > LATE_AFTER_MS;
   const latePrefix = late ? `（延迟 ${formatSpan(ctx.now.getTime() - timer.dueAt.getTime())}送达）` : '';
   if (late) await ctx.tx.timer.update({ where: { id: timer.id }, data: { late: true } });
-  const entry = contractOf(ctx, ticket);
+  const entry = await contractOf(ctx, ticket);
   const tz = entry.contract.timezone;
   const chat = await chatOf(ctx, ticket);
   const clock: ClockConfig | undefined = entry.contract.clocks[timer.clock];

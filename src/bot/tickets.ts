@@ -28,8 +28,9 @@ export async function allocateNumber(ctx: Ctx, entry: ContractEntry, reportedAt:
   return `${prefix}-${day}-${String(counter.value).padStart(4, '0')}`;
 }
 
-export function contractOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId'> & { customer?: { contract: string } | null }): ContractEntry {
-  return ctx.deps.contracts.get(ticket.customer?.contract ?? 'default');
+/** The contract a ticket is served under: its customer's (the default one without a customer). */
+export function contractOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId'>): Promise<ContractEntry> {
+  return contractOfCustomer(ctx, ticket.customerId);
 }
 
 export function slaTicketOf(t: Ticket): SlaTicket {
