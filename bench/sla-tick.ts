@@ -6,9 +6,9 @@
  * Also records the query plans, and (at the end) the digest over the 1M store.
  */
 import { pino } from 'pino';
-import { ManualClock } from '../src/bot/clock.js';
+import { ManualClock } from '../src/core/clock.js';
 import { Dispatcher } from '../src/bot/dispatcher.js';
-import type { ChannelAdapter, ChannelName } from '../src/bot/types.js';
+import type { ChannelAdapter, ChannelName } from '../src/core/channel.js';
 import type { Provider } from '../src/store/migrate.js';
 import type { Db } from '../src/store/types.js';
 import { addPendingOutbox, growTo, NOW, prepareBulk } from './lib/bulk.js';

@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { ChannelAdapter, InboundSink } from './bot/types.js';
+import type { ChannelAdapter, InboundSink } from './core/channel.js';
 import type { Config } from './config.js';
 import type { Db } from './store/types.js';
 

@@ -6,10 +6,10 @@
  * timers it fired.
  */
 import { pino } from 'pino';
-import { systemClock } from '../../src/bot/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { Dispatcher } from '../../src/bot/dispatcher.js';
 import { Scheduler } from '../../src/bot/scheduler.js';
-import type { ChannelAdapter, ChannelName } from '../../src/bot/types.js';
+import type { ChannelAdapter, ChannelName } from '../../src/core/channel.js';
 import { createPrismaClient } from '../../src/store/client.js';
 import { benchConfig, makeBot } from '../lib/common.js';
 

@@ -9,8 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../store/types.js';
-import type { ChannelAdapter, ChannelName } from './types.js';
-import { PermanentSendError } from './types.js';
+import type { ChannelAdapter, ChannelName } from '../core/channel.js';
+import { PermanentSendError } from '../core/channel.js';
 
 const MAX_TRIES = 5;
 

@@ -5,43 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BusinessCalendar } from '../domain/calendar.js';
-import { contractHash, type Contract } from '../domain/contract.js';
+import type { ContractEntry, ContractRegistry } from '../core/contracts.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
 import type { Chat, Customer, Db, Person, Prisma, Ticket, Tx } from '../store/types.js';
-import type { Clock } from './clock.js';
-import type { ChannelName, Mention, OutboundAction } from './types.js';
-
-/** A contract with what is derived from it once. */
-export interface ContractEntry {
-  name: string;
-  contract: Contract;
-  calendar: BusinessCalendar;
-  hash: string;
-}
-
-export class ContractRegistry {
-  private readonly entries = new Map<string, ContractEntry>();
-  constructor(contracts: Map<string, Contract>) {
-    for (const [name, contract] of contracts) {
-      const calendar = new BusinessCalendar({
-        timezone: contract.timezone,
-        workdayStart: contract.calendar.workdayStart,
-        workdayEnd: contract.calendar.workdayEnd,
-        overrides: contract.calendar.overrides,
-      });
-      this.entries.set(name, { name, contract, calendar, hash: contractHash(contract) });
-    }
-    if (!this.entries.has('default')) throw new Error('no default contract');
-  }
-  get(name: string | null | undefined): ContractEntry {
-    return this.entries.get(name ?? 'default') ?? this.entries.get('default')!;
-  }
-  get default(): ContractEntry {
-    return this.entries.get('default')!;
-  }
-}
+import type { Clock } from '../core/clock.js';
+import type { ChannelName, Mention, OutboundAction } from '../core/channel.js';
 
 export interface BotDeps {
   db: Db;
@@ -124,4 +93,4 @@ export function mentionOf(p: Pick<Person, 'platformId' | 'name'>): Mention {
   return { id: p.platformId, name: p.name };
 }
 
-export type { ChannelName };
+export type { ChannelName, ContractEntry };

@@ -7,7 +7,7 @@
 import type { Role } from '../domain/contract.js';
 import type { Org } from '../domain/org.js';
 import type { Chat, Db, Person, Tx } from '../store/types.js';
-import type { ChannelName, InboundEvent } from './types.js';
+import type { ChannelName, InboundEvent } from '../core/channel.js';
 
 type Client = Tx | Db;
 

@@ -8,8 +8,8 @@
  */
 import type { Logger } from 'pino';
 import type { Db, Outbox } from '../store/types.js';
-import { WorkLoop } from './work-loop.js';
-import { PermanentSendError, RetryableSendError, type ChannelAdapter, type ChannelName, type OutboundAction } from './types.js';
+import { WorkLoop } from '../core/work-loop.js';
+import { PermanentSendError, RetryableSendError, type ChannelAdapter, type ChannelName, type OutboundAction } from '../core/channel.js';
 
 export interface DispatcherOptions {
   db: Db;

@@ -14,7 +14,7 @@ import { mentionOf } from './context.js';
 import { acceptOrAskFee, askMissing, limitsLine, tellManagers, ticketSummary } from './process.js';
 import { askLevel, closeQuestions, openQuestion } from './questions.js';
 import { SYSTEM, allocateNumber, applyAction, contractOf, contractOfCustomer, markCreated, recordEvent, slaTicketOf, syncTimers } from './tickets.js';
-import type { InboundMessage } from './types.js';
+import type { InboundMessage } from '../core/channel.js';
 import { runCommand } from './jobs.js';
 
 const MAX_CONTENT = 4000;

@@ -16,7 +16,7 @@ import { resolvePerson } from './directory.js';
 import { acceptOrAskFee, announceAccepted, chatOf, onDissatisfied, personById, tellManagers, ticketSummary } from './process.js';
 import { RATING_LABELS, askConfirm, askRating, closeQuestions, openQuestion } from './questions.js';
 import { activeJobsOf, applyAction, contractOf, findByRef, recordEvent, slaTicketOf } from './tickets.js';
-import type { InboundMessage, Mention, PlatformUser } from './types.js';
+import type { InboundMessage, Mention, PlatformUser } from '../core/channel.js';
 
 const STAFF_ONLY = new Set<Command['type']>([
   'acknowledge', 'assign', 'transfer', 'arrive', 'resolve', 'request_spare', 'replace_part', 'medium_retained',

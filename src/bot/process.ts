@@ -9,12 +9,13 @@ import type { Role } from '../domain/contract.js';
 import { deadlines } from '../domain/sla.js';
 import { KIND_LABELS, formatTime, levelName, ticketTitle } from '../domain/wording.js';
 import type { Chat, Person, Ticket } from '../store/types.js';
-import type { ContractEntry, Ctx } from './context.js';
+import type { ContractEntry } from '../core/contracts.js';
+import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { managersGroups, staffWithRole } from './directory.js';
 import { askFee, askPhone, askSite } from './questions.js';
 import { SYSTEM, applyAction, contractOf, customerOf, recordEvent, slaTicketOf } from './tickets.js';
-import type { Mention } from './types.js';
+import type { Mention } from '../core/channel.js';
 
 /** The first person with a role on a channel (the department manager, the vice-president). */
 export async function firstWithRole(ctx: Ctx, channel: string, role: Role): Promise<Person | null> {

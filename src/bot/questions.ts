@@ -10,7 +10,7 @@ import type { PendingQuestion, Person, Ticket } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { contractOf } from './tickets.js';
-import type { Button, OutboundAction } from './types.js';
+import type { Button, OutboundAction } from '../core/channel.js';
 
 export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee';
 

@@ -12,7 +12,7 @@
  * twice: the id checks, which the unique indexes enforce, cannot.)
  */
 import type { Db } from '../store/client.js';
-import type { InboundMessage, ReceiveResult } from './types.js';
+import type { InboundMessage, ReceiveResult } from '../core/channel.js';
 
 /** Rows per statement: 11 parameters each keeps one statement well under SQLite's 999. */
 const MAX_BATCH = 50;

@@ -12,7 +12,7 @@ import { levelQuestionTimedOut } from './intake.js';
 import { chatOf, firstWithRole, personById, tellManagers } from './process.js';
 import { askConfirm, askRating, closeQuestions } from './questions.js';
 import { SYSTEM, applyAction, contractOf, recordEvent } from './tickets.js';
-import type { Mention } from './types.js';
+import type { Mention } from '../core/channel.js';
 
 /** A point that fires this long after its due time is marked late (the service was down or behind). */
 export const LATE_AFTER_MS = 60_000;

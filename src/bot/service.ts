@@ -15,9 +15,10 @@ import { handleCustomerMessage, isQuestion } from './intake.js';
 import { helpText, runCommand } from './jobs.js';
 import { fireTimer } from './reminders.js';
 import { QueueWriter } from './queue-writer.js';
+import { isUniqueViolation, transaction, withRetry } from '../core/transactions.js';
 import { flushTimers } from './tickets.js';
-import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from './types.js';
-import { CHANNELS } from './types.js';
+import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from '../core/channel.js';
+import { CHANNELS } from '../core/channel.js';
 
 const MAX_TEXT = 20_000;
 const MAX_ID = 200;
@@ -25,17 +26,6 @@ const MAX_ID = 200;
 /** The event was malformed: answered 4xx by HTTP adapters, nothing stored. */
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
-}
-
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  return err?.code === 'P2002' || err?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' || /Unique constraint failed/i.test(err?.message ?? '');
-}
-
-function isRetryableConflict(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  // P2034: write conflict / deadlock (PostgreSQL serialization), SQLITE_BUSY under load.
-  return err?.code === 'P2034' || /deadlock|could not serialize|SQLITE_BUSY|database is locked/i.test(err?.message ?? '');
 }
 
 function checkEvent(ev: InboundEvent): void {
@@ -138,36 +128,29 @@ export class ServiceBot implements InboundSink {
     const defer = opts.defer === true && ev.type === 'message';
     if (defer) {
       this.noteArrival();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const result = await this.enqueue(ev as InboundMessage);
-          if (result.status === 'queued') this.deps.onQueued?.();
-          return result;
-        } catch (e) {
-          if (isRetryableConflict(e) && attempt < 4) continue;
-          throw e;
-        }
-      }
+      const result = await withRetry(() => this.enqueue(ev as InboundMessage));
+      if (result.status === 'queued') this.deps.onQueued?.();
+      return result;
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.deps.db.$transaction(
-          async (tx) => {
+    const result = await withRetry(
+      async () => {
+        try {
+          return await transaction(this.deps.db, async (tx) => {
             const now = this.deps.clock.now();
             const recorded = await this.record(tx, ev, now);
             if (!recorded) return { status: 'duplicate' } as ReceiveResult;
             return this.process(tx, ev, recorded, now);
-          },
-          { timeout: 15_000, maxWait: 15_000 },
-        );
-        if (result.status !== 'duplicate') this.deps.onOutbox?.();
-        return result;
-      } catch (e) {
-        if (isUniqueViolation(e) && (await this.alreadyRecorded(ev))) return { status: 'duplicate' };
-        if ((isRetryableConflict(e) || isUniqueViolation(e)) && attempt < 4) continue;
-        throw e;
-      }
-    }
+          });
+        } catch (e) {
+          // The same event inserted by a concurrent delivery: a duplicate, not an error.
+          if (isUniqueViolation(e) && (await this.alreadyRecorded(ev))) return { status: 'duplicate' } as ReceiveResult;
+          throw e;
+        }
+      },
+      { retryUnique: true },
+    );
+    if (result.status !== 'duplicate') this.deps.onOutbox?.();
+    return result;
   }
 
   /** Writes deferred messages into the inbound queue, one write at a time (queue-writer.ts). */
@@ -327,32 +310,26 @@ export class ServiceBot implements InboundSink {
     return handled;
   }
 
-  private async processOne(id: number, payload: string | null): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.deps.db.$transaction(
-          async (tx) => {
-            const ev = reviveEvent(payload);
-            // The claim takes the row out of the queue as processed (what most events become);
-            // process() stores another outcome at its end. Nobody sees the row in between: a
-            // crash or an error rolls the claim back, and the event stays queued.
-            const claim = await tx.inboundEvent.updateMany({
-              where: { id, outcome: 'queued' },
-              data: ev ? { outcome: 'processed', payload: null } : { outcome: 'failed', error: 'queued event has no readable payload', payload: null },
-            });
-            if (claim.count !== 1) return false;
-            if (!ev) return true;
-            await this.process(tx, ev, { id, outcome: 'processed' }, this.deps.clock.now());
-            return true;
-          },
-          { timeout: 15_000, maxWait: 15_000 },
-        );
-      } catch (e) {
-        // A unique index hit: another replica inserted the same chat or person first; again, it is found.
-        if ((isRetryableConflict(e) || isUniqueViolation(e)) && attempt < 4) continue;
-        throw e;
-      }
-    }
+  private processOne(id: number, payload: string | null): Promise<boolean> {
+    // A unique index hit: another replica inserted the same chat or person first; again, it is found.
+    return withRetry(
+      () =>
+        transaction(this.deps.db, async (tx) => {
+          const ev = reviveEvent(payload);
+          // The claim takes the row out of the queue as processed (what most events become);
+          // process() stores another outcome at its end. Nobody sees the row in between: a
+          // crash or an error rolls the claim back, and the event stays queued.
+          const claim = await tx.inboundEvent.updateMany({
+            where: { id, outcome: 'queued' },
+            data: ev ? { outcome: 'processed', payload: null } : { outcome: 'failed', error: 'queued event has no readable payload', payload: null },
+          });
+          if (claim.count !== 1) return false;
+          if (!ev) return true;
+          await this.process(tx, ev, { id, outcome: 'processed' }, this.deps.clock.now());
+          return true;
+        }),
+      { retryUnique: true },
+    );
   }
 
   /** A queued event that cannot be processed is tried again a few times, then set aside as failed, so its chat moves on. */
@@ -519,7 +496,8 @@ export class ServiceBot implements InboundSink {
    * fires it, its ticket read after the ones before it in the batch acted.
    */
   private async fireBatch(timers: Timer[]): Promise<number> {
-    return this.deps.db.$transaction(
+    return transaction(
+      this.deps.db,
       async (tx) => {
         const now = this.deps.clock.now();
         const claimed = await tx.timer.updateManyAndReturn({
@@ -531,7 +509,6 @@ export class ServiceBot implements InboundSink {
         for (const timer of timers) if (mine.has(timer.id)) await this.fireClaimed(tx, timer, now);
         return mine.size;
       },
-      { timeout: 15_000, maxWait: 15_000 },
     );
   }
 
@@ -541,7 +518,8 @@ export class ServiceBot implements InboundSink {
    * makes the claim fail, so what was read is what is fired.
    */
   private async fireOne(timer: Timer): Promise<boolean> {
-    return this.deps.db.$transaction(
+    return transaction(
+      this.deps.db,
       async (tx) => {
         const now = this.deps.clock.now();
         const claim = await tx.timer.updateMany({ where: { id: timer.id, state: 'pending' }, data: { state: 'fired', firedAt: now } });
@@ -549,7 +527,6 @@ export class ServiceBot implements InboundSink {
         await this.fireClaimed(tx, timer, now);
         return true;
       },
-      { timeout: 15_000, maxWait: 15_000 },
     );
   }
 

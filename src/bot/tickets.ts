@@ -10,7 +10,8 @@ import { TICKET_STEPS, type FaultLevel, type Role, type TicketKind } from '../do
 import { reconcileTimers, timerPlan, type ExistingTimer, type SlaTicket } from '../domain/sla.js';
 import { transition, type Actor, type TicketAction, type TicketState, type TicketStatus } from '../domain/ticket.js';
 import type { Customer, Person, Prisma, Ticket, Tx } from '../store/types.js';
-import type { ContractEntry, Ctx } from './context.js';
+import type { ContractEntry } from '../core/contracts.js';
+import type { Ctx } from './context.js';
 
 
 /**

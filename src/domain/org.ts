@@ -4,7 +4,7 @@
  * the managers' groups, and the on-duty rota. Pure schema; loading is src/config.ts.
  */
 import { z } from 'zod';
-import { CHANNELS } from '../bot/types.js';
+import { CHANNELS, type ChannelName } from '../core/channel.js';
 import { ROLES } from './contract.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
@@ -38,7 +38,7 @@ export const OrgSchema = z
             department: z.string().optional(),
             phone: z.string().optional(),
             /** The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id). */
-            ids: z.object({ feishu: z.string(), wechat: z.string(), sandbox: z.string() }).partial().strict(),
+            ids: z.object(Object.fromEntries(CHANNELS.map((c) => [c, z.string()])) as Record<ChannelName, z.ZodString>).partial().strict(),
           })
           .strict(),
       )

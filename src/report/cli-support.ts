@@ -2,7 +2,7 @@
  * What the report commands (digest, export, seed) share: the configuration, the
  * migrated store with the organisation written in, and the contracts.
  */
-import { ContractRegistry } from '../bot/context.js';
+import { ContractRegistry } from '../core/contracts.js';
 import { seedOrg } from '../bot/directory.js';
 import { loadConfig, type Config } from '../config.js';
 import { openMigratedStore } from '../store/open.js';

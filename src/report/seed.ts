@@ -12,7 +12,7 @@
  * about a second, 1M in minutes); for PostgreSQL, Prisma createMany in batches.
  */
 import { DateTime } from 'luxon';
-import type { ContractEntry } from '../bot/context.js';
+import type { ContractEntry } from '../core/contracts.js';
 import type { FaultLevel, TicketKind, TicketStep } from '../domain/contract.js';
 import { deadlines, timerPlan, type SlaTicket } from '../domain/sla.js';
 import type { TicketStatus } from '../domain/ticket.js';

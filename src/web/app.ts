@@ -6,11 +6,11 @@
 import Koa, { type Context, type Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { Clock } from '../bot/clock.js';
-import type { ContractRegistry } from '../bot/context.js';
+import type { Clock } from '../core/clock.js';
+import type { ContractRegistry } from '../core/contracts.js';
 import { SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
 import { InvalidEventError, type ServiceBot } from '../bot/service.js';
-import type { ChannelStatus } from '../bot/types.js';
+import type { ChannelStatus } from '../core/channel.js';
 import type { Db } from '../store/types.js';
 import { HttpError, readJson } from './body.js';
 import { sandboxPage } from './sandbox-page.js';

@@ -15,7 +15,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Clock } from '../bot/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Db, Outbox } from '../store/types.js';
 
 export interface MetricsOptions {

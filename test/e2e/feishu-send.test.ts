@@ -3,7 +3,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FeishuChannel, feishuUuid } from '../../src/bot/channels/feishu/adapter.js';
-import { PermanentSendError, RetryableSendError, type SendContext } from '../../src/bot/types.js';
+import { PermanentSendError, RetryableSendError, type SendContext } from '../../src/core/channel.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { TEST_APP } from '../support/feishu-events.js';
 

@@ -32,7 +32,7 @@ import {
   type InboundSink,
   type OutboundAction,
   type ReceiveResult,
-} from '../../src/bot/types.js';
+} from '../../src/core/channel.js';
 
 type RoomPayload = MockRoomMessage;
 

@@ -6,7 +6,7 @@
  * (concurrent transactions for real) when TEST_DATABASE_URL is reachable.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/bot/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import type { ServiceBot } from '../../src/bot/service.js';
 import type { Provider } from '../../src/store/migrate.js';
 import { feishuMessage, freshStore, makeBot, pgReachable, type TestStore } from '../support/chaos.js';

@@ -11,7 +11,7 @@ import {
   TRUNCATION_NOTE,
 } from '../../src/bot/channels/feishu/render.js';
 import { decodeButtonValue } from '../../src/bot/channels/feishu/translate.js';
-import { PermanentSendError } from '../../src/bot/types.js';
+import { PermanentSendError } from '../../src/core/channel.js';
 
 describe('render: text', () => {
   it('puts real mentions in front of the text', () => {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../store/types.js';
 import {
   PermanentSendError,
@@ -19,7 +19,7 @@ import {
   type ReceiveResult,
   type SendContext,
   type SendResult,
-} from '../types.js';
+} from '../../core/channel.js';
 
 const ROLE = z.enum(['customer', 'engineer', 'desk', 'manager', 'vp']);
 const person = z

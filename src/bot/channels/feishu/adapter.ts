@@ -24,7 +24,7 @@ import {
   type OutboundAction,
   type SendContext,
   type SendResult,
-} from '../../types.js';
+} from '../../../core/channel.js';
 import {
   assertFeishuOk,
   classifyFeishuError,

@@ -20,7 +20,7 @@ import { mock } from 'wechaty-puppet-mock';
 
 import { loadConfig } from '../../../config.js';
 import { startService, type Service } from '../../../main.js';
-import { ManualClock } from '../../clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { MentionPuppetMock, onRoomMessage, type MockRoomMessage } from './mock-puppet.js';
 
 /** Who is in the mock world. `liGong` is not in the organisation file (a manager makes him an engineer). */
