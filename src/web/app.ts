@@ -8,7 +8,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { ContractRegistry } from '../core/contracts.js';
-import { SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
+import { SandboxChannel, SandboxInputError } from '../channels/sandbox/adapter.js';
 import { InvalidEventError, type ServiceBot } from '../bot/service.js';
 import type { ChannelStatus } from '../core/channel.js';
 import type { Db } from '../store/types.js';

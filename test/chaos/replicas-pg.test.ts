@@ -10,7 +10,7 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuUuid } from '../../src/bot/channels/feishu/index.js';
+import { feishuUuid } from '../../src/channels/feishu/index.js';
 import { createPrismaClient } from '../../src/store/client.js';
 import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/types.js';

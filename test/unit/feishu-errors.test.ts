@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFeishuError, FeishuApiError, retryAfterMsFrom } from '../../src/bot/channels/feishu/errors.js';
+import { classifyFeishuError, FeishuApiError, retryAfterMsFrom } from '../../src/channels/feishu/errors.js';
 import { PermanentSendError, RetryableSendError } from '../../src/core/channel.js';
 
 function axiosError(status: number, data: unknown, headers: Record<string, string> = {}): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFeishuChannel } from '../../src/bot/channels/feishu/index.js';
+import { createFeishuChannel } from '../../src/channels/feishu/index.js';
 import { RecordingSink, TEST_APP } from '../support/feishu-events.js';
 
 describe('createFeishuChannel', () => {

@@ -11,7 +11,7 @@
  * event, so Feishu delivers it again.
  */
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { ChannelStatus } from '../../../core/channel.js';
+import type { ChannelStatus } from '../../core/channel.js';
 import { resolveFeishuDomain } from './adapter.js';
 import { createFeishuDispatcher, type FeishuEventDeps } from './handler.js';
 import { sdkLogger, silentLogger, type FeishuLogger } from './log.js';

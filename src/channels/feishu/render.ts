@@ -11,7 +11,7 @@
  * emptied (a huge title, hundreds of buttons or mentions), rendering throws
  * PermanentSendError with code 'content_too_long': retrying cannot help.
  */
-import { PermanentSendError, type Button, type Mention, type OutboundAction, type ReceiveResult } from '../../../core/channel.js';
+import { PermanentSendError, type Button, type Mention, type OutboundAction, type ReceiveResult } from '../../core/channel.js';
 
 /** Feishu's limits, less a margin for the rest of the request body. */
 export const FEISHU_LIMITS = {

@@ -24,7 +24,7 @@ import {
   type OutboundAction,
   type SendContext,
   type SendResult,
-} from '../../../core/channel.js';
+} from '../../core/channel.js';
 import {
   assertFeishuOk,
   classifyFeishuError,

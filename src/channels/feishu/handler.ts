@@ -4,7 +4,7 @@
  * SDK EventDispatcher → handleFeishuEvent → translate → sender name → sink.receive.
  */
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { InboundEvent, InboundSink, ReceiveResult } from '../../../core/channel.js';
+import type { InboundEvent, InboundSink, ReceiveResult } from '../../core/channel.js';
 import { sdkLogger, silentLogger, type FeishuLogger } from './log.js';
 import { renderCardCallbackAnswer, type FeishuCardCallbackAnswer } from './render.js';
 import { FEISHU_EVENT_TYPES, envelopeOf, translateFeishuEvent } from './translate.js';

@@ -28,7 +28,7 @@ import {
   type OutboundAction,
   type SendContext,
   type SendResult,
-} from '../../../core/channel.js';
+} from '../../core/channel.js';
 import { Pacer, type PacerClock } from './pacer.js';
 import { mentionPrefix, renderAction, type WechatPart } from './render.js';
 import {

@@ -18,7 +18,7 @@ import type {
   InboundEvent,
   InboundMessage,
   PlatformUser,
-} from '../../../core/channel.js';
+} from '../../core/channel.js';
 
 export const FEISHU_EVENT_TYPES = {
   message: 'im.message.receive_v1',

@@ -5,9 +5,9 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { ChannelAdapter, InboundSink } from './core/channel.js';
-import type { Config } from './config.js';
-import type { Db } from './store/types.js';
+import type { ChannelAdapter, InboundSink } from '../core/channel.js';
+import type { Config } from '../config.js';
+import type { Db } from '../store/types.js';
 
 export interface PlatformChannels {
   adapters: Array<ChannelAdapter & { start?(): Promise<void>; stop?(): Promise<void> }>;
@@ -17,7 +17,7 @@ export interface PlatformChannels {
 export async function createChannels(config: Config, deps: { sink: InboundSink; log: Logger; db: Db; wechatPuppet?: unknown }): Promise<PlatformChannels> {
   const out: PlatformChannels = { adapters: [], middleware: [] };
   if (config.feishu) {
-    const { createFeishuChannel } = await import('./bot/channels/feishu/index.js');
+    const { createFeishuChannel } = await import('./feishu/index.js');
     const feishu = createFeishuChannel(config.feishu, { sink: deps.sink, log: deps.log.child({ channel: 'feishu' }) });
     if (feishu.webhook) out.middleware.push(feishu.webhook);
     out.adapters.push(Object.assign(feishu.channel, { start: () => feishu.start(), stop: () => feishu.stop() }));
@@ -25,7 +25,7 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
     deps.log.info('Feishu is off: set FEISHU_APP_ID, FEISHU_APP_SECRET, FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN to turn it on');
   }
   if (config.wechat || deps.wechatPuppet) {
-    const { createWechatChannel } = await import('./bot/channels/wechat/index.js');
+    const { createWechatChannel } = await import('./wechat/index.js');
     const wechat = createWechatChannel(
       {
         ...(config.wechat ? { puppet: config.wechat.puppet } : {}),
@@ -41,7 +41,7 @@ export async function createChannels(config: Config, deps: { sink: InboundSink; 
     out.adapters.push(Object.assign(wechat.channel, { start: () => wechat.start(), stop: () => wechat.stop() }));
   } else {
     // /wechat/login still answers, saying WeChat is not configured (login-page imports no wechaty).
-    const { wechatLoginPage } = await import('./bot/channels/wechat/login-page.js');
+    const { wechatLoginPage } = await import('./wechat/login-page.js');
     out.middleware.push(wechatLoginPage());
     deps.log.info('WeChat is off: set WECHATY_PUPPET (and its token) to turn it on; see README "WeChat"');
   }

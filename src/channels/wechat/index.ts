@@ -10,7 +10,7 @@
  */
 import type { Middleware } from 'koa';
 
-import type { InboundSink } from '../../../core/channel.js';
+import type { InboundSink } from '../../core/channel.js';
 import { WechatChannel, type WechatChannelOptions, type WechatLog } from './adapter.js';
 import { wechatLoginPage } from './login-page.js';
 

@@ -33,7 +33,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { InboundSink } from '../../../core/channel.js';
+import type { InboundSink } from '../../core/channel.js';
 import { createFeishuDispatcher, TokenMismatchError } from './handler.js';
 import { silentLogger, type FeishuLogger } from './log.js';
 

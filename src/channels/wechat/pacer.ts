@@ -12,7 +12,7 @@
  * nextSendAt() is the whole scheduling rule as a pure function; Pacer adds the
  * queue per room and an injectable clock (tests use a fake one).
  */
-import { RetryableSendError } from '../../../core/channel.js';
+import { RetryableSendError } from '../../core/channel.js';
 
 export interface PacerClock {
   now(): number;

@@ -24,7 +24,7 @@
  *  - Publish a version so the scopes take effect, then add the bot to the groups.
  */
 import type { Middleware } from 'koa';
-import type { InboundSink } from '../../../core/channel.js';
+import type { InboundSink } from '../../core/channel.js';
 import { FeishuChannel, type FeishuChannelOptions } from './adapter.js';
 import { silentLogger, type FeishuLogger } from './log.js';
 import { createFeishuWebhook, type FeishuWebhookOptions } from './webhook.js';

@@ -18,7 +18,7 @@
  *   `chosen` (a status change) → one short follow-up line "【title】first line".
  * - replyTo is ignored: wechaty 1.20 has no quote-reply API.
  */
-import type { Mention, OutboundAction } from '../../../core/channel.js';
+import type { Mention, OutboundAction } from '../../core/channel.js';
 
 export interface WechatTextPart {
   kind: 'text';

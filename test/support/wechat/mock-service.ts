@@ -18,9 +18,9 @@ import { pino, type Logger } from 'pino';
 import { types } from 'wechaty';
 import { mock } from 'wechaty-puppet-mock';
 
-import { loadConfig } from '../../../config.js';
-import { startService, type Service } from '../../../main.js';
-import { ManualClock } from '../../../core/clock.js';
+import { loadConfig } from '../../../src/config.js';
+import { startService, type Service } from '../../../src/main.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { MentionPuppetMock, onRoomMessage, type MockRoomMessage } from './mock-puppet.js';
 
 /** Who is in the mock world. `liGong` is not in the organisation file (a manager makes him an engineer). */
@@ -172,8 +172,8 @@ export async function startWechatMockService(opts: WechatMockServiceOptions = {}
 
   // The manual clock starts where the settings table says.
   {
-    const { createPrismaClient } = await import('../../../store/client.js');
-    const { applyMigrations } = await import('../../../store/migrate.js');
+    const { createPrismaClient } = await import('../../../src/store/client.js');
+    const { applyMigrations } = await import('../../../src/store/migrate.js');
     await applyMigrations(config.database.url);
     const { prisma } = createPrismaClient(config.database.url);
     const at = opts.start ?? DEFAULT_START;

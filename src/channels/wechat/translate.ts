@@ -6,7 +6,7 @@
  * The adapter (adapter.ts) builds the snapshot from a wechaty Message: that is
  * the only place that awaits the puppet (talker, room alias, mention list).
  */
-import type { AttachmentRef, InboundMessage, PlatformUser } from '../../../core/channel.js';
+import type { AttachmentRef, InboundMessage, PlatformUser } from '../../core/channel.js';
 
 /** WeChat's mention separator (U+2005 FOUR-PER-EM SPACE), as wechaty puts it after "@name". */
 export const AT_SEPARATOR = '\u2005';

@@ -12,7 +12,7 @@
  *
  * No SDK import: this looks at the shapes only.
  */
-import { PermanentSendError, RetryableSendError } from '../../../core/channel.js';
+import { PermanentSendError, RetryableSendError } from '../../core/channel.js';
 
 /** Business codes worth another try (rate limits, server trouble, stale token). */
 const RETRYABLE_CODES: Record<number, string> = {
