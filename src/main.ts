@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
 import { pino, type Logger } from 'pino';
-import { ManualClock, systemClock, type Clock } from './core/clock.js';
+import { ManualClock, systemClock, type Clock, type ClockControl } from './core/clock.js';
 import { ContractRegistry } from './core/contracts.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
@@ -15,13 +15,12 @@ import { Dispatcher } from './bot/dispatcher.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/service.js';
-import { SandboxChannel } from './channels/sandbox/adapter.js';
-import type { ChannelAdapter, ChannelName } from './core/channel.js';
+import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
-import { createApp, type ClockControl } from './web/app.js';
+import { createApp } from './web/app.js';
 import { createChannels } from './channels/index.js';
 import { DigestPoster } from './report/digest-job.js';
 import { dashboard } from './web/dashboard/index.js';
@@ -90,7 +89,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     }
   }
 
-  const adapters = new Map<ChannelName, ChannelAdapter>();
+  const channels = new Map<ChannelName, Channel>();
   let dispatcher: Dispatcher | undefined;
   let inbound: WorkLoop | undefined;
   const bot = new ServiceBot({
@@ -103,19 +102,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),
-    activeChannels: () => [...adapters.keys()],
+    activeChannels: () => [...channels.keys()],
   });
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
-  dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
-  const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
-  if (sandbox) adapters.set('sandbox', sandbox);
-  const mount: Middleware[] = [];
-  const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
-  for (const ch of platform.adapters) adapters.set(ch.channel, ch);
-  mount.push(...platform.middleware);
+  dispatcher = new Dispatcher({ db, log, channels, onSettled: metrics.onSettled });
   const apiToken = config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {};
+  const mount: Middleware[] = [];
   mount.push(
     metrics.middleware,
     exportsApi({ db, timezone: contracts.default.contract.timezone, ...apiToken }),
@@ -131,7 +125,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   );
 
   const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: digestCron, ...(digestsOff ? { periods: [] } : {}) });
-  const attachments = new AttachmentFetcher({ db, log, adapters, dir: config.dataDir });
+  const attachments = new AttachmentFetcher({ db, log, channels, dir: config.dataDir });
   const scheduler = new Scheduler({
     bot,
     log,
@@ -178,18 +172,26 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
   }
 
+  const platform = await createChannels(config, {
+    sink: bot,
+    log,
+    db,
+    clock,
+    dataDir: config.dataDir,
+    service: { flush: () => dispatcher!.drain().then(() => undefined), clockControl, ...apiToken },
+    ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}),
+  });
+  for (const [name, channel] of platform.channels) channels.set(name, channel);
+
   const app = createApp({
     db,
-    bot,
     log,
     contracts,
     clock,
-    clockControl,
-    ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}),
-    ...(sandbox ? { sandbox } : {}),
-    flush: () => dispatcher!.drain().then(() => undefined),
-    channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
-    mount,
+    ...apiToken,
+    channelStatus: () => [...channels.values()].map((c) => c.status()),
+    // The channels' routes first: the Feishu webhook reads the raw body itself.
+    mount: [...platform.routes, ...mount],
   });
 
   let server: Server | undefined;
@@ -207,7 +209,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     port = (server.address() as AddressInfo).port;
   }
 
-  for (const ch of platform.adapters) await ch.start?.();
+  for (const ch of channels.values()) await ch.start();
   if (background) {
     inbound.start();
     dispatcher.start();
@@ -217,7 +219,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   void settle().catch((e) => log.error({ err: e }, 'catch-up after start failed'));
 
   const url = `http://127.0.0.1:${port}`;
-  log.info({ url, database: config.database.provider, sandbox: Boolean(sandbox), channels: [...adapters.keys()] }, 'servicebot started');
+  log.info({ url, database: config.database.provider, channels: [...channels.keys()] }, 'servicebot started');
   return {
     url,
     port,
@@ -234,7 +236,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       scheduler.stop();
       await inbound!.stop();
       await dispatcher!.stop();
-      for (const ch of platform.adapters) await ch.stop?.();
+      for (const ch of channels.values()) await ch.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await db.$disconnect();
     },

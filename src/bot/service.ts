@@ -18,15 +18,11 @@ import { QueueWriter } from './queue-writer.js';
 import { isUniqueViolation, transaction, withRetry } from '../core/transactions.js';
 import { flushTimers } from './tickets.js';
 import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from '../core/channel.js';
-import { CHANNELS } from '../core/channel.js';
+import { CHANNELS, InvalidEventError } from '../core/channel.js';
 
 const MAX_TEXT = 20_000;
 const MAX_ID = 200;
 
-/** The event was malformed: answered 4xx by HTTP adapters, nothing stored. */
-export class InvalidEventError extends Error {
-  override name = 'InvalidEventError';
-}
 
 function checkEvent(ev: InboundEvent): void {
   const bad = (what: string) => {

@@ -1,8 +1,13 @@
 /**
- * Neutral messages: what every channel adapter turns platform events into, and
- * what the bot hands back to adapters to send. Nothing here knows a platform SDK.
+ * The one channel interface (Channel) and the neutral messages it speaks:
+ * every channel turns platform events into InboundEvents for the InboundSink
+ * (the bot), and posts the bot's OutboundActions. Nothing here knows a platform
+ * SDK. A new channel is a folder under src/channels implementing Channel, its
+ * name added to CHANNELS below and its module to src/channels/index.ts.
  */
+import type { Middleware } from 'koa';
 
+/** Every channel's name: stored on chats, people, events and outbox rows. */
 export const CHANNELS = ['wechat', 'feishu', 'sandbox'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
@@ -43,8 +48,14 @@ interface InboundBase {
   sender: PlatformUser;
   /** When the platform says the event happened (not when we received it). */
   at: Date;
-  /** The raw platform payload, kept for audit and replay. Must be JSON-serialisable. */
+  /** The raw platform payload, kept for audit and replay (Channel.replay takes it back). Must be JSON-serialisable. */
   raw?: unknown;
+  /**
+   * The bot's own message, echoed back by the platform. Channels drop these at
+   * their door when they can tell at once (all of today's do); one that can only
+   * mark them passes them on marked, and the router's first step skips them.
+   */
+  fromSelf?: boolean;
   /**
    * Only the sandbox sets this (the page lets you pick who you are). Real channels
    * take roles from configuration or a manager's command, never from the event.
@@ -99,8 +110,18 @@ export interface Button {
 }
 
 /**
- * What the bot wants said. Adapters render it natively: Feishu as text/post or
- * an interactive card, WeChat as text with numbered lines instead of buttons.
+ * Who a message is for: the customer's chat, or the supplier's staff (dispatch
+ * requests, reminders, escalations). Set where the message is composed; a
+ * channel may deliver staff messages elsewhere (a staff group, privately).
+ * Unset means as addressed (the chat of the outbox row).
+ */
+export type Audience = 'customer' | 'staff';
+
+/**
+ * What the bot wants said. Channels render it natively: Feishu as text/post or
+ * an interactive card. What a channel cannot show (its ChannelCapabilities) is
+ * turned into plain text before it reaches the channel (core/plain-text.ts):
+ * a card becomes its text with numbered choices, the same on every channel.
  */
 export type OutboundAction =
   | {
@@ -110,6 +131,7 @@ export type OutboundAction =
       mentions?: Mention[];
       /** Platform message id to reply to (keeps a ticket's conversation in one thread). */
       replyTo?: string;
+      audience?: Audience;
     }
   | {
       kind: 'card';
@@ -118,6 +140,7 @@ export type OutboundAction =
       buttons: Button[];
       mentions?: Mention[];
       replyTo?: string;
+      audience?: Audience;
       /**
        * For channels without buttons: the person whose bare number answers this
        * card ("回复 1–4"). Informational; the bot keeps the pending question.
@@ -139,6 +162,7 @@ export type OutboundAction =
       pngBase64: string;
       caption?: string;
       replyTo?: string;
+      audience?: Audience;
     };
 
 export interface SendContext {
@@ -178,18 +202,61 @@ export class PermanentSendError extends Error {
   }
 }
 
-/** What a channel adapter gives the rest of the service. */
-export interface ChannelAdapter {
-  readonly channel: ChannelName;
-  /** Post one outbound action. Throws RetryableSendError or PermanentSendError. */
+/**
+ * What a channel can show. The dispatcher turns what it cannot into the plain
+ * text every channel can show (core/plain-text.ts fitToChannel), so a channel
+ * only ever receives actions it can render.
+ */
+export interface ChannelCapabilities {
+  /** Buttons on a message, clicked back as InboundClick. Without: the card as text with numbered choices. */
+  cards: boolean;
+  /** A sent card changed in place (card_update). Without: a short line, or nothing when the person's reply already shows the choice. */
+  cardUpdates: boolean;
+  /** A reply in the thread of (or quoting) a message (replyTo). Without: a plain message in the chat. */
+  threads: boolean;
+  /** Real @mentions. Without: "@name" written in front of the text. */
+  mentions: boolean;
+  /** Images (the digest chart). Without: the caption alone. */
+  images: boolean;
+  /** Inbound attachments it can download (downloadAttachment). */
+  attachments: boolean;
+}
+
+/**
+ * The one interface every channel implements (sandbox, Feishu, WeChat, and the
+ * ones to come). A channel is a thin adapter: platform → neutral event into the
+ * sink, neutral action → platform call. The contract suite
+ * (test/channels/channel-contract.test.ts) runs over every channel.
+ */
+export interface Channel {
+  readonly name: ChannelName;
+  readonly capabilities: ChannelCapabilities;
+  /** HTTP routes it serves on the service's port (a webhook, a login page, the sandbox API); mounted before any body parser. */
+  readonly routes: readonly Middleware[];
+  /** Connects (long connection, login) and learns its identity; a channel that loses its connection reconnects by itself. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Posts one outbound action, already fitted to its capabilities. Throws RetryableSendError or PermanentSendError. */
   send(action: OutboundAction, ctx: SendContext): Promise<SendResult>;
-  /** Download an attachment named by an inbound AttachmentRef (for keeping it on the ticket). */
-  downloadAttachment?(ref: AttachmentRef, messageId: string): Promise<Buffer>;
-  /** Connect (long connections, logins). Webhook-only adapters need not implement it. */
-  start?(): Promise<void>;
-  stop?(): Promise<void>;
+  /** The bytes of an attachment an inbound message named; PermanentSendError when it cannot be had. */
+  downloadAttachment(ref: AttachmentRef, messageId: string): Promise<Buffer>;
   /** For /healthz and the dashboard. */
-  status?(): ChannelStatus;
+  status(): ChannelStatus;
+  /**
+   * A saved platform payload (as kept in InboundEvent.raw) through the channel's
+   * real inbound path — translation, lookups — into the sink, as if the platform
+   * had delivered it again: the replay CLI and the channel contract tests.
+   * null: not an event the channel handles (nothing reached the sink).
+   */
+  replay(payload: unknown): Promise<ReceiveResult | null>;
+}
+
+/** The logger a channel takes: pino's `(obj, msg)` calling convention, nothing more. */
+export interface ChannelLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
 
 export interface ChannelStatus {
@@ -222,5 +289,11 @@ export interface ReceiveOptions {
 
 /** The single entry point every channel, the replay CLI and the tests call. */
 export interface InboundSink {
+  /** Throws InvalidEventError for a malformed event (nothing stored); any other error means "not recorded, deliver again". */
   receive(event: InboundEvent, opts?: ReceiveOptions): Promise<ReceiveResult>;
+}
+
+/** The event was malformed: answered 4xx by HTTP channels, nothing stored. */
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
 }

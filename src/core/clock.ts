@@ -22,3 +22,11 @@ export class ManualClock implements Clock {
     return this.now();
   }
 }
+
+/** The service's clock as the sandbox page and API see it: the system clock, or a manual one they may move. */
+export interface ClockControl {
+  mode: 'system' | 'manual';
+  now(): Date;
+  /** Moves a manual clock and fires what came due; undefined for the system clock. */
+  advance?(minutes: number): Promise<Date>;
+}

@@ -1,41 +1,26 @@
 /**
- * The service's web port (koa): health, the sandbox chat page and its API, the
- * JSON ticket API, and whatever channel endpoints the composition root mounts
- * (Feishu webhook, WeChat login page).
+ * The service's web port (koa): health, the JSON ticket API, and whatever the
+ * composition root mounts: the channels' routes (Feishu webhook, WeChat login
+ * page, the sandbox page and its API), metrics, exports, the dashboard.
  */
 import Koa, { type Context, type Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { ContractRegistry } from '../core/contracts.js';
-import { SandboxChannel, SandboxInputError } from '../channels/sandbox/adapter.js';
-import { InvalidEventError, type ServiceBot } from '../bot/service.js';
-import type { ChannelStatus } from '../core/channel.js';
+import { InvalidEventError, type ChannelStatus } from '../core/channel.js';
 import type { Db } from '../store/types.js';
-import { HttpError, readJson } from './body.js';
-import { sandboxPage } from './sandbox-page.js';
+import { HttpError } from './body.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from './tickets-api.js';
-
-export interface ClockControl {
-  mode: 'system' | 'manual';
-  now(): Date;
-  /** Moves a manual clock and fires what came due; undefined for the system clock. */
-  advance?(minutes: number): Promise<Date>;
-}
 
 export interface WebDeps {
   db: Db;
-  bot: ServiceBot;
   log: Logger;
   contracts: ContractRegistry;
   clock: Clock;
-  clockControl: ClockControl;
   apiToken?: string;
-  sandbox?: SandboxChannel;
-  /** Sends what is waiting in the outbox now (the sandbox answers with the bot's replies). */
-  flush: () => Promise<void>;
   channelStatus: () => ChannelStatus[];
-  /** Extra routes mounted before the API (Feishu webhook, WeChat login, metrics, dashboard). */
+  /** Routes mounted before the API (the channels' routes, metrics, exports, dashboard). */
   mount?: Middleware[];
 }
 
@@ -76,7 +61,7 @@ export function createApp(deps: WebDeps): Koa {
       if (e instanceof HttpError) {
         ctx.status = e.status;
         ctx.body = { error: e.message };
-      } else if (e instanceof SandboxInputError || e instanceof InvalidEventError) {
+      } else if (e instanceof InvalidEventError) {
         ctx.status = 400;
         ctx.body = { error: e.message };
       } else {
@@ -116,17 +101,10 @@ export function createApp(deps: WebDeps): Koa {
     ctx.status = database === 'ok' ? 200 : 503;
     ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, inboundQueued, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
   });
+  // With the sandbox on, its routes answer "/" first (a redirect to its page).
   router.get('/', (ctx) => {
-    if (deps.sandbox) ctx.redirect('/sandbox');
-    else ctx.body = { service: 'servicebot', health: '/healthz' };
+    ctx.body = { service: 'servicebot', health: '/healthz' };
   });
-  if (deps.sandbox) {
-    router.get('/sandbox', (ctx) => {
-      ctx.type = 'html';
-      ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
-      ctx.body = sandboxPage({ manualClock: deps.clockControl.mode === 'manual' });
-    });
-  }
 
   const api = new Router({ prefix: '/api' });
   api.use(apiGuard(deps.apiToken));
@@ -143,43 +121,6 @@ export function createApp(deps: WebDeps): Koa {
     ctx.body = t;
   });
 
-  const sandbox = deps.sandbox;
-  if (sandbox) {
-    api.post('/sandbox/messages', async (ctx) => {
-      const { id, result } = await sandbox.post(await readJson(ctx), deps.bot);
-      await deps.flush();
-      ctx.status = 201;
-      ctx.body = { id, status: result.status };
-    });
-    api.post('/sandbox/clicks', async (ctx) => {
-      const result = await sandbox.click(await readJson(ctx), deps.bot);
-      await deps.flush();
-      ctx.body = { status: result.status, toast: result.toast ?? null };
-    });
-    api.get('/sandbox/messages', async (ctx) => {
-      const chat = String(ctx.query.chat ?? '');
-      if (!chat) throw new HttpError(400, 'chat: give the chat name, e.g. ?chat=demo');
-      const after = Number(ctx.query.after ?? 0);
-      ctx.body = await sandbox.list(chat, Number.isFinite(after) ? after : 0);
-    });
-    api.get('/sandbox/chats', async (ctx) => {
-      ctx.body = await sandbox.chats();
-    });
-    api.get('/sandbox/clock', (ctx) => {
-      ctx.body = { mode: deps.clockControl.mode, now: deps.clockControl.now().toISOString() };
-    });
-    api.post('/sandbox/clock', async (ctx) => {
-      const body = (await readJson(ctx)) as { advanceMinutes?: unknown };
-      if (!deps.clockControl.advance) throw new HttpError(409, 'the clock is the system clock; start with SANDBOX_CLOCK=manual to move it');
-      const m = body?.advanceMinutes;
-      if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0 || m > 60 * 24 * 366) {
-        throw new HttpError(400, 'advanceMinutes: a positive number of minutes (at most a year)');
-      }
-      const now = await deps.clockControl.advance(m);
-      await deps.flush();
-      ctx.body = { mode: 'manual', now: now.toISOString() };
-    });
-  }
   app.use(router.routes()).use(router.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;

@@ -1,5 +1,5 @@
 /**
- * FeishuChannel: the neutral ChannelAdapter on top of lark.Client.
+ * FeishuChannel: the adapter under the Feishu Channel (index.ts), on top of lark.Client.
  *
  * - send(): text / card / image go to im.message.reply (when action.replyTo is
  *   set; reply_in_thread keeps a ticket's conversation in one thread) or
@@ -19,7 +19,7 @@ import {
   PermanentSendError,
   RetryableSendError,
   type AttachmentRef,
-  type ChannelAdapter,
+  type Channel,
   type ChannelStatus,
   type OutboundAction,
   type SendContext,
@@ -153,7 +153,7 @@ function isReadable(v: unknown): v is Readable {
   return typeof v === 'object' && v !== null && typeof (v as Readable).pipe === 'function' && typeof (v as Readable).on === 'function';
 }
 
-export class FeishuChannel implements ChannelAdapter {
+export class FeishuChannel implements Pick<Channel, 'send' | 'downloadAttachment' | 'status' | 'start' | 'stop'> {
   readonly channel = 'feishu' as const;
   readonly client: lark.Client;
   private readonly log: FeishuLogger;

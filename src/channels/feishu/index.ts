@@ -1,9 +1,11 @@
 /**
- * Feishu channel, assembled for the composition root:
+ * Feishu channel, assembled as the service's Channel (core/channel.ts; built by
+ * module.ts when FEISHU_* are set):
  *
  *   const feishu = createFeishuChannel(config.feishu, { sink: bot, log });
- *   if (feishu.webhook) app.use(feishu.webhook);   // before any body parser
- *   dispatcher.register(feishu.channel);           // outbox → channel.send()
+ *   feishu.routes          // the webhook (webhook mode), mounted before any body parser
+ *   feishu.send(…)         // outbox → the adapter (adapter.ts)
+ *   feishu.replay(payload) // a saved event through handleFeishuEvent, as if redelivered
  *   await feishu.start();  …  await feishu.stop();
  *
  * Setting up the app (open.feishu.cn → 开发者后台, a self-built app 企业自建应用):
@@ -24,8 +26,9 @@
  *  - Publish a version so the scopes take effect, then add the bot to the groups.
  */
 import type { Middleware } from 'koa';
-import type { InboundSink } from '../../core/channel.js';
+import type { Channel, ChannelCapabilities, InboundSink } from '../../core/channel.js';
 import { FeishuChannel, type FeishuChannelOptions } from './adapter.js';
+import { handleFeishuEvent, type FeishuEventDeps } from './handler.js';
 import { silentLogger, type FeishuLogger } from './log.js';
 import { createFeishuWebhook, type FeishuWebhookOptions } from './webhook.js';
 import { FeishuLongConnection } from './ws.js';
@@ -50,12 +53,14 @@ export interface FeishuConfig {
   botOpenId?: string;
 }
 
-export interface FeishuChannelBundle {
+/** Feishu shows cards with buttons and updates them, replies in threads, @mentions, images; attachments download. */
+export const FEISHU_CAPABILITIES: ChannelCapabilities = { cards: true, cardUpdates: true, threads: true, mentions: true, images: true, attachments: true };
+
+export interface FeishuChannelBundle extends Channel {
+  /** The adapter underneath: sends, downloads, looks people up. */
   channel: FeishuChannel;
-  /** Koa middleware for POST /feishu/events (and /feishu/card); only in webhook mode. */
+  /** Koa middleware for POST /feishu/events (and /feishu/card); only in webhook mode (also in `routes`). */
   webhook?: Middleware;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export function createFeishuChannel(
@@ -66,6 +71,8 @@ export function createFeishuChannel(
     /** Extra adapter options (timeouts, cache sizes, replyInThread). */
     channel?: Partial<FeishuChannelOptions>;
     webhook?: Pick<FeishuWebhookOptions, 'maxBodyBytes' | 'maxSkewSeconds' | 'paths'>;
+    /** For replaying saved events only: no lookups of names or of the bot's identity on Feishu. */
+    offline?: boolean;
   },
 ): FeishuChannelBundle {
   const log = deps.log ?? silentLogger;
@@ -82,11 +89,26 @@ export function createFeishuChannel(
   // channel.start() from the bundle afterwards would then recurse.
   const startChannel = channel.start.bind(channel);
   const stopChannel = channel.stop.bind(channel);
-  const eventDeps = {
-    sink: deps.sink,
-    resolveUser: (openId: string) => channel.resolveUser(openId),
-    botOpenId: () => channel.botOpenId(),
-    log,
+  const eventDeps: Pick<FeishuEventDeps, 'sink' | 'resolveUser' | 'botOpenId' | 'log'> = deps.offline
+    ? { sink: deps.sink, log }
+    : {
+        sink: deps.sink,
+        resolveUser: (openId: string) => channel.resolveUser(openId),
+        botOpenId: () => channel.botOpenId(),
+        log,
+      };
+  // What every mode shares: the Channel interface over the adapter.
+  const common = {
+    name: 'feishu' as const,
+    capabilities: FEISHU_CAPABILITIES,
+    channel,
+    send: channel.send.bind(channel),
+    downloadAttachment: channel.downloadAttachment.bind(channel),
+    status: () => channel.status(),
+    async replay(payload: unknown) {
+      const outcome = await handleFeishuEvent(payload, eventDeps);
+      return outcome.status === 'not_translated' ? null : { status: outcome.status };
+    },
   };
 
   if (config.mode === 'websocket') {
@@ -99,7 +121,8 @@ export function createFeishuChannel(
     });
     channel.setConnectionProbe(() => ws.status());
     return {
-      channel,
+      ...common,
+      routes: [],
       async start() {
         await startChannel();
         await ws.start();
@@ -118,7 +141,8 @@ export function createFeishuChannel(
     ...deps.webhook,
   });
   return {
-    channel,
+    ...common,
+    routes: [webhook],
     webhook,
     start: startChannel,
     stop: stopChannel,

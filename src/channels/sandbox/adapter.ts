@@ -2,16 +2,22 @@
  * The sandbox channel: simulated group chats in the browser (and the harness
  * of end-to-end tests). It goes through exactly the same path as WeChat and
  * Feishu: a neutral InboundEvent into the bot, the outbox out through send().
- * Its messages, both directions, are kept in the SandboxMessage table.
+ * Its messages, both directions, are kept in the SandboxMessage table; its
+ * HTTP routes (the page and its API) are in routes.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Middleware } from 'koa';
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../store/types.js';
+import { HttpError } from '../../web/body.js';
 import {
   PermanentSendError,
+  type AttachmentRef,
   type Button,
-  type ChannelAdapter,
+  type Channel,
+  type ChannelCapabilities,
+  type ChannelStatus,
   type InboundSink,
   type Mention,
   type OutboundAction,
@@ -58,19 +64,55 @@ export interface SandboxMessageView {
   at: string;
 }
 
-export class SandboxInputError extends Error {
+/** A request the sandbox cannot take: answered 400 with the message. */
+export class SandboxInputError extends HttpError {
   override name = 'SandboxInputError';
+  constructor(message: string) {
+    super(400, message);
+  }
 }
 
 export const BOT_ID = 'servicebot';
 const BOT_NAME = '售后服务助手';
 
-export class SandboxChannel implements ChannelAdapter {
+/** The sandbox page shows buttons, edits a card in place, threads replies and shows images; it takes no attachments. */
+export const SANDBOX_CAPABILITIES: ChannelCapabilities = { cards: true, cardUpdates: true, threads: true, mentions: true, images: true, attachments: false };
+
+/** A saved sandbox post to deliver again: the post as sent, and the message id it had (its redelivery is then a duplicate). */
+const SandboxReplaySchema = SandboxPostSchema.extend({ messageId: z.string().min(1).max(80).optional() });
+
+export class SandboxChannel implements Channel {
+  readonly name = 'sandbox' as const;
   readonly channel = 'sandbox' as const;
+  readonly capabilities = SANDBOX_CAPABILITIES;
+  routes: readonly Middleware[] = [];
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Where replayed posts go (the bot). */
+    private readonly sink?: InboundSink,
   ) {}
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  status(): ChannelStatus {
+    return { channel: 'sandbox', connected: true };
+  }
+
+  async downloadAttachment(_ref: AttachmentRef, messageId: string): Promise<Buffer> {
+    throw new PermanentSendError(`the sandbox keeps no attachments (message ${messageId})`);
+  }
+
+  /** A saved post (the body of POST /api/sandbox/messages, with its messageId to deliver the same message again). */
+  async replay(payload: unknown): Promise<ReceiveResult | null> {
+    if (!this.sink) throw new Error('sandbox replay: no sink');
+    const r = SandboxReplaySchema.safeParse(payload);
+    if (!r.success) return null;
+    const { messageId, ...post } = r.data;
+    return (await this.deliver(post, this.sink, messageId)).result;
+  }
 
   async send(action: OutboundAction, ctx: SendContext): Promise<SendResult> {
     const at = this.clock.now();
@@ -113,14 +155,21 @@ export class SandboxChannel implements ChannelAdapter {
   async post(input: unknown, sink: InboundSink): Promise<{ id: string; result: ReceiveResult }> {
     const r = SandboxPostSchema.safeParse(input);
     if (!r.success) throw new SandboxInputError(describe(r.error));
-    const { chat, from, text } = r.data;
+    return this.deliver(r.data, sink);
+  }
+
+  private async deliver(post: SandboxPost, sink: InboundSink, replayOf?: string): Promise<{ id: string; result: ReceiveResult }> {
+    const { chat, from, text } = post;
     if (from.id === BOT_ID) throw new SandboxInputError(`from.id: "${BOT_ID}" is the bot's own id`);
     const at = this.clock.now();
-    const messageId = `m-${randomUUID()}`;
+    const messageId = replayOf ?? `m-${randomUUID()}`;
     const mentions = await this.mentionsIn(text);
-    await this.db.sandboxMessage.create({
-      data: { chat, messageId, senderId: from.id, senderName: from.name, senderRole: from.role, text, mentions: JSON.stringify(mentions), replyTo: r.data.replyTo ?? null, at },
-    });
+    const seen = replayOf ? await this.db.sandboxMessage.findUnique({ where: { messageId } }) : null;
+    if (!seen) {
+      await this.db.sandboxMessage.create({
+        data: { chat, messageId, senderId: from.id, senderName: from.name, senderRole: from.role, text, mentions: JSON.stringify(mentions), replyTo: post.replyTo ?? null, at },
+      });
+    }
     const mentionsBot = /@售后服务助手/.test(text);
     const result = await sink.receive({
       type: 'message',
@@ -133,8 +182,10 @@ export class SandboxChannel implements ChannelAdapter {
       text: text.replace(/@售后服务助手\s*/g, ''),
       mentions,
       mentionsBot,
-      ...(r.data.replyTo ? { replyToMessageId: r.data.replyTo } : {}),
+      ...(post.replyTo ? { replyToMessageId: post.replyTo } : {}),
       at,
+      // What replay() takes back: the post and its message id.
+      raw: { ...post, messageId },
     });
     return { id: messageId, result };
   }

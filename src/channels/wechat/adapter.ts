@@ -20,7 +20,7 @@ import {
   PermanentSendError,
   RetryableSendError,
   type AttachmentRef,
-  type ChannelAdapter,
+  type Channel,
   type ChannelStatus,
   type InboundEvent,
   type InboundMembership,
@@ -126,7 +126,7 @@ async function safe<T>(p: Promise<T> | undefined, fallback: T): Promise<T> {
   }
 }
 
-export class WechatChannel implements ChannelAdapter {
+export class WechatChannel implements Pick<Channel, 'send' | 'downloadAttachment' | 'status' | 'start' | 'stop'> {
   readonly channel = 'wechat' as const;
   readonly memoryCardPath: string;
 
