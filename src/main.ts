@@ -35,6 +35,8 @@ export interface Service {
   dispatcher: Dispatcher;
   scheduler: Scheduler;
   digests: DigestPoster;
+  /** The channels the configuration turned on, by name. */
+  channels: ReadonlyMap<ChannelName, Channel>;
   clock: Clock;
   config: Config;
   log: Logger;
@@ -228,6 +230,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     dispatcher,
     scheduler,
     digests,
+    channels,
     clock,
     config,
     log,
