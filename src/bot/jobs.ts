@@ -5,18 +5,19 @@
  * refusal is answered politely and changes nothing.
  */
 import type { Command, TicketRef } from '../domain/commands.js';
-import type { FaultLevel, Role } from '../domain/contract.js';
-import { deadlines } from '../domain/sla.js';
+import type { Role } from '../domain/contract.js';
 import { STATUS_LABELS, type TicketStatus } from '../domain/ticket.js';
 import { KIND_LABELS, clip, formatTime, levelName, statusLabel, ticketTitle } from '../domain/wording.js';
-import type { Person, Ticket } from '../store/types.js';
+import { deadlinesOf, type Ticket, type TicketScope } from '../store/tickets.js';
+import type { Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
-import { resolvePerson } from './directory.js';
-import { acceptOrAskFee, announceAccepted, chatOf, onDissatisfied, personById, tellManagers, ticketSummary } from './process.js';
+import { personById, resolvePerson, updatePerson } from './directory.js';
+import { acceptOrAskFee, announceAccepted } from './acceptance.js';
+import { onDissatisfied, tellManagers } from './escalation.js';
 import { RATING_LABELS, askConfirm, askRating, closeQuestions, openQuestion } from './questions.js';
-import { activeJobsOf, applyAction, contractOf, findByRef, recordEvent, slaTicketOf } from './tickets.js';
-import type { InboundMessage, Mention, PlatformUser } from '../core/channel.js';
+import { applyAction, recordEvent } from './transitions.js';
+import type { ChannelName, InboundMessage, Mention, PlatformUser } from '../core/channel.js';
 
 const STAFF_ONLY = new Set<Command['type']>([
   'acknowledge', 'assign', 'transfer', 'arrive', 'resolve', 'request_spare', 'replace_part', 'medium_retained',
@@ -49,32 +50,30 @@ function say(ctx: Ctx, person: Person, text: string, ticket?: Ticket | null): Pr
 /** The ticket a command means: named, quoted, or the only one that fits. */
 async function resolveTicket(ctx: Ctx, src: Source, person: Person, cmd: Command): Promise<Ticket | null | 'ambiguous'> {
   const ref: TicketRef | undefined = 'ref' in cmd ? cmd.ref : undefined;
-  if (ref) return findByRef(ctx.tx, ref);
+  if (ref) return ctx.tickets.byRef(ref);
   if (src.replyToMessageId) {
-    const out = await ctx.tx.outbox.findFirst({ where: { platformMessageId: src.replyToMessageId, ticketId: { not: null } } });
-    if (out?.ticketId) return ctx.tx.ticket.findUnique({ where: { id: out.ticketId } });
-    const reported = await ctx.tx.ticket.findFirst({ where: { sourceMessageId: src.replyToMessageId } });
-    if (reported) return reported;
+    const quoted = await ctx.tickets.aboutMessage(src.replyToMessageId);
+    if (quoted) return quoted;
   }
-  const role = person.role as Role;
+  const role = person.role;
   if (role === 'customer') {
     const q = await openQuestion(ctx, person.id);
-    if (q?.ticketId) return ctx.tx.ticket.findUnique({ where: { id: q.ticketId } });
+    if (q?.ticketId) return ctx.tickets.get(q.ticketId);
     const wanted: Partial<Record<Command['type'], TicketStatus[]>> = {
       confirm: ['resolved'], deny_fix: ['resolved'], rate: ['confirmed', 'resolved'], agree_fee: ['awaiting_fee'], cancel: ['reported', 'level_known', 'awaiting_fee', 'accepted'],
     };
     const statuses = wanted[cmd.type];
     if (!statuses) return null;
-    const mine = await ctx.tx.ticket.findMany({ where: { chatId: ctx.chat.id, reporterId: person.id, status: { in: statuses } }, take: 2, orderBy: { id: 'desc' } });
+    const mine = await ctx.tickets.ofReporter(ctx.chat.id, person.id, statuses, 2);
     return mine.length === 1 ? mine[0]! : mine.length ? 'ambiguous' : null;
   }
-  const jobs = await activeJobsOf(ctx.tx, person.id);
+  const jobs = await ctx.tickets.jobsOf(person.id);
   if (jobs.length === 1) return jobs[0]!;
   if (jobs.length > 1) {
     // Several jobs: the ones the command can apply to, and of those the ones in this chat
     // ("接单" in the chat of the job just assigned, while another job is in hand elsewhere).
     const fits = APPLIES_TO[cmd.type];
-    const fitting = fits ? jobs.filter((j) => fits.includes(j.status as TicketStatus)) : jobs;
+    const fitting = fits ? jobs.filter((j) => fits.includes(j.status)) : jobs;
     if (fitting.length === 1) return fitting[0]!;
     const here = fitting.filter((j) => j.chatId === ctx.chat.id);
     if (here.length === 1) return here[0]!;
@@ -82,7 +81,7 @@ async function resolveTicket(ctx: Ctx, src: Source, person: Person, cmd: Command
   }
   if (cmd.type === 'acknowledge' || cmd.type === 'arrive') {
     // Nobody's job yet: the one ticket in this chat waiting for an engineer.
-    const waiting = await ctx.tx.ticket.findMany({ where: { chatId: ctx.chat.id, status: 'accepted' }, take: 2 });
+    const waiting = await ctx.tickets.inChat(ctx.chat.id, ['accepted'], 2);
     if (waiting.length === 1) return waiting[0]!;
     if (waiting.length > 1) return 'ambiguous';
   }
@@ -91,12 +90,12 @@ async function resolveTicket(ctx: Ctx, src: Source, person: Person, cmd: Command
 
 async function mentionedPeople(ctx: Ctx, mentions: PlatformUser[]): Promise<Person[]> {
   const out: Person[] = [];
-  for (const m of mentions.slice(0, 10)) out.push(await resolvePerson(ctx.tx, ctx.deps.org, ctx.chat.channel as 'sandbox', m));
+  for (const m of mentions.slice(0, 10)) out.push(await resolvePerson(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, m));
   return out;
 }
 
 export async function runCommand(ctx: Ctx, src: Source, person: Person, cmd: Command): Promise<void> {
-  const role = person.role as Role;
+  const role = person.role;
   if (STAFF_ONLY.has(cmd.type) && role === 'customer') {
     await say(ctx, person, `抱歉，「${COMMAND_WORDS[cmd.type] ?? cmd.type}」是服务人员的操作。如需报修或咨询，请直接描述情况，我们会尽快处理。`);
     return;
@@ -140,9 +139,9 @@ export async function runCommand(ctx: Ctx, src: Source, person: Person, cmd: Com
 async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, cmd: Command): Promise<void> {
   // Given elsewhere (the managers' group), a refusal names the ticket it is about.
   const refuse = (reason: string) => say(ctx, person, ticket.chatId === ctx.chat.id ? reason : `${ticketTitle(ticket)}：${reason}`, ticket);
-  const entry = await contractOf(ctx, ticket);
+  const entry = ticket.contract;
   const tz = entry.contract.timezone;
-  const chat = await chatOf(ctx, ticket);
+  const chat = await ctx.chatOf(ticket);
   let echoed = false;
   const inTicketChat = async (text: string, mentions: Mention[] = []) => {
     const id = await ctx.text(text, mentions, { chat, ticketId: ticket.id, ...(ticket.sourceMessageId ? { replyTo: ticket.sourceMessageId } : {}) });
@@ -153,11 +152,11 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
     }
     return id;
   };
-  const reporter = (await personById(ctx, ticket.reporterId))!;
+  const reporter = (await personById(ctx.tx, ticket.reporterId))!;
 
   switch (cmd.type) {
     case 'query':
-      await ctx.text(await serviceRecord(ctx, ticket, reporter, await personById(ctx, ticket.assigneeId)), [], { ticketId: ticket.id });
+      await ctx.text(serviceRecord(ctx, ticket, reporter, await personById(ctx.tx, ticket.assigneeId)), [], { ticketId: ticket.id });
       ctx.clickAnswer.toast = '已发送工单详情';
       return;
     case 'acknowledge': {
@@ -231,7 +230,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       const part = cmd.part ?? '';
       const r = await applyAction(ctx, ticket, { type: 'request_spare', part }, { data: part ? { sparePart: part } : {} });
       if (!r.ok) return void (await refuse(r.reason));
-      const limit = deadlines(slaTicketOf(r.ticket), entry.contract, entry.calendar, ctx.now).find((d) => d.clock === 'detection_report');
+      const limit = deadlinesOf(r.ticket, ctx.now).find((d) => d.clock === 'detection_report');
       await inTicketChat(
         `已登记备件申请${part ? `：${part}` : ''}（${ticketTitle(ticket)}）。更换件须为全新未使用件（客户书面同意的除外）。${limit ? `\n请于 ${formatTime(limit.dueAt, tz, ctx.now)} 前提交故障检测报告及维修费用（「检测报告 #${ticket.id} 内容 维修费用 X元」）。` : ''}`,
         [mentionOf(person)],
@@ -241,7 +240,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
     case 'replace_part': {
       if (!['acknowledged', 'on_site', 'replacing', 'reopened'].includes(ticket.status)) return void (await refuse(`工单当前状态为「${statusLabel(ticket.status)}」，不能登记更换。`));
       const part = cmd.part ?? ticket.sparePart ?? '';
-      const t = await ctx.tx.ticket.update({ where: { id: ticket.id }, data: { sparePart: part || null, spareNew: !cmd.used } });
+      const t = await ctx.tickets.update(ticket, { sparePart: part || null, spareNew: !cmd.used });
       await recordEvent(ctx, t, 'part_replaced', { part, new: !cmd.used });
       const magnetic = entry.contract.magneticMedia.some((w) => part.includes(w) || (ticket.device ?? '').includes(w));
       await inTicketChat(
@@ -252,7 +251,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       return;
     }
     case 'medium_retained': {
-      const t = await ctx.tx.ticket.update({ where: { id: ticket.id }, data: { mediumRetained: true } });
+      const t = await ctx.tickets.update(ticket, { mediumRetained: true });
       await recordEvent(ctx, t, 'medium_retained', {});
       await inTicketChat(`已记录：损坏介质留存客户处（${ticketTitle(ticket)}）。`);
       return;
@@ -272,11 +271,11 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
       });
       if (!r.ok) return void (await refuse(r.reason));
       await closeQuestions(ctx, ticket.id, ['level']);
-      ctx.clickAnswer = { toast: `已选择 ${cmd.level}`, chosen: `已选择：${levelName(entry.contract, cmd.level as FaultLevel)}` };
+      ctx.clickAnswer = { toast: `已选择 ${cmd.level}`, chosen: `已选择：${levelName(entry.contract, cmd.level)}` };
       if (r.ticket.status === 'level_known') {
         await acceptOrAskFee(ctx, r.ticket, reporter);
       } else {
-        const dl = deadlines(slaTicketOf(r.ticket), entry.contract, entry.calendar, ctx.now).filter((d) => !d.stoppedAt);
+        const dl = deadlinesOf(r.ticket, ctx.now).filter((d) => !d.stoppedAt);
         await inTicketChat(`${ticketTitle(ticket)} 故障级别调整为${levelName(entry.contract, cmd.level)}。${dl.length ? `时限：${dl.map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`).join('，')}。` : ''}`);
       }
       return;
@@ -306,7 +305,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
         if (!r.ok) return void (await refuse(r.reason));
         await closeQuestions(ctx, ticket.id, ['confirm']);
         ctx.clickAnswer = { toast: '已反馈未修好', chosen: '客户反馈：还没好' };
-        const engineer = await personById(ctx, ticket.assigneeId);
+        const engineer = await personById(ctx.tx, ticket.assigneeId);
         await inTicketChat(`收到，${ticketTitle(ticket)} 已重新打开${engineer ? `，请 ${engineer.name} 继续处理` : ''}。`, engineer ? [mentionOf(engineer)] : []);
         await tellManagers(ctx, r.ticket, `客户反馈未修好，${ticketTitle(ticket)} 已返工${engineer ? `（工程师 ${engineer.name}）` : ''}${cmd.note ? `：${cmd.note}` : ''}。`, ['manager']);
         return;
@@ -324,11 +323,11 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
         await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { satisfaction: cmd.score, customerOpinion: cmd.comment ?? null, ...(r.dissatisfied ? {} : { archivedAt: ctx.now }) } });
       }
       if (r.dissatisfied) {
-        const engineer = await personById(ctx, ticket.assigneeId);
+        const engineer = await personById(ctx.tx, ticket.assigneeId);
         await inTicketChat(`非常抱歉没有让您满意。${ticketTitle(ticket)} 已重新打开并上报经理，我们会立即整改。`, engineer ? [mentionOf(engineer)] : []);
         await onDissatisfied(ctx, r.ticket, `评分 ${cmd.score} 分${cmd.comment ? `，意见：${cmd.comment}` : ''}`);
       } else {
-        await ctx.tx.ticket.update({ where: { id: ticket.id }, data: { summary: r.ticket.summary ?? `客户评分 ${cmd.score} 分，已关闭归档` } });
+        await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? `客户评分 ${cmd.score} 分，已关闭归档` });
         await inTicketChat(`感谢您的评价（${cmd.score} 分）！${ticketTitle(ticket)} 已关闭。`);
       }
       return;
@@ -358,24 +357,24 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, ticket: Ticket, c
 async function customerMayAnswer(ctx: Ctx, person: Person, ticket: Ticket): Promise<string | null> {
   if (person.id === ticket.reporterId) return null;
   if (person.role !== 'customer') return '请由报修客户确认或评价。';
-  const entry = await contractOf(ctx, ticket);
+  const entry = ticket.contract;
   const since = ticket.resolvedAt ?? ticket.confirmedAt;
   const absentMs = entry.contract.confirmation.reporterAbsentAfter.hours * 3_600_000;
   if (since && ctx.now.getTime() - since.getTime() >= absentMs && ticket.chatId === ctx.chat.id) return null;
   return '请由报修人确认或评价；如报修人不在，稍后可由本群其他同事代为确认。';
 }
 
-export async function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): Promise<string> {
-  const entry = await contractOf(ctx, t);
+export function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): string {
+  const entry = t.contract;
   const tz = entry.contract.timezone;
   const at = (d: Date | null) => (d ? formatTime(d, tz, ctx.now) : '—');
-  const dl = deadlines(slaTicketOf(t), entry.contract, entry.calendar, ctx.now);
+  const dl = deadlinesOf(t, ctx.now);
   const lines = [
-    `【客户服务记录】${t.number}（#${t.id}）${KIND_LABELS[t.kind as 'fault']} · ${STATUS_LABELS[t.status as TicketStatus] ?? t.status}`,
+    `【客户服务记录】${t.number}（#${t.id}）${KIND_LABELS[t.kind]} · ${STATUS_LABELS[t.status] ?? t.status}`,
     `报修人：${t.contact ?? reporter.name}　电话：${t.phone ?? '—'}`,
     `报修时间：${at(t.reportedAt)}`,
     `内容：${clip(t.content, 200)}`,
-    t.kind === 'fault' ? `级别：${levelName(entry.contract, t.level as FaultLevel | null)}${t.levelProvisional ? '（暂定）' : ''}　站点：${t.site ?? '—'}　设备：${t.device ?? '—'}` : '',
+    t.kind === 'fault' ? `级别：${levelName(entry.contract, t.level)}${t.levelProvisional ? '（暂定）' : ''}　站点：${t.site ?? '—'}　设备：${t.device ?? '—'}` : '',
     `工程师：${engineer ? `${engineer.name}${engineer.department ? `（${engineer.department}）` : ''}` : '未派单'}`,
     t.arrivalState ? `到场情况：${t.arrivalState}` : '',
     t.handling ? `处理：${t.handling}` : '',
@@ -389,14 +388,13 @@ export async function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engin
 }
 
 async function myTickets(ctx: Ctx, person: Person): Promise<void> {
-  const where = person.role === 'customer' ? { reporterId: person.id } : { assigneeId: person.id };
-  const rows = await ctx.tx.ticket.findMany({ where: { ...where, status: { notIn: ['closed', 'cancelled'] } }, orderBy: { id: 'asc' }, take: 20 });
+  const rows = await ctx.tickets.unfinished(person.role === 'customer' ? { reporterId: person.id } : { assigneeId: person.id }, 20);
   await say(ctx, person, rows.length ? `您的未完成工单（${rows.length}）：\n${rows.map(line).join('\n')}` : '您目前没有未完成的工单。');
 }
 
 async function openTickets(ctx: Ctx, person: Person): Promise<void> {
-  const scope = ctx.chat.purpose === 'managers' || (person.role !== 'customer' && ctx.chat.purpose === 'direct') ? {} : { chatId: ctx.chat.id };
-  const rows = await ctx.tx.ticket.findMany({ where: { ...scope, status: { notIn: ['closed', 'cancelled'] } }, orderBy: { id: 'asc' }, take: 30 });
+  const scope: TicketScope = ctx.chat.purpose === 'managers' || (person.role !== 'customer' && ctx.chat.purpose === 'direct') ? {} : { chatId: ctx.chat.id };
+  const rows = await ctx.tickets.unfinished(scope, 30);
   await say(ctx, person, rows.length ? `待处理工单（${rows.length}${rows.length === 30 ? '+' : ''}）：\n${rows.map(line).join('\n')}` : '目前没有待处理的工单。');
 }
 
@@ -428,7 +426,7 @@ async function setRole(ctx: Ctx, person: Person, role: Role, targets: Person[]):
     return;
   }
   const names = { customer: '客户', engineer: '工程师', desk: '客服', manager: '部门经理', vp: '主管副总' } as const;
-  for (const t of targets) await ctx.tx.person.update({ where: { id: t.id }, data: { role } });
+  for (const t of targets) await updatePerson(ctx.tx, t.id, { role });
   await say(ctx, person, `已将 ${targets.map((t) => t.name).join('、')} 设为${names[role]}。`);
 }
 

@@ -8,15 +8,19 @@ import { createHash } from 'node:crypto';
 import { commandFromButton, normalise, parseButtonValue, parseCommand, parseRating, type Command } from '../domain/commands.js';
 import type { Role } from '../domain/contract.js';
 import { clip } from '../domain/wording.js';
-import type { Chat, InboundEventRow, Person, Ticket, Timer, Tx } from '../store/types.js';
+import type { Chat, InboundEventRow, Person, Timer, Tx } from '../store/types.js';
+import { TicketStore, type Ticket } from '../store/tickets.js';
 import { Ctx, type BotDeps } from './context.js';
 import { resolveChat, resolvePerson } from './directory.js';
-import { handleCustomerMessage, isQuestion } from './intake.js';
+import { isFragment, openTicket, readReport } from './intake.js';
+import { answerQuestion } from './answers.js';
+import { answersProgressQuestion, fillsRecentTicket, isQuestion, thanksClosesConsultation } from './follow-ups.js';
+import { openQuestion } from './questions.js';
 import { helpText, runCommand } from './jobs.js';
 import { fireTimer } from './reminders.js';
-import { QueueWriter } from './queue-writer.js';
+import { QueueWriter } from './pipeline/queue-writer.js';
 import { isUniqueViolation, transaction, withRetry } from '../core/transactions.js';
-import { flushTimers } from './tickets.js';
+import { flushTimers } from './transitions.js';
 import type { InboundEvent, InboundMessage, InboundSink, ReceiveOptions, ReceiveResult } from '../core/channel.js';
 import { CHANNELS, InvalidEventError } from '../core/channel.js';
 
@@ -236,7 +240,7 @@ export class ServiceBot implements InboundSink {
     const log = this.deps.log.child({ event: ev.eventId, channel: ev.channel });
     const chat = await resolveChat(tx, this.deps.org, ev, now);
     const person = await resolvePerson(tx, this.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
-    const ctx = new Ctx(this.deps, tx, now, log, chat, person, row.id);
+    const ctx = new Ctx(this.deps, tx, now, log, row.id, { chat, person });
     await this.route(ctx, ev, person, chat);
     if (ev.type === 'message' && ev.attachments?.length) await this.keepAttachments(ctx, ev);
     await flushTimers(ctx);
@@ -383,7 +387,14 @@ export class ServiceBot implements InboundSink {
     }
     if (role === 'customer' || role === 'desk') {
       if (role === 'customer' && (await this.rateWithoutQuestion(ctx, msg, person))) return;
-      await handleCustomerMessage(ctx, msg, person);
+      const q = await openQuestion(ctx, person.id);
+      if (q && (await answerQuestion(ctx, q, msg, person))) return;
+      const report = await readReport(ctx, msg);
+      if (await openTicket(ctx, msg, person, report)) return;
+      if (await thanksClosesConsultation(ctx, msg, person)) return;
+      if (await answersProgressQuestion(ctx, msg, person)) return;
+      if (await fillsRecentTicket(ctx, person, report.parsed)) return;
+      ctx.outcome = isFragment(report.parsed) ? 'fragment' : 'ignored';
       return;
     }
     // Engineers and managers chatting in a customer group: an answer to a consultation, or chatter.
@@ -410,7 +421,7 @@ export class ServiceBot implements InboundSink {
   private async rateWithoutQuestion(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
     const r = parseRating(msg.text);
     if (!r || msg.text.length > 60) return false;
-    const t = await ctx.tx.ticket.findFirst({ where: { chatId: ctx.chat.id, reporterId: person.id, status: 'confirmed' }, orderBy: { id: 'desc' } });
+    const t = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id, { statuses: ['confirmed'] });
     if (!t) return false;
     await runCommand(ctx, msg, person, { type: 'rate', ref: { short: t.id }, score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
     return true;
@@ -419,18 +430,13 @@ export class ServiceBot implements InboundSink {
   /** An engineer's reply to a consultation (quoting it, or @mentioning its reporter) is the answer. */
   private async answersConsultation(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
     if (person.role !== 'engineer' && person.role !== 'desk' && person.role !== 'manager') return false;
-    const open = await ctx.tx.ticket.findMany({
-      where: { chatId: ctx.chat.id, kind: 'consultation', status: { in: ['accepted', 'assigned', 'acknowledged'] } },
-      include: { reporter: true },
-      orderBy: { id: 'asc' },
-      take: 20,
-    });
+    const open = await ctx.tickets.openConsultations(ctx.chat.id);
     let target: Ticket | undefined;
     if (msg.replyToMessageId) {
-      const quoted = await ctx.tx.outbox.findFirst({ where: { platformMessageId: msg.replyToMessageId } });
-      target = open.find((t) => t.sourceMessageId === msg.replyToMessageId || t.id === quoted?.ticketId);
+      const quoted = await ctx.tickets.idAboutBotMessage(msg.replyToMessageId);
+      target = open.find(({ ticket: t }) => t.sourceMessageId === msg.replyToMessageId || t.id === quoted)?.ticket;
     }
-    target ??= open.find((t) => msg.mentions.some((m) => m.id === t.reporter.platformId));
+    target ??= open.find((c) => msg.mentions.some((m) => m.id === c.reporterPlatformId))?.ticket;
     if (!target) return false;
     const text = clip(msg.text.replace(/@\S+/g, ' '), 1000);
     await runCommand(ctx, msg, person, { type: 'answer', ref: { short: target.id }, text });
@@ -438,10 +444,7 @@ export class ServiceBot implements InboundSink {
   }
 
   private async keepAttachments(ctx: Ctx, ev: InboundMessage): Promise<void> {
-    const ticket = await ctx.tx.ticket.findFirst({
-      where: { chatId: ctx.chat.id, reporterId: ctx.person!.id, status: { notIn: ['closed', 'cancelled'] } },
-      orderBy: { id: 'desc' },
-    });
+    const ticket = await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id);
     if (!ticket) return;
     for (const a of ev.attachments!.slice(0, 10)) {
       await ctx.tx.attachment.upsert({
@@ -528,12 +531,13 @@ export class ServiceBot implements InboundSink {
 
   /** Acts on a timer this transaction has claimed. */
   private async fireClaimed(tx: Tx, timer: Timer, now: Date): Promise<void> {
-    const ticket = await tx.ticket.findUnique({ where: { id: timer.ticketId }, include: { chat: true } });
-    if (!ticket || ticket.status === 'closed' || ticket.status === 'cancelled') return;
-    const { chat, ...row } = ticket;
-    const log = this.deps.log.child({ timer: timer.id, ticket: row.number });
-    const ctx = new Ctx(this.deps, tx, now, log, chat, null, null);
-    await fireTimer(ctx, { ...timer, state: 'fired', firedAt: now }, row);
+    const tickets = new TicketStore(tx, this.deps.contracts);
+    const found = await tickets.withChat(timer.ticketId);
+    if (!found || found.ticket.status === 'closed' || found.ticket.status === 'cancelled') return;
+    const { chat, ticket } = found;
+    const log = this.deps.log.child({ timer: timer.id, ticket: ticket.number });
+    const ctx = new Ctx(this.deps, tx, now, log, null, { chat, tickets });
+    await fireTimer(ctx, { ...timer, state: 'fired', firedAt: now }, ticket);
     await flushTimers(ctx);
   }
 }

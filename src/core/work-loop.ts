@@ -54,3 +54,12 @@ export class WorkLoop {
     await this.loop;
   }
 }
+
+/**
+ * Resolves after the event loop had a turn (I/O callbacks, timers). Between two
+ * transactions of a long pass: on SQLite no query waits for I/O, so a pass would
+ * otherwise hold the loop, and no webhook would be answered meanwhile.
+ */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -176,7 +176,7 @@ export class DigestPoster {
         db,
         async (tx) => {
           await tx.digestRun.create({ data: { chatId: group.id, period: digest.period.kind, periodKey: digest.period.key, postedAt: now, late } });
-          const ctx = new Ctx(bot.deps, tx, now, log.child({ digest: digest.period.key, chat: group.platformId }), group, null, null);
+          const ctx = new Ctx(bot.deps, tx, now, log.child({ digest: digest.period.key, chat: group.platformId }), null, { chat: group });
           const text = renderDigestText(digest, { late });
           const caption = digestTitle(digest, { late });
           if (group.channel === 'feishu') {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { deadlines } from '../domain/sla.js';
 import { STATUSES } from '../domain/ticket.js';
 import type { ContractRegistry } from '../core/contracts.js';
-import { slaTicketOf } from '../bot/tickets.js';
+import { slaTicketOf } from '../store/tickets.js';
 import type { Clock } from '../core/clock.js';
 import type { Db, Prisma } from '../store/types.js';
 

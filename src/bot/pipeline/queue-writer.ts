@@ -11,8 +11,8 @@
  * (Across replicas the same text arriving at the same instant can still pass
  * twice: the id checks, which the unique indexes enforce, cannot.)
  */
-import type { Db } from '../store/client.js';
-import type { InboundMessage, ReceiveResult } from '../core/channel.js';
+import type { Db } from '../../store/client.js';
+import type { InboundMessage, ReceiveResult } from '../../core/channel.js';
 
 /** Rows per statement: 11 parameters each keeps one statement well under SQLite's 999. */
 const MAX_BATCH = 50;
