@@ -14,7 +14,7 @@ import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
-import { ServiceBot } from './bot/service.js';
+import { ServiceBot } from './bot/bot.js';
 import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { compileLexicon } from './domain/lexicon.js';

@@ -20,7 +20,7 @@ import type { ContractRegistry } from '../core/contracts.js';
 import type { Clock } from '../core/clock.js';
 import { managersGroups } from '../bot/directory.js';
 import type { ScheduledJob } from '../bot/scheduler.js';
-import type { ServiceBot } from '../bot/service.js';
+import type { ServiceBot } from '../bot/bot.js';
 import { isUniqueViolation, transaction } from '../core/transactions.js';
 import {
   PERIOD_KINDS,

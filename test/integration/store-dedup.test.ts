@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import type { ServiceBot } from '../../src/bot/service.js';
+import type { ServiceBot } from '../../src/bot/bot.js';
 import type { Provider } from '../../src/store/migrate.js';
 import { feishuMessage, freshStore, makeBot, pgReachable, type TestStore } from '../support/chaos.js';
 

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import type { Clock } from '../../src/core/clock.js';
 import { ContractRegistry } from '../../src/core/contracts.js';
 import { seedOrg } from '../../src/bot/directory.js';
-import { ServiceBot } from '../../src/bot/service.js';
+import { ServiceBot } from '../../src/bot/bot.js';
 import type { InboundMessage } from '../../src/core/channel.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { compileLexicon } from '../../src/domain/lexicon.js';

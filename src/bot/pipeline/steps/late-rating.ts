@@ -1,0 +1,16 @@
+/** "满意" / "4分" after the rating question expired, while one of the customer's tickets still waits for its rating. */
+import { parseRating } from '../../../domain/commands.js';
+import { runCommand } from '../../jobs.js';
+import type { Step } from '../event-context.js';
+
+export const lateRating: Step = {
+  name: 'a rating after the question expired',
+  for: ['customer'],
+  async handle(ctx, next) {
+    const msg = ctx.message;
+    const r = parseRating(msg.text);
+    const t = r && msg.text.length <= 60 ? await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id, { statuses: ['confirmed'] }) : null;
+    if (!r || !t) return next();
+    await runCommand(ctx, msg, ctx.person!, { type: 'rate', ref: { short: t.id }, score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
+  },
+};
