@@ -13,7 +13,11 @@ import { acceptOrAskFee } from './acceptance.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { updatePerson } from './directory.js';
-import { runCommand } from './jobs.js';
+import { agreeFee } from './commands/agree-fee.js';
+import { confirm } from './commands/confirm.js';
+import { denyFix } from './commands/deny-fix.js';
+import { invoke } from './commands/index.js';
+import { rate } from './commands/rate.js';
 import { askMissing } from './questions.js';
 import { applyAction, recordEvent } from './transitions.js';
 
@@ -78,20 +82,20 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
     }
     case 'confirm': {
       // "1" / "2", or the way people answer: "正常了，谢谢", "可以了", "还是不行".
-      const cmd = text === '1' || FIXED.test(text) ? 'confirm' : text === '2' || NOT_FIXED.test(text) ? 'deny_fix' : null;
-      if (!cmd) return false;
-      await runCommand(ctx, msg, person, { type: cmd, ref: { short: ticket.id } });
+      const command = text === '1' || FIXED.test(text) ? confirm : text === '2' || NOT_FIXED.test(text) ? denyFix : null;
+      if (!command) return false;
+      await invoke(ctx, msg, person, command, ticket.id, {});
       return true;
     }
     case 'rate': {
       const r = parseRating(text);
       if (!r) return false;
-      await runCommand(ctx, msg, person, { type: 'rate', ref: { short: ticket.id }, score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
+      await invoke(ctx, msg, person, rate, ticket.id, { score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
       return true;
     }
     case 'fee': {
       if (!/^(同意|可以|好的?|1)$/.test(text)) return false;
-      await runCommand(ctx, msg, person, { type: 'agree_fee', ref: { short: ticket.id } });
+      await invoke(ctx, msg, person, agreeFee, ticket.id, {});
       return true;
     }
   }

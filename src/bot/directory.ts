@@ -90,6 +90,13 @@ export async function resolvePerson(
   }));
 }
 
+/** The people a message @mentions (at most ten), as the store knows them. */
+export async function mentionedPeople(tx: Client, org: Org, channel: ChannelName, mentions: Array<{ id: string; name: string }>): Promise<Person[]> {
+  const out: Person[] = [];
+  for (const m of mentions.slice(0, 10)) out.push(await resolvePerson(tx, org, channel, m));
+  return out;
+}
+
 function departmentRole(org: Org, departmentIds: string[] | undefined): Role | undefined {
   for (const d of departmentIds ?? []) {
     const role = org.feishuDepartmentRoles[d];

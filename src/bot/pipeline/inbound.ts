@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { CHANNELS, InvalidEventError, type InboundEvent, type InboundMessage, type ReceiveOptions, type ReceiveResult } from '../../core/channel.js';
 import { isUniqueViolation, transaction, withRetry } from '../../core/transactions.js';
-import { normalise, parseCommand } from '../../domain/commands.js';
+import { normalise } from '../../domain/commands.js';
+import { parseCommand } from '../commands/index.js';
 import type { InboundEventRow, Tx } from '../../store/types.js';
 import type { BotDeps } from '../context.js';
 import { act } from './act.js';

@@ -1,5 +1,5 @@
 /** Outside customers' chats (the managers' group, private chats) only commands count; a greeting in a private chat gets the help. */
-import { helpText } from '../../jobs.js';
+import { helpText } from '../../commands/index.js';
 import type { Step } from '../event-context.js';
 
 export const commandsOnlyOutsideCustomerChats: Step = {

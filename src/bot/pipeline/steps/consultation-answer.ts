@@ -1,6 +1,7 @@
 /** An engineer's or manager's reply to a consultation in the customer's chat (quoting it, or @mentioning who asked) is its answer. */
 import { clip } from '../../../domain/wording.js';
-import { runCommand } from '../../jobs.js';
+import { answer } from '../../commands/answer.js';
+import { invoke } from '../../commands/index.js';
 import type { Step } from '../event-context.js';
 
 export const consultationAnswer: Step = {
@@ -17,6 +18,6 @@ export const consultationAnswer: Step = {
     target ??= open.find((c) => msg.mentions.some((m) => m.id === c.reporterPlatformId))?.ticket;
     if (!target) return next();
     const text = clip(msg.text.replace(/@\S+/g, ' '), 1000);
-    await runCommand(ctx, msg, ctx.person!, { type: 'answer', ref: { short: target.id }, text });
+    await invoke(ctx, msg, ctx.person!, answer, target.id, { text });
   },
 };

@@ -1,6 +1,7 @@
 /** "满意" / "4分" after the rating question expired, while one of the customer's tickets still waits for its rating. */
 import { parseRating } from '../../../domain/commands.js';
-import { runCommand } from '../../jobs.js';
+import { invoke } from '../../commands/index.js';
+import { rate } from '../../commands/rate.js';
 import type { Step } from '../event-context.js';
 
 export const lateRating: Step = {
@@ -11,6 +12,6 @@ export const lateRating: Step = {
     const r = parseRating(msg.text);
     const t = r && msg.text.length <= 60 ? await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id, { statuses: ['confirmed'] }) : null;
     if (!r || !t) return next();
-    await runCommand(ctx, msg, ctx.person!, { type: 'rate', ref: { short: t.id }, score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
+    await invoke(ctx, msg, ctx.person!, rate, t.id, { score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
   },
 };
