@@ -1,18 +1,15 @@
 /**
- * Applies the committed migrations (prisma/<provider>/migrations) to a database, like
- * `prisma migrate deploy`, without Prisma's native schema engine: the engine compiled to
- * WASM (@prisma/schema-engine-wasm) talks to the database through the same driver adapters
- * the application uses (better-sqlite3, pg). Nothing is downloaded.
- *
- * Also exports the pieces scripts/migrate-new.ts needs (engine loader, migration list,
- * adapter factories), so both use one implementation.
+ * The WASM schema engine (@prisma/schema-engine-wasm), for development only:
+ * `npm run db:migrate:new` diffs the committed migrations against
+ * prisma/models.prisma and writes the difference as a new migration, and a
+ * test checks that they match. Never imported at run time — the service
+ * applies migrations with its own runner (migrate.ts). The engine talks to the
+ * databases through the driver adapters, with the fixes it needs below.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
@@ -22,126 +19,31 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
-import type { MigrationDirectory, MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
-import pg from 'pg';
-
-export type Provider = 'sqlite' | 'postgresql';
-export const PROVIDERS: readonly Provider[] = ['sqlite', 'postgresql'];
-
-export interface ApplyMigrationsOptions {
-  /** Receives one human-readable line per step (which migration is applied, database created, …). */
-  log?: (line: string) => void;
-  /** Another migrations folder instead of prisma/<provider>/migrations (tests, tools). */
-  migrationsDir?: string;
-}
-
-/** The error every failure of this module throws: `message` is one line saying what is wrong and how to fix it. */
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// URLs and paths
-
-const ACCEPTED = 'use "file:./data/servicebot.db" (SQLite) or "postgresql://user:password@host:5432/database" (PostgreSQL, "postgres://" works too)';
-
-/** Which provider a database URL is for. Throws a one-line Error for any other scheme. */
-export function providerOf(url: string): Provider {
-  const u = url.trim();
-  if (/^file:/i.test(u)) return 'sqlite';
-  if (/^postgres(ql)?:\/\//i.test(u)) return 'postgresql';
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u)?.[1];
-  throw new MigrationError(
-    scheme
-      ? `Unknown database URL scheme "${scheme}:" in DATABASE_URL: ${ACCEPTED}.`
-      : `DATABASE_URL "${u.length > 40 ? `${u.slice(0, 40)}…` : u}" has no scheme: ${ACCEPTED}.`,
-  );
-}
-
-/**
- * The file path of a SQLite URL: "file:./data/x.db" → "./data/x.db" (relative to the working directory,
- * like the better-sqlite3 adapter), "file:/abs/x.db" and "file:///abs/x.db" → "/abs/x.db". A "?query" is dropped.
- */
-export function sqliteFilePath(url: string): string {
-  let p = url.trim().replace(/^file:/i, '');
-  if (p.startsWith('//')) p = p.replace(/^\/\/[^/]*/, ''); // file://host/path → /path
-  const q = p.indexOf('?');
-  if (q >= 0) p = p.slice(0, q);
-  if (p === '') throw new MigrationError(`DATABASE_URL "${url}" names no file: use e.g. "file:./data/servicebot.db".`);
-  return decodeURIComponent(p);
-}
-
-/** A URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
-}
-
-let cachedRoot: string | undefined;
-/**
- * The package root (the folder with package.json and prisma/), found by walking up from this file,
- * so it is the same from src/store (tsx, vitest) and from dist/store (after tsc).
- */
-export function packageRoot(): string {
-  if (cachedRoot) return cachedRoot;
-  const start = path.dirname(fileURLToPath(import.meta.url));
-  let firstWithPackageJson: string | undefined;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) {
-      firstWithPackageJson ??= dir;
-      if (existsSync(path.join(dir, 'prisma'))) return (cachedRoot = dir);
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  if (firstWithPackageJson) return (cachedRoot = firstWithPackageJson);
-  throw new MigrationError(`Cannot find the servicebot package root (a folder with package.json) above ${start}: run from a full checkout.`);
-}
-
-/** prisma/<provider>/migrations under the package root. */
-export function migrationsDir(provider: Provider): string {
-  return path.join(packageRoot(), 'prisma', provider, 'migrations');
-}
+import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
+import type pg from 'pg';
+import { MigrationError, packageRoot, providerOf, readMigrations, sqliteFilePath, type Provider } from './migrate.js';
+import { createThrowawayPgDatabase, DEFAULT_PG_SERVER_URL } from './pg-databases.js';
 
 export const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-/** Reads prisma/<provider>/migrations in the standard layout (<timestamp>_<name>/migration.sql + migration_lock.toml). */
-export function readMigrationsList(provider: Provider, baseDir = migrationsDir(provider)): MigrationList {
-  const migrationDirectories: MigrationDirectory[] = [];
+/** The committed migrations as the engine takes them (MigrationList). */
+export function readMigrationsList(provider: Provider, baseDir?: string): MigrationList {
+  const dir = baseDir ?? path.join(packageRoot(), 'prisma', provider, 'migrations');
+  const lockPath = path.join(dir, 'migration_lock.toml');
   let lockContent: string | null = null;
-  if (existsSync(baseDir)) {
-    const lockPath = path.join(baseDir, 'migration_lock.toml');
-    if (existsSync(lockPath)) {
-      lockContent = readFileSync(lockPath, 'utf8');
-      const locked = /provider\s*=\s*"([^"]+)"/.exec(lockContent)?.[1];
-      if (locked && locked !== provider) {
-        throw new MigrationError(
-          `${path.relative(process.cwd(), lockPath)} says provider "${locked}" but it is in the ${provider} folder: restore the file (provider = "${provider}").`,
-        );
-      }
-    }
-    const names = readdirSync(baseDir)
-      .filter((n) => statSync(path.join(baseDir, n)).isDirectory())
-      .sort();
-    for (const name of names) {
-      const file = path.join(baseDir, name, 'migration.sql');
-      migrationDirectories.push({
-        path: name,
-        migrationFile: {
-          path: 'migration.sql',
-          content: existsSync(file)
-            ? { tag: 'ok', value: readFileSync(file, 'utf8') }
-            : { tag: 'error', value: `missing ${path.join(name, 'migration.sql')}` },
-        },
-      });
-    }
+  try {
+    lockContent = readFileSync(lockPath, 'utf8');
+  } catch {
+    /* no lock file yet */
   }
   return {
-    baseDir,
+    baseDir: dir,
     lockfile: { path: 'migration_lock.toml', content: lockContent },
     shadowDbInitScript: '',
-    migrationDirectories,
+    migrationDirectories: readMigrations(provider, dir).map((m) => ({
+      path: m.name,
+      migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.sql } },
+    })),
   };
 }
 
@@ -444,257 +346,6 @@ export function engineErrorLine(
   return { code, line, raw };
 }
 
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL connection checks (a clear line instead of an engine error)
-
-function pgTarget(url: string): { host: string; port: string; database: string; user: string } {
-  const u = new URL(url);
-  return {
-    host: u.hostname || 'localhost',
-    port: u.port || '5432',
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username) || 'postgres',
-    user: decodeURIComponent(u.username) || process.env.PGUSER || 'postgres',
-  };
-}
-
-/** Connects once with pg to turn "unreachable / wrong password / no such database" into one clear line. Creates a missing database. */
-async function checkPostgres(url: string, log: (line: string) => void): Promise<void> {
-  const t = pgTarget(url);
-  const where = `PostgreSQL at ${t.host}:${t.port}`;
-  const tryConnect = async (connectionString: string): Promise<void> => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  try {
-    await tryConnect(url);
-    return;
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === '3D000') {
-      // The server is there but the database is not: create it, like `prisma migrate deploy` does.
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.query(`CREATE DATABASE "${t.database.replace(/"/g, '""')}"`);
-        log(`created database ${t.database} on ${t.host}:${t.port}`);
-        return;
-      } catch (e2) {
-        const m = (e2 as Error).message;
-        throw new MigrationError(
-          `Database "${t.database}" does not exist on ${where} and could not be created (${m}): create it (createdb -h ${t.host} -p ${t.port} -U ${t.user} ${t.database}) or fix DATABASE_URL.`,
-          { cause: e2 },
-        );
-      } finally {
-        await client.end().catch(() => {});
-      }
-    }
-    throw pgConnectError(err, t, where, e);
-  }
-}
-
-function pgConnectError(
-  err: { code?: string; message?: string },
-  t: { user: string; database: string },
-  where: string,
-  cause: unknown,
-): MigrationError {
-  const code = err.code ?? '';
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /timeout/i.test(err.message ?? '')) {
-    return new MigrationError(`Cannot reach ${where} (${code || err.message}): start the server or fix the host/port in DATABASE_URL.`, { cause });
-  }
-  if (code === '28P01' || code === '28000') {
-    return new MigrationError(`${where} refused user "${t.user}" (${err.message}): fix the user/password in DATABASE_URL.`, { cause });
-  }
-  return new MigrationError(`Cannot connect to database "${t.database}" on ${where}: ${err.message ?? code}. Check DATABASE_URL.`, { cause });
-}
-
-// ---------------------------------------------------------------------------------------------
-// applyMigrations
-
-/**
- * Applies the pending migrations of prisma/<provider>/migrations to the database at `url`
- * ("file:…" → SQLite, "postgres://" / "postgresql://" → PostgreSQL), recording them in
- * _prisma_migrations exactly like `prisma migrate deploy`. Safe to call on every start and from
- * several replicas at once (the engine takes a lock). Returns the names of the migrations applied now.
- * Throws a MigrationError whose message is one line (what is wrong, how to fix it).
- */
-export async function applyMigrations(url: string, opts: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
-  const log = opts.log ?? (() => {});
-  const provider = providerOf(url);
-  const where = provider === 'sqlite' ? sqliteFilePath(url) : (() => { const t = pgTarget(url); return `${t.host}:${t.port}/${t.database}`; })();
-
-  if (provider === 'sqlite') {
-    const file = sqliteFilePath(url);
-    if (file !== ':memory:') {
-      try {
-        mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      } catch (e) {
-        throw new MigrationError(`Cannot create the folder of the SQLite database ${file} (${(e as Error).message}): fix DATABASE_URL or the folder's permissions.`, { cause: e });
-      }
-    }
-  } else {
-    await checkPostgres(url, log);
-  }
-
-  const migrationsList = readMigrationsList(provider, opts.migrationsDir);
-  if (migrationsList.migrationDirectories.length === 0) {
-    throw new MigrationError(
-      `No migrations in ${path.relative(process.cwd(), migrationsList.baseDir) || migrationsList.baseDir}: the checkout is incomplete, or run \`npm run db:migrate:new -- init\`.`,
-    );
-  }
-
-  const attempt = async (): Promise<{ applied: string[] }> => {
-    let handle: EngineHandle;
-    try {
-      handle = await openEngine(url, { log });
-    } catch (e) {
-      if (e instanceof MigrationError) throw e;
-      throw new MigrationError(`Cannot open the ${provider} database ${where} for migrations: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
-    try {
-      const out = await handle.engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-      const applied = out.appliedMigrationNames;
-      log(applied.length ? `applied ${applied.length} migration(s) to ${where}: ${applied.join(', ')}` : `database ${where} is up to date (${migrationsList.migrationDirectories.length} migration(s))`);
-      return { applied };
-    } catch (e) {
-      const explained = handle.explain(e);
-      // The engine turns SQLITE_BUSY into P1008 "Socket timeout".
-      const busy = explained.code === 'P1008' || /SQLITE_BUSY|SocketTimeout|database is locked/.test(explained.line);
-      if (provider === 'sqlite' && busy && !handle.applying()) throw new SqliteBusy(explained.line);
-      const rel = path.relative(process.cwd(), migrationsList.baseDir) || migrationsList.baseDir;
-      throw migrationFailure(explained, handle.applying(), e, rel, provider, where);
-    } finally {
-      await handle.close();
-    }
-  };
-
-  if (provider === 'postgresql') return attempt(); // the engine serialises replicas with an advisory lock
-
-  // SQLite: the engine takes the file with locking_mode=EXCLUSIVE, so another migrator (a second start,
-  // a test worker) or any open connection (a running servicebot, a PrismaClient of this process) makes
-  // it fail with SQLITE_BUSY before it applies anything. Queue in this process; retry for a while, then
-  // say who to stop. (Apply migrations before creating the PrismaClient.)
-  const key = path.resolve(sqliteFilePath(url));
-  const previous = sqliteQueues.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => {}).then(async () => {
-    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        return await attempt();
-      } catch (e) {
-        if (!(e instanceof SqliteBusy)) throw e;
-        if (Date.now() > deadline) {
-          throw new MigrationError(
-            `Migrating the sqlite database ${where} failed: another connection kept it open for ${SQLITE_LOCK_WAIT_MS / 1000} s: stop the other servicebot (or program) using this file, or give this instance its own DATABASE_URL, and start again.`,
-            { cause: e },
-          );
-        }
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
-      }
-    }
-  });
-  sqliteQueues.set(key, mine);
-  try {
-    return await mine;
-  } finally {
-    if (sqliteQueues.get(key) === mine) sqliteQueues.delete(key);
-  }
-}
-
-const SQLITE_LOCK_WAIT_MS = Number(process.env.SERVICEBOT_SQLITE_LOCK_WAIT_MS) || 30_000;
-const sqliteQueues = new Map<string, Promise<unknown>>();
-class SqliteBusy extends Error {}
-
-function migrationFailure(
-  explained: { code?: string; line: string },
-  applying: string | undefined,
-  e: unknown,
-  migrationsRel: string,
-  provider: Provider,
-  where: string,
-): MigrationError {
-  const { code, line } = explained;
-  const name = /`([0-9]{14}_[\w-]+)`/.exec(line)?.[1] ?? applying;
-  const what = `Migrating the ${provider} database ${where} failed${name ? ` at ${name}` : ''}${code ? ` (${code})` : ''}`;
-  const row = (n: string) => `DELETE FROM "_prisma_migrations" WHERE migration_name = '${n}'`;
-  let fix: string;
-  switch (code) {
-    case 'P3005': // tables but no _prisma_migrations
-      fix = 'the database has tables but no migration history: point DATABASE_URL at an empty database, or baseline it (https://pris.ly/d/migrate-baseline)';
-      return new MigrationError(`${what}: ${fix}.`, { cause: e });
-    case 'P3009': // a failed migration is recorded
-      fix = name
-        ? `an earlier run of this migration failed and is recorded in _prisma_migrations: repair the database by hand (undo or finish its changes), then ${row(name)} and start again`
-        : 'an earlier migration failed and is recorded in _prisma_migrations: repair the database, delete its row from _prisma_migrations and start again';
-      return new MigrationError(`${what}: ${fix}.`, { cause: e });
-    default:
-      fix = name
-        ? `fix the database or ${migrationsRel}/${name}/migration.sql, ${
-            provider === 'sqlite' ? 'undo its partial changes' : 'its statements were rolled back'
-          }, then ${row(name)} and start again`
-        : 'fix the database or the migration and start again';
-  }
-  return new MigrationError(`${what}: ${line} — ${fix}.`, { cause: e });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Throw-away PostgreSQL databases and diffs (scripts/migrate-new.ts, tests)
-
-export const DEFAULT_PG_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-export interface ThrowawayDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/**
- * Creates an empty database named `<prefix>_<random>` on the server of `serverUrl` (any database URL on
- * that server) and returns its URL; drop() removes it (FORCE: also when connections are left).
- */
-export async function createThrowawayPgDatabase(serverUrl: string, prefix = 'servicebot_tmp'): Promise<ThrowawayDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new URL(serverUrl);
-  if (!admin.pathname || admin.pathname === '/') admin.pathname = '/postgres';
-  const t = pgTarget(admin.toString());
-  const run = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query(sql);
-    } catch (e) {
-      const err = e as { code?: string; message?: string };
-      if (err.code && (!/^[0-9A-Z]{5}$/.test(err.code) || err.code.startsWith('28'))) throw pgConnectError(err, t, `PostgreSQL at ${t.host}:${t.port}`, e);
-      throw new MigrationError(`${sql.split(' ').slice(0, 2).join(' ')} "${name}" failed on PostgreSQL at ${t.host}:${t.port}: ${err.message} (the user needs the CREATEDB privilege).`, { cause: e });
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      await run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    },
-  };
-}
-
 /** The models with a datasource for `provider`: enough for the engine (the generator block does not matter to it). */
 export function datamodelFor(provider: Provider, models = readFileSync(path.join(packageRoot(), 'prisma', 'models.prisma'), 'utf8')): string {
   return `datasource db {\n  provider = "${provider}"\n}\n\n${models}`;
@@ -763,5 +414,21 @@ export async function diffMigrationsToModels(
         /* best effort */
       }
     }
+  }
+}
+
+/**
+ * What `prisma migrate deploy` does, through the engine: for checking that a database
+ * the engine migrated (servicebot before its own runner) is up to date for the runner.
+ */
+export async function engineApplyMigrations(url: string, baseDir?: string): Promise<string[]> {
+  const handle = await openEngine(url);
+  try {
+    const out = await handle.engine.applyMigrations({ migrationsList: readMigrationsList(providerOf(url), baseDir), filters: NO_FILTERS });
+    return out.appliedMigrationNames;
+  } catch (e) {
+    throw new MigrationError(handle.explain(e).line, { cause: e });
+  } finally {
+    await handle.close();
   }
 }

@@ -12,7 +12,7 @@ import { feishuEnv, TEST_APP } from '../support/feishu-events.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/core/clock.js';
 import { DigestPoster } from '../../src/report/digest-job.js';
-import { createThrowawayPgDatabase } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase } from '../../src/store/pg-databases.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, advanceTo, settled } from '../support/scenario.js';
 

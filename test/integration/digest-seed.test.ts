@@ -17,7 +17,7 @@ import { renderDigestChart } from '../../src/report/chart.js';
 import { openStore, type Store } from '../../src/report/cli-support.js';
 import { loadDigest, loadDigestInput, OPEN_STATUSES } from '../../src/report/digest-store.js';
 import { seed } from '../../src/report/seed.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 
 const NOW = new Date('2026-11-25T01:00:00Z'); // Wednesday 09:00 in Shanghai
 const TZ = 'Asia/Shanghai';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/core/clock.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 import { PEOPLE, botSays, startTestService, type TestService } from '../support/service.js';
 
 const server = process.env.TEST_DATABASE_URL;

@@ -16,7 +16,8 @@ import type { InboundMessage } from '../../src/core/channel.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { compileLexicon } from '../../src/domain/lexicon.js';
 import { createPrismaClient } from '../../src/store/client.js';
-import { applyMigrations, createThrowawayPgDatabase, type Provider } from '../../src/store/migrate.js';
+import { applyMigrations, type Provider } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase } from '../../src/store/pg-databases.js';
 import type { Db } from '../../src/store/types.js';
 
 export const PG_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
