@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   export: { summary: 'service records (客户服务记录表) or complaint records for a date range as CSV or XLSX', load: () => import('./cli/export.js') },
   'hash-password': { summary: 'hash a dashboard password (stdin) for DASHBOARD_USERS', load: () => import('./cli/hash-password.js') },
   seed: { summary: 'write realistic demo/benchmark tickets over the last days into the database', load: () => import('./cli/seed.js') },
+  replay: { summary: 'feed saved platform payloads (InboundEvent.raw) through a channel into the bot', load: () => import('./cli/replay.js') },
 };
 
 async function main(): Promise<number> {

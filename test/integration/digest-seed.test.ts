@@ -14,9 +14,9 @@ import type { FaultLevel, TicketKind } from '../../src/domain/contract.js';
 import { deadlines } from '../../src/domain/sla.js';
 import type { TicketStatus } from '../../src/domain/ticket.js';
 import { renderDigestChart } from '../../src/report/chart.js';
-import { openStore, type Store } from '../../src/report/cli-support.js';
+import { openStore, type Store } from '../../src/cli/support.js';
 import { loadDigest, loadDigestInput, OPEN_STATUSES } from '../../src/report/digest-store.js';
-import { seed } from '../../src/report/seed.js';
+import { seed } from '../../src/demo/seed.js';
 import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 
 const NOW = new Date('2026-11-25T01:00:00Z'); // Wednesday 09:00 in Shanghai

@@ -19,7 +19,7 @@ const MAX_BATCH = 50;
 
 export interface QueuedRow {
   ev: InboundMessage;
-  /** Sender and normalised text, hashed (service.ts textKey), or null. */
+  /** Sender and normalised text, hashed (inbound.ts textKey), or null. */
   textKey: string | null;
   /** The neutral event (JSON) the queue acts on later. */
   payload: string | null;

@@ -545,7 +545,7 @@ export class WechatChannel implements Pick<Channel, 'send' | 'downloadAttachment
         if (wait === undefined) {
           this.log.error(
             { err: errMessage(err), eventId: event.eventId, event: JSON.stringify(event) },
-            'wechat: sink refused the event; giving up (replay it from this log line)',
+            'wechat: sink refused the event; giving up (replay it: this log line to `npm run cli -- replay`)',
           );
           return;
         }

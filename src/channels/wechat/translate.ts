@@ -1,7 +1,8 @@
 /**
  * WeChat inbound translation: a plain snapshot of a wechaty message → a neutral
  * InboundMessage. PURE: imports no SDK (a boundary test enforces it), so it can
- * be tested table-driven and fed recorded snapshots from test/fixtures/wechat/.
+ * be tested table-driven, and a saved snapshot (InboundEvent.raw) replays
+ * through it (the channel's replay(), `npm run cli -- replay`).
  *
  * The adapter (adapter.ts) builds the snapshot from a wechaty Message: that is
  * the only place that awaits the puppet (talker, room alias, mention list).
