@@ -6,14 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ContractEntry, ContractRegistry } from '../core/contracts.js';
+import type { ContractRegistry } from '../core/contracts.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
 import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
 import { TicketStore, type Ticket } from '../store/tickets.js';
 import { chatById } from './directory.js';
 import type { Clock } from '../core/clock.js';
-import type { ChannelName, Mention, OutboundAction } from '../core/channel.js';
+import type { Mention, OutboundAction } from '../core/channel.js';
 
 export interface BotDeps {
   db: Db;
@@ -106,4 +106,3 @@ export function mentionOf(p: Pick<Person, 'platformId' | 'name'>): Mention {
   return { id: p.platformId, name: p.name };
 }
 
-export type { ChannelName, ContractEntry };

@@ -132,7 +132,6 @@ export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, agai
 }
 
 export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: string): Promise<void> {
-  const entry = ticket.contract;
   await ask(
     ctx,
     ticket,
