@@ -5,7 +5,7 @@
  * src/report/digest-store.ts; it is imported at run time, so this benchmark
  * reports "not available" instead of failing while those files do not exist.
  */
-import { ContractRegistry } from '../src/bot/context.js';
+import { ContractRegistry } from '../src/core/contracts.js';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/store/types.js';
 import { NOW } from './lib/bulk.js';

@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { systemClock } from '../src/bot/clock.js';
+import { systemClock } from '../src/core/clock.js';
 import type { Provider } from '../src/store/migrate.js';
 import { feishuMessage, seedDueReminders } from '../test/support/chaos.js';
 import { freshDb, log, makeBot, round } from './lib/common.js';

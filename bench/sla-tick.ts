@@ -6,9 +6,10 @@
  * Also records the query plans, and (at the end) the digest over the 1M store.
  */
 import { pino } from 'pino';
-import { ManualClock } from '../src/bot/clock.js';
+import { ManualClock } from '../src/core/clock.js';
 import { Dispatcher } from '../src/bot/dispatcher.js';
-import type { ChannelAdapter, ChannelName } from '../src/bot/types.js';
+import type { ChannelName } from '../src/core/channel.js';
+import type { SendingChannel } from '../src/bot/dispatcher.js';
 import type { Provider } from '../src/store/migrate.js';
 import type { Db } from '../src/store/types.js';
 import { addPendingOutbox, growTo, NOW, prepareBulk } from './lib/bulk.js';
@@ -30,7 +31,7 @@ export interface TickResult {
   digest: DigestResult | null;
 }
 
-const dummyAdapter = { channel: 'feishu', send: async () => ({}) } as unknown as ChannelAdapter;
+const dummyChannel: SendingChannel = { capabilities: { cards: true, cardUpdates: true, threads: true, mentions: true, images: true, attachments: true }, send: async () => ({}) };
 
 async function plans(db: Db, provider: Provider): Promise<Record<string, string>> {
   const now = NOW.toISOString();
@@ -54,7 +55,7 @@ async function plans(db: Db, provider: Provider): Promise<Record<string, string>
 async function measureTicks(db: Db, provider: Provider, iterations: number): Promise<{ tick: number[]; fire: number[]; heads: number[] }> {
   const clock = new ManualClock(NOW);
   const bot = await makeBot(db, provider, clock);
-  const dispatcher = new Dispatcher({ db, log: pino({ level: 'silent' }), adapters: new Map<ChannelName, ChannelAdapter>([['feishu', dummyAdapter]]), now: () => NOW.getTime() });
+  const dispatcher = new Dispatcher({ db, log: pino({ level: 'silent' }), channels: new Map<ChannelName, SendingChannel>([['feishu', dummyChannel]]), now: () => NOW.getTime() });
   const tick: number[] = [];
   const fire: number[] = [];
   const heads: number[] = [];

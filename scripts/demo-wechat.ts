@@ -14,7 +14,7 @@ import {
   startWechatMockService,
   type MockPersonKey,
   type WechatMockService,
-} from '../src/bot/channels/wechat/mock-service.js';
+} from '../test/support/wechat/mock-service.js';
 
 async function main(): Promise<number> {
   const minIntervalMs = Number(process.env['WECHAT_MIN_INTERVAL_MS'] ?? 200);

@@ -13,16 +13,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  DEFAULT_PG_SERVER_URL,
-  diffMigrationsToModels,
-  migrationsDir,
-  packageRoot,
-  PROVIDERS,
-  readMigrationsList,
-  redactUrl,
-  type Provider,
-} from '../src/store/migrate.js';
+import { migrationsDir, packageRoot, PROVIDERS, readMigrations, redactUrl, type Provider } from '../src/store/migrate.js';
+import { DEFAULT_PG_SERVER_URL } from '../src/store/pg-databases.js';
+import { diffMigrationsToModels } from '../src/store/schema-engine.js';
 
 function usage(message?: string): never {
   if (message) console.error(`db:migrate:new: ${message}`);
@@ -64,7 +57,7 @@ async function main(): Promise<void> {
   const providers = PROVIDERS.filter((p) => !(p === 'postgresql' && process.env.SKIP_POSTGRES === '1'));
   const rel = (provider: Provider) => path.relative(process.cwd(), migrationsDir(provider)) || migrationsDir(provider);
   for (const provider of providers) {
-    const last = readMigrationsList(provider).migrationDirectories.at(-1)?.path;
+    const last = readMigrations(provider).at(-1)?.name;
     if (last && last.slice(0, 14) >= timestamp) {
       throw new Error(`${rel(provider)}/${last} is not older than ${folder}: use a later --timestamp.`);
     }

@@ -8,7 +8,7 @@
  * missing. Skipped in CI and without credentials. Exit code 1 when something
  * the service cannot work without (identity, sending) fails.
  */
-import { formatSmoke, runFeishuSmoke } from '../src/bot/channels/feishu/smoke.js';
+import { formatSmoke, runFeishuSmoke } from '../src/channels/feishu/smoke.js';
 
 const { FEISHU_APP_ID, FEISHU_APP_SECRET, FEISHU_SMOKE_CHAT_ID, FEISHU_DOMAIN, CI } = process.env;
 if (CI) {

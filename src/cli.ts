@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   erase: { summary: "erase one person's personal data (--person ID, --find NAME_OR_PHONE), with a privacy audit record", load: () => import('./cli/erase.js') },
   retention: { summary: 'apply the retention periods (config/retention.yaml) now; --dry-run says what would change', load: () => import('./cli/retention.js') },
   seed: { summary: 'write realistic demo/benchmark tickets over the last days into the database', load: () => import('./cli/seed.js') },
+  replay: { summary: 'feed saved platform payloads (InboundEvent.raw) through a channel into the bot', load: () => import('./cli/replay.js') },
 };
 
 async function main(): Promise<number> {

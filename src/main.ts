@@ -8,16 +8,15 @@ import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
-import { ManualClock, systemClock, type Clock } from './bot/clock.js';
-import { ContractRegistry } from './bot/context.js';
+import { ManualClock, systemClock, type Clock, type ClockControl } from './core/clock.js';
+import { ContractRegistry } from './core/contracts.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
-import { WorkLoop } from './bot/work-loop.js';
+import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
-import { ServiceBot } from './bot/service.js';
-import { SandboxChannel } from './bot/channels/sandbox.js';
-import type { ChannelAdapter, ChannelName } from './bot/types.js';
+import { ServiceBot } from './bot/bot.js';
+import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
@@ -25,8 +24,8 @@ import { WriteProbe } from './store/write-probe.js';
 import { retentionJob } from './store/privacy.js';
 import { openMigratedStore } from './store/open.js';
 import type { Db } from './store/types.js';
-import { createApp, type ClockControl } from './web/app.js';
-import { createChannels } from './channels.js';
+import { createApp } from './web/app.js';
+import { createChannels } from './channels/index.js';
 import { DigestPoster } from './report/digest-job.js';
 import { dashboard } from './web/dashboard/index.js';
 import { DashboardLogins } from './web/dashboard/sessions.js';
@@ -45,6 +44,8 @@ export interface Service {
   clock: Clock;
   config: Config;
   log: Logger;
+  /** The channels the configuration turned on, by name. */
+  channels: ReadonlyMap<ChannelName, Channel>;
   /** Fires due timers and sends the outbox now (tests and the sandbox clock). */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -110,7 +111,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     }
   }
 
-  const adapters = new Map<ChannelName, ChannelAdapter>();
+  const channels = new Map<ChannelName, Channel>();
   let dispatcher: Dispatcher | undefined;
   let inbound: WorkLoop | undefined;
   const bot = new ServiceBot({
@@ -123,23 +124,17 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),
-    activeChannels: () => [...adapters.keys()],
+    activeChannels: () => [...channels.keys()],
   });
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
-  dispatcher = new Dispatcher({ db, log, adapters, onSettled: metrics.onSettled });
-  const sandbox = config.sandbox ? new SandboxChannel(db, clock) : undefined;
-  if (sandbox) adapters.set('sandbox', sandbox);
+  dispatcher = new Dispatcher({ db, log, channels, onSettled: metrics.onSettled });
   const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   await logins.purgeStale();
   // Pages that can hand over an account (the WeChat login QR code) are behind the login.
-  const mount: Middleware[] = [accountGuard({ viewers: logins, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) })];
-  const platform = await createChannels(config, { sink: bot, log, db, ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}) });
-  for (const ch of platform.adapters) adapters.set(ch.channel, ch);
-  // Also for a channel configured some other way (a puppet passed in, one added later).
-  if (sandbox && platform.adapters.length) throw new ConfigError(sandboxBesideRealChannels(platform.adapters.map((a) => a.channel)));
-  mount.push(...platform.middleware);
+  const accounts = accountGuard({ viewers: logins, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
+  const mount: Middleware[] = [];
   const apiToken = config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {};
   mount.push(
     metrics.middleware,
@@ -155,7 +150,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   );
 
   const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: digestCron, ...(digestsOff ? { periods: [] } : {}) });
-  const attachments = new AttachmentFetcher({ db, log, adapters, dir: config.dataDir });
+  const attachments = new AttachmentFetcher({ db, log, channels, dir: config.dataDir });
   const scheduler = new Scheduler({
     bot,
     log,
@@ -206,20 +201,32 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     await db.setting.upsert({ where: { key: CLOCK_SETTING }, update: { value: clock.now().toISOString() }, create: { key: CLOCK_SETTING, value: clock.now().toISOString() } });
   }
 
+  const platform = await createChannels(config, {
+    sink: bot,
+    log,
+    db,
+    clock,
+    dataDir: config.dataDir,
+    service: { flush: () => dispatcher!.drain().then(() => undefined), clockControl, ...apiToken },
+    ...(opts.wechatPuppet ? { wechatPuppet: opts.wechatPuppet } : {}),
+  });
+  for (const [name, channel] of platform.channels) channels.set(name, channel);
+  // Also for a channel configured some other way (a puppet passed in, one added later).
+  const real = [...channels.keys()].filter((c) => c !== 'sandbox');
+  if (channels.has('sandbox') && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
+
   const writeProbe = new WriteProbe(db, { log });
   const app = createApp({
     db,
-    bot,
     log,
     contracts,
     clock,
-    clockControl,
-    ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}),
+    ...apiToken,
     ...(config.env.TRUST_PROXY ? { trustProxy: config.env.TRUST_PROXY } : {}),
-    ...(sandbox ? { sandbox } : {}),
-    flush: () => dispatcher!.drain().then(() => undefined),
-    channelStatus: () => [...adapters.values()].map((a) => a.status?.() ?? { channel: a.channel, connected: true }),
-    mount,
+    channelStatus: () => [...channels.values()].map((c) => c.status()),
+    // The account guard first (the WeChat login page is a channel route), then the channels'
+    // routes: the Feishu webhook reads the raw body itself.
+    mount: [accounts, ...platform.routes, ...mount],
     writeProbe,
   });
 
@@ -238,7 +245,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     port = (server.address() as AddressInfo).port;
   }
 
-  for (const ch of platform.adapters) await ch.start?.();
+  for (const ch of channels.values()) await ch.start();
   if (background) {
     inbound.start();
     dispatcher.start();
@@ -249,7 +256,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   void settle().catch((e) => log.error({ err: e }, 'catch-up after start failed'));
 
   const url = `http://127.0.0.1:${port}`;
-  log.info({ url, database: config.database.provider, sandbox: Boolean(sandbox), channels: [...adapters.keys()] }, 'servicebot started');
+  log.info({ url, database: config.database.provider, channels: [...channels.keys()] }, 'servicebot started');
   return {
     url,
     port,
@@ -261,13 +268,14 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     clock,
     config,
     log,
+    channels,
     settle,
     async stop() {
       scheduler.stop();
       writeProbe.stop();
       await inbound!.stop();
       await dispatcher!.stop();
-      for (const ch of platform.adapters) await ch.stop?.();
+      for (const ch of channels.values()) await ch.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await db.$disconnect();
     },

@@ -6,10 +6,11 @@
  * timers it fired.
  */
 import { pino } from 'pino';
-import { systemClock } from '../../src/bot/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { Dispatcher } from '../../src/bot/dispatcher.js';
 import { Scheduler } from '../../src/bot/scheduler.js';
-import type { ChannelAdapter, ChannelName } from '../../src/bot/types.js';
+import type { ChannelName } from '../../src/core/channel.js';
+import type { SendingChannel } from '../../src/bot/dispatcher.js';
 import { createPrismaClient } from '../../src/store/client.js';
 import { benchConfig, makeBot } from '../lib/common.js';
 
@@ -18,8 +19,8 @@ const tickSeconds = Number(process.env.TICK_SECONDS ?? 2);
 const { prisma, provider } = createPrismaClient(url);
 await prisma.$connect();
 let fired = 0;
-const adapter = { channel: 'feishu', send: async () => ({ messageId: `om_${Math.random().toString(36).slice(2)}` }) } as unknown as ChannelAdapter;
-const dispatcher = new Dispatcher({ db: prisma, log: pino({ level: 'silent' }), adapters: new Map<ChannelName, ChannelAdapter>([['feishu', adapter]]) });
+const channel: SendingChannel = { capabilities: { cards: true, cardUpdates: true, threads: true, mentions: true, images: true, attachments: true }, send: async () => ({ messageId: `om_${Math.random().toString(36).slice(2)}` }) };
+const dispatcher = new Dispatcher({ db: prisma, log: pino({ level: 'silent' }), channels: new Map<ChannelName, SendingChannel>([['feishu', channel]]) });
 const bot = await makeBot(prisma, provider, systemClock, benchConfig(), () => dispatcher.notify());
 // Count what this replica fired: wrap fireDue (the scheduler calls it every tick).
 const fireDue = bot.fireDue.bind(bot);

@@ -9,15 +9,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../store/types.js';
-import type { ChannelAdapter, ChannelName } from './types.js';
-import { PermanentSendError } from './types.js';
+import type { Channel, ChannelName } from '../core/channel.js';
+import { PermanentSendError } from '../core/channel.js';
 
 const MAX_TRIES = 5;
 
 export class AttachmentFetcher {
   private readonly tries = new Map<number, number>();
   constructor(
-    private readonly opts: { db: Db; log: Logger; adapters: Map<ChannelName, ChannelAdapter>; dir: string },
+    private readonly opts: { db: Db; log: Logger; channels: Map<ChannelName, Pick<Channel, 'downloadAttachment' | 'capabilities'>>; dir: string },
   ) {}
 
   /** Downloads pending attachments; returns how many were stored. */
@@ -25,13 +25,13 @@ export class AttachmentFetcher {
     const rows = await this.opts.db.attachment.findMany({ where: { state: 'pending' }, orderBy: { id: 'asc' }, take: limit });
     let stored = 0;
     for (const a of rows) {
-      const adapter = this.opts.adapters.get(a.channel as ChannelName);
-      if (!adapter?.downloadAttachment) {
+      const channel = this.opts.channels.get(a.channel as ChannelName);
+      if (!channel?.capabilities.attachments) {
         await this.opts.db.attachment.update({ where: { id: a.id }, data: { state: 'failed', error: `the ${a.channel} channel cannot download attachments` } });
         continue;
       }
       try {
-        const bytes = await adapter.downloadAttachment({ kind: a.kind as 'image' | 'file', key: a.key }, a.messageId);
+        const bytes = await channel.downloadAttachment({ kind: a.kind as 'image' | 'file', key: a.key }, a.messageId);
         const file = path.join(this.opts.dir, 'attachments', String(a.ticketId), `${a.id}${a.kind === 'image' ? '.img' : '.bin'}`);
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, bytes);

@@ -1,8 +1,8 @@
 /**
  * What the bot does with the platform events that are not plain text: a
  * recalled report, a voice message nobody could turn into text, and things
- * shared in a message (a location, a group or contact card). Kept apart from
- * intake: each is a small hook the message path calls.
+ * shared in a message (a location, a group or contact card). Called by the
+ * router's steps recall.ts, voice.ts and shared-notes.ts.
  *
  *  - recall: a report nobody has started on (reported … accepted) is cancelled
  *    with a note in the chat; one already in work keeps its ticket, and the
@@ -13,17 +13,17 @@
  *    report opens (within the merge window).
  *  - notes: recorded on the sender's open ticket in this chat.
  */
+import type { InboundMessage, InboundRecall } from '../core/channel.js';
 import { ticketTitle } from '../domain/wording.js';
 import type { Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
-import { tellManagers } from './process.js';
+import { tellManagers } from './escalation.js';
 import { closeQuestions } from './questions.js';
-import { SYSTEM, applyAction, recordEvent } from './tickets.js';
-import type { InboundMessage, InboundRecall } from './types.js';
+import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 
 /** Statuses in which nobody has started on a ticket yet (a customer may still withdraw it). */
-const NOT_STARTED = ['reported', 'level_known', 'awaiting_fee', 'accepted'];
+const NOT_STARTED: readonly string[] = ['reported', 'level_known', 'awaiting_fee', 'accepted'];
 
 /** PendingQuestion kind that holds a voice message until its sender's typed report opens a ticket. */
 const VOICE = 'voice';
@@ -34,10 +34,7 @@ export async function handleRecall(ctx: Ctx, ev: InboundRecall): Promise<void> {
     where: { channel: ev.channel, messageId: ev.messageId, outcome: 'queued' },
     data: { outcome: 'ignored', error: 'recalled by its sender before the bot read it', payload: null },
   });
-  const ticket = await ctx.tx.ticket.findFirst({
-    where: { chatId: ctx.chat.id, sourceMessageId: ev.messageId, status: { notIn: ['closed', 'cancelled'] } },
-    orderBy: { id: 'desc' },
-  });
+  const ticket = await ctx.tickets.openFromMessage(ctx.chat.id, ev.messageId);
   if (!ticket) {
     ctx.outcome = dropped.count ? 'processed' : 'ignored';
     return;
@@ -63,10 +60,7 @@ export async function handleRecall(ctx: Ctx, ev: InboundRecall): Promise<void> {
 
 /** A voice message with no text: ask the sender to type; keep the audio for their ticket. */
 export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Person): Promise<void> {
-  const open = await ctx.tx.ticket.findFirst({
-    where: { chatId: ctx.chat.id, reporterId: person.id, status: { notIn: ['closed', 'cancelled'] } },
-    orderBy: { id: 'desc' },
-  });
+  const open = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id);
   const audio = (msg.attachments ?? []).filter((a) => a.kind === 'audio').slice(0, 3);
   if (!open && audio.length) {
     // No ticket yet: remembered until the typed report opens one (keepVoiceForNewTicket).
@@ -95,7 +89,8 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
 export async function keepVoiceForNewTicket(ctx: Ctx, msg: InboundMessage, person: Person): Promise<void> {
   if (!ctx.createdTickets.size) return;
   const ticketId = Math.max(...ctx.createdTickets);
-  const windowMs = ctx.contract.contract.intake.mergeWindow.seconds * 1000 * 5;
+  const { contract } = await ctx.tickets.contractOf(ctx.chat.customerId);
+  const windowMs = contract.intake.mergeWindow.seconds * 1000 * 5;
   const voices = await ctx.tx.pendingQuestion.findMany({
     where: { chatId: ctx.chat.id, personId: person.id, kind: VOICE, state: { not: 'answered' }, askedAt: { gte: new Date(ctx.now.getTime() - windowMs) } },
     orderBy: { id: 'asc' },
@@ -126,10 +121,7 @@ export async function keepVoiceForNewTicket(ctx: Ctx, msg: InboundMessage, perso
 export async function noteOnTicket(ctx: Ctx, msg: InboundMessage, person: Person): Promise<void> {
   const notes = (msg.notes ?? []).slice(0, 5);
   if (!notes.length) return;
-  const ticket = await ctx.tx.ticket.findFirst({
-    where: { chatId: ctx.chat.id, reporterId: person.id, status: { notIn: ['closed', 'cancelled'] } },
-    orderBy: { id: 'desc' },
-  });
+  const ticket = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id);
   if (!ticket) return;
   for (const note of notes) await recordEvent(ctx, ticket, 'note', { note: note.slice(0, 200), messageId: msg.messageId });
   if (ctx.outcome === 'ignored') ctx.outcome = 'processed';

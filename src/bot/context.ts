@@ -1,47 +1,19 @@
 /**
- * What the bot's handlers share for one inbound event or one timer: the
- * transaction, the time, the logger, the configuration, and reply(), which
- * writes an outbox row (nothing is sent inside the transaction).
+ * What the bot's handlers share for one inbound event or one timer (Ctx): the
+ * transaction, the time, the logger, the configuration, the chat and the
+ * person, the ticket store, and reply(), which writes an outbox row (nothing
+ * is sent inside the transaction). BotDeps: what the bot is built from.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BusinessCalendar } from '../domain/calendar.js';
-import { contractHash, type Contract } from '../domain/contract.js';
+import type { ContractRegistry } from '../core/contracts.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
-import type { Chat, Customer, Db, Person, Prisma, Ticket, Tx } from '../store/types.js';
-import type { Clock } from './clock.js';
-import type { ChannelName, Mention, OutboundAction } from './types.js';
-
-/** A contract with what is derived from it once. */
-export interface ContractEntry {
-  name: string;
-  contract: Contract;
-  calendar: BusinessCalendar;
-  hash: string;
-}
-
-export class ContractRegistry {
-  private readonly entries = new Map<string, ContractEntry>();
-  constructor(contracts: Map<string, Contract>) {
-    for (const [name, contract] of contracts) {
-      const calendar = new BusinessCalendar({
-        timezone: contract.timezone,
-        workdayStart: contract.calendar.workdayStart,
-        workdayEnd: contract.calendar.workdayEnd,
-        overrides: contract.calendar.overrides,
-      });
-      this.entries.set(name, { name, contract, calendar, hash: contractHash(contract) });
-    }
-    if (!this.entries.has('default')) throw new Error('no default contract');
-  }
-  get(name: string | null | undefined): ContractEntry {
-    return this.entries.get(name ?? 'default') ?? this.entries.get('default')!;
-  }
-  get default(): ContractEntry {
-    return this.entries.get('default')!;
-  }
-}
+import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
+import { TicketStore, type Ticket } from '../store/tickets.js';
+import { chatById } from './directory.js';
+import type { Clock } from '../core/clock.js';
+import type { Mention, OutboundAction } from '../core/channel.js';
 
 export interface BotDeps {
   db: Db;
@@ -69,31 +41,37 @@ export class Ctx {
   readonly outboxIds: number[] = [];
   /** What became of the inbound event: stored on its row at the end of the transaction. */
   outcome: 'processed' | 'ignored' | 'fragment' = 'processed';
-  /** Tickets changed in this transaction whose timers are re-planned at its end (tickets.ts flushTimers). */
+  /** Tickets changed in this transaction whose timers are re-planned at its end (transitions.ts flushTimers). */
   readonly ticketsToPlan = new Map<number, Ticket>();
   /** Tickets created in this transaction: they have no Timer rows to reconcile yet. */
   readonly createdTickets = new Set<number>();
-  /** Audit events recorded in this transaction, written all at once at its end (tickets.ts flushTimers). */
+  /** Audit events recorded in this transaction, written all at once at its end (transitions.ts flushTimers). */
   readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
-  /** Customer rows read in this transaction (tickets.ts customerOf). */
-  readonly customers = new Map<number, Promise<Customer | null>>();
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
   clickAnswer: { toast?: string; chosen?: string } = {};
+  /** The chat the event came from (for timers: the ticket's chat): set at construction, or by the router's resolve step. */
+  chat!: Chat;
+  /** Who acted; null for timers. */
+  person: Person | null = null;
+  /** The tickets of this transaction: typed, each with its own contract (src/store/tickets.ts). */
+  readonly tickets: TicketStore;
   constructor(
     readonly deps: BotDeps,
     readonly tx: Tx,
     readonly now: Date,
     readonly log: Logger,
-    /** The chat the event came from (for timers: the ticket's chat). */
-    readonly chat: Chat,
-    /** Who acted; null for timers. */
-    readonly person: Person | null,
-    /** The inbound event row, for the audit trail. */
+    /** The inbound event row, for the audit trail; null for timers and digests. */
     readonly inboundEventId: number | null,
-  ) {}
+    opts: { chat?: Chat; person?: Person | null; tickets?: TicketStore } = {},
+  ) {
+    this.tickets = opts.tickets ?? new TicketStore(tx, deps.contracts);
+    if (opts.chat) this.chat = opts.chat;
+    this.person = opts.person ?? null;
+  }
 
-  get contract(): ContractEntry {
-    return this.deps.contracts.default;
+  /** The chat a ticket lives in (this one, or read). */
+  chatOf(ticket: Pick<Ticket, 'chatId'>): Promise<Chat> {
+    return this.chat?.id === ticket.chatId ? Promise.resolve(this.chat) : chatById(this.tx, ticket.chatId);
   }
 
   /** Writes one reply to the outbox; it is sent after the transaction commits. */
@@ -128,4 +106,3 @@ export function mentionOf(p: Pick<Person, 'platformId' | 'name'>): Mention {
   return { id: p.platformId, name: p.name };
 }
 
-export type { ChannelName };

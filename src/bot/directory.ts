@@ -6,10 +6,15 @@
  */
 import type { Role } from '../domain/contract.js';
 import type { Org } from '../domain/org.js';
-import type { Chat, Db, Person, Tx } from '../store/types.js';
-import type { ChannelName, InboundEvent } from './types.js';
+import type { Chat, Db, Person, PersonRow, Prisma, Tx } from '../store/types.js';
+import type { ChannelName, InboundEvent } from '../core/channel.js';
 
 type Client = Tx | Db;
+
+/** A stored person with their role as its type (roles are written only from ROLES: the organisation file, 设为…). */
+function typed(row: PersonRow): Person {
+  return row as Person;
+}
 
 /** Roles from the organisation file, by channel and platform user id. */
 export function configuredRole(org: Org, channel: ChannelName, platformId: string): { role: Role; name: string; department?: string; phone?: string } | null {
@@ -68,12 +73,12 @@ export async function resolvePerson(
     // A department mapping only raises a customer to staff; a manager's 设为… command stays.
     const fromHint = channel === 'feishu' && existing.role !== 'customer' ? undefined : hinted;
     const role = configured?.role ?? fromHint ?? existing.role;
-    if (role === existing.role && name === existing.name) return existing;
-    return tx.person.update({ where: { id: existing.id }, data: { role, name } });
+    if (role === existing.role && name === existing.name) return typed(existing);
+    return typed(await tx.person.update({ where: { id: existing.id }, data: { role, name } }));
   }
   // A plain insert, as for chats above: a concurrent insert of the same person fails the
   // transaction, which is tried again and finds the row.
-  return tx.person.create({
+  return typed(await tx.person.create({
     data: {
       channel,
       platformId: user.id,
@@ -82,7 +87,14 @@ export async function resolvePerson(
       department: configured?.department ?? null,
       phone: configured?.phone ?? null,
     },
-  });
+  }));
+}
+
+/** The people a message @mentions (at most ten), as the store knows them. */
+export async function mentionedPeople(tx: Client, org: Org, channel: ChannelName, mentions: Array<{ id: string; name: string }>): Promise<Person[]> {
+  const out: Person[] = [];
+  for (const m of mentions.slice(0, 10)) out.push(await resolvePerson(tx, org, channel, m));
+  return out;
 }
 
 function departmentRole(org: Org, departmentIds: string[] | undefined): Role | undefined {
@@ -94,8 +106,35 @@ function departmentRole(org: Org, departmentIds: string[] | undefined): Role | u
 }
 
 /** People of a role on a channel, oldest first (the first manager is "the" department manager). */
-export function staffWithRole(tx: Client, channel: string, role: Role): Promise<Person[]> {
-  return tx.person.findMany({ where: { channel, role }, orderBy: { id: 'asc' }, take: 5 });
+export async function staffWithRole(tx: Client, channel: string, role: Role): Promise<Person[]> {
+  return (await tx.person.findMany({ where: { channel, role }, orderBy: { id: 'asc' }, take: 5 })).map(typed);
+}
+
+/** The first person with a role on a channel (the department manager, the vice-president, the desk). */
+export async function firstWithRole(tx: Client, channel: string, role: Role): Promise<Person | null> {
+  return (await staffWithRole(tx, channel, role))[0] ?? null;
+}
+
+export async function personById(tx: Client, id: number | null): Promise<Person | null> {
+  if (id === null) return null;
+  const row = await tx.person.findUnique({ where: { id } });
+  return row ? typed(row) : null;
+}
+
+/** An engineer by name on a channel (the on-duty rota names them). */
+export async function engineerNamed(tx: Client, channel: string, name: string): Promise<Person | null> {
+  const row = await tx.person.findFirst({ where: { channel, name, role: 'engineer' } });
+  return row ? typed(row) : null;
+}
+
+/** Changes a person's phone or role (the roles come from a manager's 设为… command). */
+export async function updatePerson(tx: Client, id: number, data: Pick<Prisma.PersonUncheckedUpdateInput, 'phone' | 'role'>): Promise<void> {
+  await tx.person.update({ where: { id }, data, select: { id: true } });
+}
+
+/** A chat by id (the chat a ticket lives in). */
+export async function chatById(tx: Client, id: number): Promise<Chat> {
+  return tx.chat.findUniqueOrThrow({ where: { id } });
 }
 
 /**

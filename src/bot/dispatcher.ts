@@ -1,6 +1,7 @@
 /**
  * The outbox dispatcher: sends what the bot wrote, in order per chat, through
- * the channel adapters. A row is marked sent only after the platform accepted
+ * the channels; what a channel cannot show is turned into plain text first
+ * (fitToChannel: a card becomes numbered choices). A row is marked sent only after the platform accepted
  * it; rate limits and platform errors back off and retry; a permanent error is
  * recorded on the row and skipped. A crash loses nothing: rows still pending,
  * or claimed by a sender that died, go on the next pass. The row's idempotency
@@ -8,13 +9,17 @@
  */
 import type { Logger } from 'pino';
 import type { Db, Outbox } from '../store/types.js';
-import { WorkLoop } from './work-loop.js';
-import { PermanentSendError, RetryableSendError, type ChannelAdapter, type ChannelName, type OutboundAction } from './types.js';
+import { WorkLoop } from '../core/work-loop.js';
+import { PermanentSendError, RetryableSendError, type Channel, type ChannelName, type OutboundAction } from '../core/channel.js';
+import { fitToChannel } from '../core/plain-text.js';
+
+/** What the dispatcher needs of a channel. */
+export type SendingChannel = Pick<Channel, 'send' | 'capabilities'>;
 
 export interface DispatcherOptions {
   db: Db;
   log: Logger;
-  adapters: Map<ChannelName, ChannelAdapter>;
+  channels: Map<ChannelName, SendingChannel>;
   /**
    * How long a claimed row belongs to this sender before another may take it (default 30 s: well
    * above one send, whose platform requests time out after 10 s). After a crash, the rows the dead
@@ -67,7 +72,7 @@ export class Dispatcher {
       if (seen.has(chat)) continue;
       seen.add(chat);
       const claimable = r.status === 'pending' ? r.nextAttemptAt <= now : (r.claimedUntil ?? now) < now;
-      if (claimable && this.opts.adapters.has(r.channel as ChannelName)) out.push(r);
+      if (claimable && this.opts.channels.has(r.channel as ChannelName)) out.push(r);
     }
     return out;
   }
@@ -88,7 +93,7 @@ export class Dispatcher {
   }
 
   private async sendOne(row: Outbox): Promise<void> {
-    const adapter = this.opts.adapters.get(row.channel as ChannelName)!;
+    const channel = this.opts.channels.get(row.channel as ChannelName)!;
     const attempt = row.attempts + 1;
     let action: OutboundAction;
     try {
@@ -98,7 +103,9 @@ export class Dispatcher {
       return;
     }
     try {
-      const res = await adapter.send(action, { chatId: row.chatPlatformId, idempotencyKey: row.idempotencyKey, attempt });
+      const fitted = fitToChannel(action, channel.capabilities);
+      // Nothing this channel can show (a card update its chat already shows): done.
+      const res = fitted ? await channel.send(fitted, { chatId: row.chatPlatformId, idempotencyKey: row.idempotencyKey, attempt }) : {};
       // updateMany: nothing to read back (update would return the whole row, its action JSON too).
       await this.opts.db.outbox.updateMany({
         where: { id: row.id },

@@ -6,11 +6,11 @@
  */
 import { buttonValue } from '../domain/commands.js';
 import { levelChoices, ticketTitle } from '../domain/wording.js';
-import type { PendingQuestion, Person, Ticket } from '../store/types.js';
+import type { Ticket } from '../store/tickets.js';
+import type { PendingQuestion, Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
-import { contractOf } from './tickets.js';
-import type { Button, OutboundAction } from './types.js';
+import type { Button, OutboundAction } from '../core/channel.js';
 
 export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee';
 
@@ -33,7 +33,7 @@ async function ask(
   const action: OutboundAction = card.buttons.length
     ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, expectsAnswer: true, ...replyTo }
     : { kind: 'text', text: card.text, mentions: [mentionOf(person)], expectsAnswer: true, ...replyTo };
-  const chat = ticket.chatId === ctx.chat.id ? ctx.chat : (await ctx.tx.chat.findUnique({ where: { id: ticket.chatId } }))!;
+  const chat = await ctx.chatOf(ticket);
   const outboxId = await ctx.reply(action, { ticketId: ticket.id, chat });
   await ctx.tx.pendingQuestion.create({
     data: {
@@ -50,7 +50,7 @@ async function ask(
 }
 
 export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   const choices = levelChoices(entry.contract);
   await ask(
     ctx,
@@ -67,20 +67,36 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
 }
 
 export async function askSite(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   await ask(ctx, ticket, reporter, 'site', { title: '', text: `请问故障在哪个车站或位置？（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
 export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   await ask(ctx, ticket, reporter, 'phone', { title: '', text: `请留一个联系电话，方便工程师与您联系。（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
+}
+
+/** Asks for the next missing essential of a fault (site, then phone), once each. */
+export async function askMissing(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<boolean> {
+  if (ticket.kind !== 'fault') return false;
+  const asked = await ctx.tx.pendingQuestion.findMany({ where: { ticketId: ticket.id }, select: { kind: true } });
+  const was = new Set(asked.map((q) => q.kind));
+  if (!ticket.site && !was.has('site')) {
+    await askSite(ctx, ticket, reporter);
+    return true;
+  }
+  if (!ticket.phone && !was.has('phone')) {
+    await askPhone(ctx, ticket, reporter);
+    return true;
+  }
+  return false;
 }
 
 /** The prefix of a question asked again by the follow-up timer. */
 const AGAIN = '⏰ 再次提醒：';
 
 export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   await ask(
     ctx,
     ticket,
@@ -99,7 +115,7 @@ export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, aga
 }
 
 export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   const scores = [5, 4, 3, 2, 1];
   await ask(
     ctx,
@@ -116,7 +132,6 @@ export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, agai
 }
 
 export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: string): Promise<void> {
-  const entry = contractOf(ctx, ticket);
   await ask(
     ctx,
     ticket,

@@ -5,14 +5,16 @@
  */
 import type { Audience, ClockConfig } from '../domain/contract.js';
 import { formatSpan, formatTime, levelName, ticketTitle } from '../domain/wording.js';
-import type { Person, Ticket, Timer } from '../store/types.js';
+import type { Ticket } from '../store/tickets.js';
+import type { Person, Timer } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
+import { firstWithRole, personById } from './directory.js';
+import { tellManagers } from './escalation.js';
 import { levelQuestionTimedOut } from './intake.js';
-import { chatOf, firstWithRole, personById, tellManagers } from './process.js';
 import { askConfirm, askRating, closeQuestions } from './questions.js';
-import { SYSTEM, applyAction, contractOf, recordEvent } from './tickets.js';
-import type { Mention } from './types.js';
+import { SYSTEM, applyAction, recordEvent } from './transitions.js';
+import type { Mention } from '../core/channel.js';
 
 /** A point that fires this long after its due time is marked late (the service was down or behind). */
 export const LATE_AFTER_MS = 60_000;
@@ -21,14 +23,14 @@ async function audienceMentions(ctx: Ctx, ticket: Ticket, channel: string, audie
   const people: Person[] = [];
   for (const a of audiences) {
     if (a === 'assignee') {
-      const assignee = await personById(ctx, ticket.assigneeId);
-      const p = assignee && assignee.channel === channel ? assignee : await firstWithRole(ctx, channel, 'manager');
+      const assignee = await personById(ctx.tx, ticket.assigneeId);
+      const p = assignee && assignee.channel === channel ? assignee : await firstWithRole(ctx.tx, channel, 'manager');
       if (p) people.push(p);
     } else if (a === 'reporter') {
-      const r = await personById(ctx, ticket.reporterId);
+      const r = await personById(ctx.tx, ticket.reporterId);
       if (r) people.push(r);
     } else {
-      const p = await firstWithRole(ctx, channel, a);
+      const p = await firstWithRole(ctx.tx, channel, a);
       if (p) people.push(p);
     }
   }
@@ -39,9 +41,9 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
   const late = ctx.now.getTime() - timer.dueAt.getTime() > LATE_AFTER_MS;
   const latePrefix = late ? `（延迟 ${formatSpan(ctx.now.getTime() - timer.dueAt.getTime())}送达）` : '';
   if (late) await ctx.tx.timer.update({ where: { id: timer.id }, data: { late: true } });
-  const entry = contractOf(ctx, ticket);
+  const entry = ticket.contract;
   const tz = entry.contract.timezone;
-  const chat = await chatOf(ctx, ticket);
+  const chat = await ctx.chatOf(ticket);
   const clock: ClockConfig | undefined = entry.contract.clocks[timer.clock];
 
   if (clock) {
@@ -60,11 +62,11 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const steps = clock.escalation ?? entry.contract.escalation.steps;
       const step = steps[index];
       if (!step) return;
-      const assignee = await personById(ctx, ticket.assigneeId);
+      const assignee = await personById(ctx.tx, ticket.assigneeId);
       const roles = step.notify.filter((a): a is 'manager' | 'vp' | 'desk' => a === 'manager' || a === 'vp' || a === 'desk');
       const extra = step.notify.includes('assignee') && assignee ? [assignee] : [];
       const overdue = formatSpan(ctx.now.getTime() - timer.deadlineAt.getTime());
-      const level = ticket.level ? `${levelName(entry.contract, ticket.level as 1)}，` : '';
+      const level = ticket.level ? `${levelName(entry.contract, ticket.level)}，` : '';
       await tellManagers(
         ctx,
         ticket,
@@ -91,7 +93,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       return levelQuestionTimedOut(ctx, ticket);
     case 'confirmation:remind':
     case 'rating:remind': {
-      const reporter = await personById(ctx, ticket.reporterId);
+      const reporter = await personById(ctx.tx, ticket.reporterId);
       if (!reporter) return;
       await recordEvent(ctx, ticket, 'reminder', { clock: timer.clock, stage: timer.stage, late }, { actor: null });
       if (timer.clock === 'confirmation') await askConfirm(ctx, ticket, reporter, true);

@@ -5,7 +5,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { ServiceBot } from './service.js';
+import type { ServiceBot } from './bot.js';
 
 export interface ScheduledJob {
   /** cron expression (node-cron, seconds allowed) */

@@ -1,7 +1,7 @@
 /**
  * The one place the WeCom channels take the service's neutral types and shared
- * channel helpers from. When the channel interface moves to src/core (issue 15),
- * only the paths below change.
+ * channel helpers from. The channel interface is in src/core/channel.ts;
+ * the WeCom channels import it from here only.
  */
 export {
   PermanentSendError,
@@ -22,11 +22,11 @@ export {
   type ReceiveResult,
   type SendContext,
   type SendResult,
-} from '../bot/types.js';
+} from '../core/channel.js';
 /** The plain-text card (title, text, numbered choices) that WeChat shows; WeCom falls back to it. */
-export { renderCardText } from '../bot/channels/wechat/render.js';
+export { renderCardText } from './wechat/render.js';
 /** Per-chat pacing with a sliding window; a send that would wait too long is handed back as retryable. */
-export { Pacer, type PacerClock, systemClock } from '../bot/channels/wechat/pacer.js';
+export { Pacer, type PacerClock, systemClock } from './wechat/pacer.js';
 
 /** The logger the WeCom channels take: pino's `(obj, msg)` calling convention, nothing more. */
 export interface ChannelLogger {

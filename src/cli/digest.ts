@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { PERIOD_KINDS, digestChartData, digestTimeOfDay, latestDue, periodContaining, postTimeOf, renderDigestText, type PeriodKind } from '../domain/digest.js';
 import { renderDigestChart } from '../report/chart.js';
-import { UsageError, isoDay, openStore, storeNow, writeOut } from '../report/cli-support.js';
+import { UsageError, isoDay, openStore, storeNow, writeOut } from './support.js';
 import { loadDigest } from '../report/digest-store.js';
 
 const USAGE = `usage: npm run --silent cli -- digest [--date 2026-11-24] [--period daily|weekly|monthly] [--format json|text] [--png digest.png] [--as-of ISO-TIME]

@@ -1,7 +1,7 @@
 /** `cli erase`: erase or anonymise one person's personal data (a request under the Personal Information Protection Law). */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { UsageError, openStore } from '../report/cli-support.js';
+import { UsageError, openStore } from './support.js';
 import { PrivacyError, erasePerson, findPeople, parsePersonRef } from '../store/privacy.js';
 
 const USAGE = `usage: npm run --silent cli -- erase --person ID [--by NAME] [--dry-run]

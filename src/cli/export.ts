@@ -1,7 +1,7 @@
 /** `cli export`: service records (客户服务记录表) or complaint records for a date range, as CSV or XLSX. */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError, isoDay, openStore, writeOut } from '../report/cli-support.js';
+import { UsageError, isoDay, openStore, writeOut } from './support.js';
 import { HttpError } from '../web/body.js';
 import { EXPORT_FORMATS, exportTable, toCsv, toXlsx, type ExportFormat, type ExportKind } from '../web/exports.js';
 

@@ -1,6 +1,6 @@
 /** `cli retention`: apply the retention periods of config/retention.yaml now (the daily job does it every day). */
 import { parseArgs } from 'node:util';
-import { openStore } from '../report/cli-support.js';
+import { openStore } from './support.js';
 import { applyRetention } from '../store/privacy.js';
 
 const USAGE = `usage: npm run --silent cli -- retention [--dry-run]

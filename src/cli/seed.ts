@@ -1,7 +1,7 @@
 /** `cli seed`: realistic tickets over the last days, written straight into the store (demo data, benchmarks). */
 import { parseArgs } from 'node:util';
-import { openStore, storeNow } from '../report/cli-support.js';
-import { seed } from '../report/seed.js';
+import { openStore, storeNow } from './support.js';
+import { seed } from '../demo/seed.js';
 
 const USAGE = `usage: npm run --silent cli -- seed [--tickets 2000] [--days 30] [--now ISO-TIME] [--seed N] [--bulk] [--lean]
   Writes tickets of every kind, level and status over the last --days days into

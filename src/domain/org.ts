@@ -4,7 +4,7 @@
  * the managers' groups, and the on-duty rota. Pure schema; loading is src/config.ts.
  */
 import { z } from 'zod';
-import { CHANNELS } from '../bot/types.js';
+import { CHANNELS, type ChannelName } from '../core/channel.js';
 import { ROLES } from './contract.js';
 import { CUSTOMER_PLAN_FIELDS, checkCustomerPlans } from './customer-plans.js';
 
@@ -40,11 +40,9 @@ export const OrgSchema = z
             role: z.enum(ROLES).exclude(['customer']),
             department: z.string().optional(),
             phone: z.string().optional(),
-            /**
-             * The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id,
-             * WeCom userid; for wecom-kf the customer-service servicer's userid).
-             */
-            ids: z.object({ feishu: z.string(), wechat: z.string(), sandbox: z.string(), wecom: z.string(), 'wecom-kf': z.string() }).partial().strict(),
+            /** The person's user id on each channel (Feishu open_id, WeChat contact id, sandbox id,
+             * WeCom userid; for wecom-kf the customer-service servicer's userid). */
+            ids: z.object(Object.fromEntries(CHANNELS.map((c) => [c, z.string()])) as Record<ChannelName, z.ZodString>).partial().strict(),
           })
           .strict(),
       )

@@ -51,3 +51,14 @@ export function clip(text: string, max = 200): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
+
+/** Site, device, symptom, phone in one line for cards and queries. */
+export function ticketSummary(t: { site: string | null; device: string | null; symptom: string | null; phone: string | null }): string {
+  const parts = [
+    t.site ? `站点：${t.site}` : '',
+    t.device ? `设备：${t.device}` : '',
+    t.symptom ? `现象：${t.symptom}` : '',
+    t.phone ? `电话：${t.phone}` : '',
+  ].filter(Boolean);
+  return parts.join('；');
+}

@@ -16,11 +16,12 @@
  */
 import type { Logger } from 'pino';
 import { Ctx } from '../bot/context.js';
-import type { ContractRegistry } from '../bot/context.js';
-import type { Clock } from '../bot/clock.js';
+import type { ContractRegistry } from '../core/contracts.js';
+import type { Clock } from '../core/clock.js';
 import { managersGroups } from '../bot/directory.js';
 import type { ScheduledJob } from '../bot/scheduler.js';
-import { isUniqueViolation, type ServiceBot } from '../bot/service.js';
+import type { ServiceBot } from '../bot/bot.js';
+import { isUniqueViolation, transaction } from '../core/transactions.js';
 import {
   PERIOD_KINDS,
   digestChartData,
@@ -171,10 +172,11 @@ export class DigestPoster {
   private async postTo(group: Chat, digest: Digest, png: string | null, late: boolean, now: Date): Promise<boolean> {
     const { db, bot, log } = this.opts;
     try {
-      await db.$transaction(
+      await transaction(
+        db,
         async (tx) => {
           await tx.digestRun.create({ data: { chatId: group.id, period: digest.period.kind, periodKey: digest.period.key, postedAt: now, late } });
-          const ctx = new Ctx(bot.deps, tx, now, log.child({ digest: digest.period.key, chat: group.platformId }), group, null, null);
+          const ctx = new Ctx(bot.deps, tx, now, log.child({ digest: digest.period.key, chat: group.platformId }), null, { chat: group });
           const text = renderDigestText(digest, { late });
           const caption = digestTitle(digest, { late });
           if (group.channel === 'feishu') {
@@ -185,7 +187,7 @@ export class DigestPoster {
           }
           if (png) await ctx.reply({ kind: 'image', pngBase64: png, caption });
         },
-        { timeout: 30_000, maxWait: 15_000 },
+        { timeout: 30_000 },
       );
       return true;
     } catch (e) {

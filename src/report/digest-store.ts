@@ -11,7 +11,7 @@
  * - engineers: GROUP BY assignee, status over open tickets; resolutions from the
  *   audit trail's resolve events in the period (ticket and actor, distinct pairs).
  */
-import type { ContractRegistry } from '../bot/context.js';
+import type { ContractRegistry } from '../core/contracts.js';
 import type { Contract, FaultLevel, TicketKind, TicketStep } from '../domain/contract.js';
 import { durationMinutes } from '../domain/contract.js';
 import type { BusinessCalendar } from '../domain/calendar.js';

@@ -1,29 +1,25 @@
 /**
- * Applies the committed migrations (prisma/<provider>/migrations) to a database, like
- * `prisma migrate deploy`, without Prisma's native schema engine: the engine compiled to
- * WASM (@prisma/schema-engine-wasm) talks to the database through the same driver adapters
- * the application uses (better-sqlite3, pg). Nothing is downloaded.
+ * Applies the committed migrations (prisma/<provider>/migrations/<name>/migration.sql)
+ * to a database at start, with a short runner of its own — no schema engine at
+ * run time (the WASM engine, src/store/schema-engine.ts, only writes new
+ * migrations in development: `npm run db:migrate:new`).
  *
- * Also exports the pieces scripts/migrate-new.ts needs (engine loader, migration list,
- * adapter factories), so both use one implementation.
+ * - One migration is one transaction: applied whole and recorded, or not at all.
+ *   A failed migration leaves the database as it was, and the next start
+ *   applies it once the cause is fixed (a full disk, a wrong statement).
+ * - Replicas starting at once: PostgreSQL takes an advisory lock (Prisma's own
+ *   lock id, so an older servicebot's engine and this runner exclude each other
+ *   too); SQLite takes the file with an exclusive transaction.
+ * - The history is Prisma's `_prisma_migrations` table, a checksum per applied
+ *   migration: a migration changed after it was applied stops the start.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  DriverAdapterError,
-  isDriverAdapterError,
-  type SqlDriverAdapter,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
-import type { MigrationDirectory, MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
+import Database from 'better-sqlite3';
 import pg from 'pg';
+import { checkPostgres, pgConnectError, pgTarget } from './pg-databases.js';
 
 export type Provider = 'sqlite' | 'postgresql';
 export const PROVIDERS: readonly Provider[] = ['sqlite', 'postgresql'];
@@ -35,7 +31,7 @@ export interface ApplyMigrationsOptions {
   migrationsDir?: string;
 }
 
-/** The error every failure of this module throws: `message` is one line saying what is wrong and how to fix it. */
+/** The error every failure of the migrations throws: `message` is one line saying what is wrong and how to fix it. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -104,417 +100,87 @@ export function migrationsDir(provider: Provider): string {
   return path.join(packageRoot(), 'prisma', provider, 'migrations');
 }
 
-export const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
+// ---------------------------------------------------------------------------------------------
+// The committed migrations
 
-/** Reads prisma/<provider>/migrations in the standard layout (<timestamp>_<name>/migration.sql + migration_lock.toml). */
-export function readMigrationsList(provider: Provider, baseDir = migrationsDir(provider)): MigrationList {
-  const migrationDirectories: MigrationDirectory[] = [];
-  let lockContent: string | null = null;
-  if (existsSync(baseDir)) {
-    const lockPath = path.join(baseDir, 'migration_lock.toml');
-    if (existsSync(lockPath)) {
-      lockContent = readFileSync(lockPath, 'utf8');
-      const locked = /provider\s*=\s*"([^"]+)"/.exec(lockContent)?.[1];
-      if (locked && locked !== provider) {
-        throw new MigrationError(
-          `${path.relative(process.cwd(), lockPath)} says provider "${locked}" but it is in the ${provider} folder: restore the file (provider = "${provider}").`,
-        );
-      }
-    }
-    const names = readdirSync(baseDir)
-      .filter((n) => statSync(path.join(baseDir, n)).isDirectory())
-      .sort();
-    for (const name of names) {
-      const file = path.join(baseDir, name, 'migration.sql');
-      migrationDirectories.push({
-        path: name,
-        migrationFile: {
-          path: 'migration.sql',
-          content: existsSync(file)
-            ? { tag: 'ok', value: readFileSync(file, 'utf8') }
-            : { tag: 'error', value: `missing ${path.join(name, 'migration.sql')}` },
-        },
-      });
+export interface Migration {
+  /** The folder name: <timestamp>_<name>. */
+  name: string;
+  sql: string;
+  /** SHA-256 of migration.sql, hex (what Prisma records, so histories it wrote still match). */
+  checksum: string;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The migrations of a folder in the standard layout (<timestamp>_<name>/migration.sql + migration_lock.toml), oldest first. */
+export function readMigrations(provider: Provider, baseDir = migrationsDir(provider)): Migration[] {
+  if (!existsSync(baseDir)) return [];
+  const lockPath = path.join(baseDir, 'migration_lock.toml');
+  if (existsSync(lockPath)) {
+    const locked = /provider\s*=\s*"([^"]+)"/.exec(readFileSync(lockPath, 'utf8'))?.[1];
+    if (locked && locked !== provider) {
+      throw new MigrationError(
+        `${path.relative(process.cwd(), lockPath)} says provider "${locked}" but it is in the ${provider} folder: restore the file (provider = "${provider}").`,
+      );
     }
   }
-  return {
-    baseDir,
-    lockfile: { path: 'migration_lock.toml', content: lockContent },
-    shadowDbInitScript: '',
-    migrationDirectories,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The WASM schema engine
-
-interface EngineModule {
-  SchemaEngine: typeof SchemaEngine;
-  __wbg_set_wasm(exports: unknown): void;
-  version(): string;
-}
-
-/** The WebAssembly global, typed here because the project's lib (ES2023, no DOM) does not declare it. */
-interface WebAssemblyApi {
-  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
-  RuntimeError: abstract new (...args: never[]) => Error;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-let lastPanic: string | undefined;
-let enginePromise: Promise<EngineModule> | undefined;
-
-/** Loads and instantiates @prisma/schema-engine-wasm once per process (it is packaged for bundlers, so by hand). */
-export function loadEngineModule(): Promise<EngineModule> {
-  enginePromise ??= (async () => {
-    const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
-    // The engine reports a Rust panic's message here just before it traps; keep it for the error we throw.
-    g.PRISMA_WASM_PANIC_REGISTRY ??= {
-      set_message(message: string) {
-        lastPanic = message;
-      },
-    };
-    const require = createRequire(import.meta.url);
-    const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-    const bg = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as EngineModule;
-    const bytes = readFileSync(path.join(path.dirname(bgPath), 'schema_engine_bg.wasm'));
-    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': bg });
-    bg.__wbg_set_wasm(instance.exports);
-    (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-    return bg;
-  })();
-  enginePromise.catch(() => {
-    enginePromise = undefined;
+  const names = readdirSync(baseDir)
+    .filter((n) => statSync(path.join(baseDir, n)).isDirectory())
+    .sort();
+  return names.map((name) => {
+    const file = path.join(baseDir, name, 'migration.sql');
+    if (!existsSync(file)) throw new MigrationError(`${path.relative(process.cwd(), file)} is missing: restore it from version control.`);
+    const sql = readFileSync(file, 'utf8');
+    return { name, sql, checksum: sha256(sql) };
   });
-  return enginePromise;
 }
 
-/** A factory wrapper that remembers every connection the engine opens, so we can close them all afterwards. */
-export interface TrackedFactory extends SqlMigrationAwareDriverAdapterFactory {
-  close(): Promise<void>;
+/** What a database says it has applied (a failed attempt recorded by an older runner is not applied). */
+interface Applied {
+  name: string;
+  checksum: string;
 }
 
-function track(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  opts: { patch?: (a: SqlDriverAdapter) => SqlDriverAdapter; shadow?: () => Promise<SqlDriverAdapter> } = {},
-): TrackedFactory {
-  const open: SqlDriverAdapter[] = [];
-  const patch = opts.patch ?? ((a) => a);
-  return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    async connect() {
-      const a = patch(await factory.connect());
-      open.push(a);
-      return a;
-    },
-    async connectToShadowDb() {
-      if (!opts.shadow) {
-        // adapter-pg 7.10's own connectToShadowDb ends up on the MAIN database: never let the engine use it.
-        throw new Error('This operation must not need a shadow database.');
-      }
-      const a = patch(await opts.shadow());
-      open.push(a);
-      return a;
-    },
-    async close() {
-      for (const a of open.splice(0)) {
-        try {
-          await a.dispose();
-        } catch {
-          /* already closed */
-        }
-      }
-    },
-  };
+/** The checksum matches, also across line endings (a checkout with CRLF). */
+function sameScript(m: Migration, checksum: string): boolean {
+  return checksum === m.checksum || checksum === sha256(m.sql.replace(/\r\n/g, '\n')) || checksum === sha256(m.sql.replace(/\r?\n/g, '\r\n'));
 }
 
-/**
- * Two fixes for the engine's PostgreSQL connections (adapter-pg 7.10.1):
- * - adapter-pg throws "Unsupported column type char" for PostgreSQL's internal one-byte "char" type
- *   (OID 18), which the engine's catalog queries return (pg_class.relkind, pg_constraint.contype, …).
- *   Report it as text.
- * - adapter-pg's executeScript splits the migration on every ";", also inside quoted strings, dollar
- *   quotes and comments. Send the script whole (simple-query protocol: several statements, one round trip).
- */
-function patchPgForEngine(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  type WithIO = { performIO(q: unknown): Promise<{ fields: { dataTypeID: number }[] }> };
-  const patchIO = (q: object): void => {
-    const target = q as unknown as WithIO;
-    const original = target.performIO.bind(target);
-    target.performIO = async (query) => {
-      const result = await original(query);
-      for (const f of result.fields ?? []) if (f.dataTypeID === 18) f.dataTypeID = 25; // "char" → text
-      return result;
-    };
-  };
-  patchIO(adapter);
-  const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (...args) => {
-    const tx = await startTransaction(...args);
-    patchIO(tx);
-    return tx;
-  };
-  const pgAdapter = adapter as unknown as { underlyingDriver(): pg.Pool; onError(e: unknown): never };
-  adapter.executeScript = async (script) => {
-    try {
-      await pgAdapter.underlyingDriver().query(script);
-    } catch (e) {
-      pgAdapter.onError(e);
-    }
-  };
-  return adapter;
-}
-
-/**
- * Two fixes for the engine's SQLite connections:
- * - The engine replays migrations on a shadow database with executeRaw, and better-sqlite3's prepare()
- *   refuses more than one statement ("The supplied SQL string contains more than one statement"). Run
- *   such a script with exec() (what the adapter's executeScript does) instead.
- * - The adapter reports SQLITE_BUSY as kind "SocketTimeout", which this engine build cannot
- *   deserialize ("unknown variant `SocketTimeout`"). Report it as a plain SQLite error.
- */
-function patchSqliteForEngine(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  type Target = {
-    executeRaw: SqlDriverAdapter['executeRaw'];
-    queryRaw: SqlDriverAdapter['queryRaw'];
-    executeScript?: SqlDriverAdapter['executeScript'];
-    client: { exec(sql: string): unknown };
-  };
-  const busyAsSqlite = (e: unknown): never => {
-    if (isDriverAdapterError(e) && e.cause.kind === 'SocketTimeout') {
-      throw new DriverAdapterError({ kind: 'sqlite', extendedCode: SQLITE_BUSY, message: SQLITE_BUSY_MESSAGE });
-    }
-    throw e;
-  };
-  const patch = (q: object): void => {
-    const target = q as unknown as Target;
-    const executeRaw = target.executeRaw.bind(target);
-    const queryRaw = target.queryRaw.bind(target);
-    target.executeRaw = async (query) => {
-      try {
-        return await executeRaw(query);
-      } catch (e) {
-        if (query.args.length === 0 && e instanceof RangeError && /more than one statement/.test(e.message)) {
-          try {
-            target.client.exec(query.sql);
-          } catch (e2) {
-            const err = e2 as { code?: string; message?: string };
-            if (err.code?.startsWith('SQLITE_BUSY')) busyAsSqlite(new DriverAdapterError({ kind: 'SocketTimeout' }));
-            throw new DriverAdapterError({ kind: 'sqlite', extendedCode: 1, message: err.message ?? String(e2) });
-          }
-          return 0;
-        }
-        return busyAsSqlite(e);
-      }
-    };
-    target.queryRaw = (query) => queryRaw(query).catch(busyAsSqlite);
-    if (target.executeScript) {
-      const executeScript = target.executeScript.bind(target);
-      target.executeScript = (script) => executeScript(script).catch(busyAsSqlite);
-    }
-  };
-  patch(adapter);
-  const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (...args) => {
-    const tx = await startTransaction(...args).catch(busyAsSqlite);
-    patch(tx);
-    return tx;
-  };
-  return adapter;
-}
-
-const SQLITE_BUSY = 5;
-const SQLITE_BUSY_MESSAGE = 'database is locked (SQLITE_BUSY)';
-
-export interface EngineHandle {
-  engine: SchemaEngine;
-  /** The migration the engine said it was applying last (for error messages). */
-  applying(): string | undefined;
-  /** engineErrorLine() with the JS errors the adapters raised ("External error id#N") filled in. */
-  explain(e: unknown): { code?: string; line: string; raw: string };
-  /** Frees the engine and closes every connection it opened. */
-  close(): Promise<void>;
-}
-
-/**
- * Opens the WASM schema engine on a database.
- * @param shadow for PostgreSQL diffs that replay migrations: opens a connection to a throw-away database.
- */
-export async function openEngine(
-  url: string,
-  opts: { log?: (line: string) => void; datamodel?: string; shadow?: () => Promise<SqlDriverAdapter> } = {},
-): Promise<EngineHandle> {
-  const provider = providerOf(url);
-  const bg = await loadEngineModule();
-  const factory =
-    provider === 'sqlite'
-      ? track(new PrismaBetterSqlite3({ url: sqliteFilePath(url) }), { patch: patchSqliteForEngine, shadow: opts.shadow })
-      : track(new PrismaPg({ connectionString: url }), { patch: patchPgForEngine, shadow: opts.shadow });
-  let applying: string | undefined;
-  const onLog = (json: string): void => {
-    try {
-      const entry = JSON.parse(json) as { level?: string; fields?: { message?: string } };
-      const message = entry.fields?.message;
-      const m = message && /^Applying `([^`]+)`/.exec(message);
-      if (m) applying = m[1];
-      if (!opts.log) return;
-      if (message && entry.level !== 'DEBUG' && entry.level !== 'TRACE' && !/^(Starting schema-engine|Analysis run in)/.test(message)) {
-        opts.log(message.replace(/`/g, ''));
-      }
-    } catch {
-      /* not JSON: ignore */
-    }
-  };
-  const bound = bindMigrationAwareSqlAdapterFactory(factory);
-  let engine: SchemaEngine;
-  try {
-    engine = await bg.SchemaEngine.new(
-      { datamodels: opts.datamodel === undefined ? undefined : [['schema.prisma', opts.datamodel]] },
-      onLog,
-      bound,
-    );
-  } catch (e) {
-    await factory.close();
-    throw new Error(engineErrorLine(e, bound.errorRegistry).line, { cause: e });
-  }
-  return {
-    engine,
-    applying: () => applying,
-    explain: (e) => engineErrorLine(e, bound.errorRegistry),
-    async close() {
-      try {
-        engine.free();
-      } catch {
-        /* freed */
-      }
-      await factory.close();
-    },
-  };
-}
-
-/** What the engine threw, as one line: a user-facing Prisma error, a driver error, or a panic's message. */
-export function engineErrorLine(
-  e: unknown,
-  registry?: { consumeError(id: number): { error: unknown } | undefined },
-): { code?: string; line: string; raw: string } {
-  let raw: string;
-  if (e instanceof Error) raw = e.message;
-  else if (typeof e === 'string') raw = e;
-  else {
-    try {
-      raw = JSON.stringify(e);
-    } catch {
-      raw = String(e);
+/** The committed migrations not applied yet; refuses a history that no longer matches the folder. */
+function pending(migrations: Migration[], applied: Applied[], where: string, rel: string): Migration[] {
+  const done = new Map(applied.map((a) => [a.name, a.checksum]));
+  for (const m of migrations) {
+    const checksum = done.get(m.name);
+    if (checksum !== undefined && !sameScript(m, checksum)) {
+      throw new MigrationError(
+        `${rel}/${m.name}/migration.sql was changed after it was applied to ${where}: restore it from version control, and put the change in a new migration (npm run db:migrate:new -- <name>).`,
+      );
     }
   }
-  let code: string | undefined = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : undefined;
-  let message = raw;
-  try {
-    const parsed = JSON.parse(raw) as { error_code?: string; message?: string; is_panic?: boolean };
-    if (parsed && typeof parsed === 'object') {
-      code = parsed.error_code ?? code;
-      message = parsed.message ?? raw;
-    }
-  } catch {
-    /* not JSON */
-  }
-  if (e instanceof wasmApi.RuntimeError || /unreachable/.test(raw)) {
-    message = lastPanic ? `schema engine panic: ${lastPanic}` : `schema engine crashed: ${raw}`;
-    lastPanic = undefined;
-  }
-  if (registry) {
-    // A JS exception inside an adapter reaches us as "External error id#N" plus a Rust backtrace.
-    message = message.replace(/External error id#(\d+)[\s\S]*/, (_m, id: string) => {
-      const js = registry.consumeError(Number(id))?.error;
-      return js instanceof Error ? js.message : String(js);
-    });
-  }
-  message = message
-    .replace(/\n\s*0: [\s\S]*$/, '') // the Rust span trace
-    .replace(/\n\s+at [\s\S]*$/, '') // a JS stack
-    .replace(/^external connector error\s*/i, '')
-    .replace(/The underlying table for model `([^`]+)` does not exist\./, 'table `$1` does not exist.'); // P1014 from "no such table"
-  const line = message
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .join(' ')
-    .replace(/\s+/g, ' ');
-  return { code, line, raw };
+  return migrations.filter((m) => !done.has(m.name));
 }
 
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL connection checks (a clear line instead of an engine error)
+const HISTORY = '_prisma_migrations';
+/** Prisma's own advisory lock id for migrations: an older servicebot (the engine) and this runner never migrate at once. */
+const PG_LOCK_ID = 72707369;
 
-function pgTarget(url: string): { host: string; port: string; database: string; user: string } {
-  const u = new URL(url);
-  return {
-    host: u.hostname || 'localhost',
-    port: u.port || '5432',
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username) || 'postgres',
-    user: decodeURIComponent(u.username) || process.env.PGUSER || 'postgres',
-  };
+function noMigrations(rel: string): MigrationError {
+  return new MigrationError(`No migrations in ${rel}: the checkout is incomplete, or run \`npm run db:migrate:new -- init\`.`);
 }
 
-/** Connects once with pg to turn "unreachable / wrong password / no such database" into one clear line. Creates a missing database. */
-async function checkPostgres(url: string, log: (line: string) => void): Promise<void> {
-  const t = pgTarget(url);
-  const where = `PostgreSQL at ${t.host}:${t.port}`;
-  const tryConnect = async (connectionString: string): Promise<void> => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  try {
-    await tryConnect(url);
-    return;
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === '3D000') {
-      // The server is there but the database is not: create it, like `prisma migrate deploy` does.
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        await client.query(`CREATE DATABASE "${t.database.replace(/"/g, '""')}"`);
-        log(`created database ${t.database} on ${t.host}:${t.port}`);
-        return;
-      } catch (e2) {
-        const m = (e2 as Error).message;
-        throw new MigrationError(
-          `Database "${t.database}" does not exist on ${where} and could not be created (${m}): create it (createdb -h ${t.host} -p ${t.port} -U ${t.user} ${t.database}) or fix DATABASE_URL.`,
-          { cause: e2 },
-        );
-      } finally {
-        await client.end().catch(() => {});
-      }
-    }
-    throw pgConnectError(err, t, where, e);
-  }
+function failedAt(provider: Provider, where: string, m: Migration, rel: string, e: unknown): MigrationError {
+  const why = String((e as Error)?.message ?? e).split('\n')[0];
+  return new MigrationError(
+    `Migrating the ${provider} database ${where} failed at ${m.name}: ${why} — nothing of it was applied; fix the database or ${rel}/${m.name}/migration.sql and start again.`,
+    { cause: e },
+  );
 }
 
-function pgConnectError(
-  err: { code?: string; message?: string },
-  t: { user: string; database: string },
-  where: string,
-  cause: unknown,
-): MigrationError {
-  const code = err.code ?? '';
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /timeout/i.test(err.message ?? '')) {
-    return new MigrationError(`Cannot reach ${where} (${code || err.message}): start the server or fix the host/port in DATABASE_URL.`, { cause });
-  }
-  if (code === '28P01' || code === '28000') {
-    return new MigrationError(`${where} refused user "${t.user}" (${err.message}): fix the user/password in DATABASE_URL.`, { cause });
-  }
-  return new MigrationError(`Cannot connect to database "${t.database}" on ${where}: ${err.message ?? code}. Check DATABASE_URL.`, { cause });
+function tablesButNoHistory(provider: Provider, where: string): MigrationError {
+  return new MigrationError(
+    `Migrating the ${provider} database ${where} failed: the database has tables but no migration history: point DATABASE_URL at an empty database, or baseline it (https://pris.ly/d/migrate-baseline).`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,245 +189,204 @@ function pgConnectError(
 /**
  * Applies the pending migrations of prisma/<provider>/migrations to the database at `url`
  * ("file:…" → SQLite, "postgres://" / "postgresql://" → PostgreSQL), recording them in
- * _prisma_migrations exactly like `prisma migrate deploy`. Safe to call on every start and from
- * several replicas at once (the engine takes a lock). Returns the names of the migrations applied now.
- * Throws a MigrationError whose message is one line (what is wrong, how to fix it).
+ * _prisma_migrations. Safe to call on every start and from several replicas at once. Returns the
+ * names of the migrations applied now. Throws a MigrationError whose message is one line.
  */
 export async function applyMigrations(url: string, opts: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => {});
   const provider = providerOf(url);
-  const where = provider === 'sqlite' ? sqliteFilePath(url) : (() => { const t = pgTarget(url); return `${t.host}:${t.port}/${t.database}`; })();
-
-  if (provider === 'sqlite') {
-    const file = sqliteFilePath(url);
-    if (file !== ':memory:') {
-      try {
-        mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      } catch (e) {
-        throw new MigrationError(`Cannot create the folder of the SQLite database ${file} (${(e as Error).message}): fix DATABASE_URL or the folder's permissions.`, { cause: e });
-      }
-    }
-  } else {
-    await checkPostgres(url, log);
-  }
-
-  const migrationsList = readMigrationsList(provider, opts.migrationsDir);
-  if (migrationsList.migrationDirectories.length === 0) {
-    throw new MigrationError(
-      `No migrations in ${path.relative(process.cwd(), migrationsList.baseDir) || migrationsList.baseDir}: the checkout is incomplete, or run \`npm run db:migrate:new -- init\`.`,
-    );
-  }
-
-  const attempt = async (): Promise<{ applied: string[] }> => {
-    let handle: EngineHandle;
-    try {
-      handle = await openEngine(url, { log });
-    } catch (e) {
-      if (e instanceof MigrationError) throw e;
-      throw new MigrationError(`Cannot open the ${provider} database ${where} for migrations: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
-    try {
-      const out = await handle.engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-      const applied = out.appliedMigrationNames;
-      log(applied.length ? `applied ${applied.length} migration(s) to ${where}: ${applied.join(', ')}` : `database ${where} is up to date (${migrationsList.migrationDirectories.length} migration(s))`);
-      return { applied };
-    } catch (e) {
-      const explained = handle.explain(e);
-      // The engine turns SQLITE_BUSY into P1008 "Socket timeout".
-      const busy = explained.code === 'P1008' || /SQLITE_BUSY|SocketTimeout|database is locked/.test(explained.line);
-      if (provider === 'sqlite' && busy && !handle.applying()) throw new SqliteBusy(explained.line);
-      const rel = path.relative(process.cwd(), migrationsList.baseDir) || migrationsList.baseDir;
-      throw migrationFailure(explained, handle.applying(), e, rel, provider, where);
-    } finally {
-      await handle.close();
-    }
-  };
-
-  if (provider === 'postgresql') return attempt(); // the engine serialises replicas with an advisory lock
-
-  // SQLite: the engine takes the file with locking_mode=EXCLUSIVE, so another migrator (a second start,
-  // a test worker) or any open connection (a running servicebot, a PrismaClient of this process) makes
-  // it fail with SQLITE_BUSY before it applies anything. Queue in this process; retry for a while, then
-  // say who to stop. (Apply migrations before creating the PrismaClient.)
-  const key = path.resolve(sqliteFilePath(url));
-  const previous = sqliteQueues.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => {}).then(async () => {
-    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        return await attempt();
-      } catch (e) {
-        if (!(e instanceof SqliteBusy)) throw e;
-        if (Date.now() > deadline) {
-          throw new MigrationError(
-            `Migrating the sqlite database ${where} failed: another connection kept it open for ${SQLITE_LOCK_WAIT_MS / 1000} s: stop the other servicebot (or program) using this file, or give this instance its own DATABASE_URL, and start again.`,
-            { cause: e },
-          );
-        }
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
-      }
-    }
-  });
-  sqliteQueues.set(key, mine);
-  try {
-    return await mine;
-  } finally {
-    if (sqliteQueues.get(key) === mine) sqliteQueues.delete(key);
-  }
-}
-
-const SQLITE_LOCK_WAIT_MS = Number(process.env.SERVICEBOT_SQLITE_LOCK_WAIT_MS) || 30_000;
-const sqliteQueues = new Map<string, Promise<unknown>>();
-class SqliteBusy extends Error {}
-
-function migrationFailure(
-  explained: { code?: string; line: string },
-  applying: string | undefined,
-  e: unknown,
-  migrationsRel: string,
-  provider: Provider,
-  where: string,
-): MigrationError {
-  const { code, line } = explained;
-  const name = /`([0-9]{14}_[\w-]+)`/.exec(line)?.[1] ?? applying;
-  const what = `Migrating the ${provider} database ${where} failed${name ? ` at ${name}` : ''}${code ? ` (${code})` : ''}`;
-  const row = (n: string) => `DELETE FROM "_prisma_migrations" WHERE migration_name = '${n}'`;
-  let fix: string;
-  switch (code) {
-    case 'P3005': // tables but no _prisma_migrations
-      fix = 'the database has tables but no migration history: point DATABASE_URL at an empty database, or baseline it (https://pris.ly/d/migrate-baseline)';
-      return new MigrationError(`${what}: ${fix}.`, { cause: e });
-    case 'P3009': // a failed migration is recorded
-      fix = name
-        ? `an earlier run of this migration failed and is recorded in _prisma_migrations: repair the database by hand (undo or finish its changes), then ${row(name)} and start again`
-        : 'an earlier migration failed and is recorded in _prisma_migrations: repair the database, delete its row from _prisma_migrations and start again';
-      return new MigrationError(`${what}: ${fix}.`, { cause: e });
-    default:
-      fix = name
-        ? `fix the database or ${migrationsRel}/${name}/migration.sql, ${
-            provider === 'sqlite' ? 'undo its partial changes' : 'its statements were rolled back'
-          }, then ${row(name)} and start again`
-        : 'fix the database or the migration and start again';
-  }
-  return new MigrationError(`${what}: ${line} — ${fix}.`, { cause: e });
+  const migrations = readMigrations(provider, opts.migrationsDir);
+  const baseDir = opts.migrationsDir ?? migrationsDir(provider);
+  const rel = path.relative(process.cwd(), baseDir) || baseDir;
+  if (!migrations.length) throw noMigrations(rel);
+  const applied = provider === 'sqlite' ? applySqlite(url, migrations, rel, log) : await applyPostgres(url, migrations, rel, log);
+  return { applied };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Throw-away PostgreSQL databases and diffs (scripts/migrate-new.ts, tests)
+// SQLite: one connection, an exclusive transaction per migration
 
-export const DEFAULT_PG_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** How long a start waits for another connection's write lock on the file before it gives up. */
+const SQLITE_LOCK_WAIT_MS = Number(process.env.SERVICEBOT_SQLITE_LOCK_WAIT_MS) || 30_000;
 
-export interface ThrowawayDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
+function sqliteApplied(db: Database.Database): Applied[] {
+  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(HISTORY);
+  if (!has) return [];
+  return db
+    .prepare(`SELECT migration_name AS name, checksum FROM "${HISTORY}" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+    .all() as Applied[];
 }
 
 /**
- * Creates an empty database named `<prefix>_<random>` on the server of `serverUrl` (any database URL on
- * that server) and returns its URL; drop() removes it (FORCE: also when connections are left).
+ * Synchronous from the first read to the last commit (better-sqlite3 is), so two
+ * migrators in one process run one after the other; across processes the
+ * exclusive transaction (and the busy timeout) does it.
  */
-export async function createThrowawayPgDatabase(serverUrl: string, prefix = 'servicebot_tmp'): Promise<ThrowawayDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new URL(serverUrl);
-  if (!admin.pathname || admin.pathname === '/') admin.pathname = '/postgres';
-  const t = pgTarget(admin.toString());
-  const run = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
+function applySqlite(url: string, migrations: Migration[], rel: string, log: (line: string) => void): string[] {
+  const file = sqliteFilePath(url);
+  if (file !== ':memory:') {
     try {
-      await client.connect();
-      await client.query(sql);
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     } catch (e) {
-      const err = e as { code?: string; message?: string };
-      if (err.code && (!/^[0-9A-Z]{5}$/.test(err.code) || err.code.startsWith('28'))) throw pgConnectError(err, t, `PostgreSQL at ${t.host}:${t.port}`, e);
-      throw new MigrationError(`${sql.split(' ').slice(0, 2).join(' ')} "${name}" failed on PostgreSQL at ${t.host}:${t.port}: ${err.message} (the user needs the CREATEDB privilege).`, { cause: e });
-    } finally {
-      await client.end().catch(() => {});
+      throw new MigrationError(`Cannot create the folder of the SQLite database ${file} (${(e as Error).message}): fix DATABASE_URL or the folder's permissions.`, { cause: e });
     }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped = false;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      await run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    },
-  };
-}
-
-/** The models with a datasource for `provider`: enough for the engine (the generator block does not matter to it). */
-export function datamodelFor(provider: Provider, models = readFileSync(path.join(packageRoot(), 'prisma', 'models.prisma'), 'utf8')): string {
-  return `datasource db {\n  provider = "${provider}"\n}\n\n${models}`;
-}
-
-/**
- * The SQL that takes a database from the committed migrations of `provider` to the current
- * prisma/models.prisma, or null when they already match. Replays the migrations on a shadow
- * database: for SQLite temp files, for PostgreSQL a throw-away database on `pgServerUrl`
- * (dropped afterwards; never the application's database).
- */
-export async function diffMigrationsToModels(
-  provider: Provider,
-  opts: {
-    pgServerUrl?: string;
-    log?: (line: string) => void;
-    /** Another migrations folder (tests). */
-    baseDir?: string;
-    /** Models text instead of prisma/models.prisma (tests). */
-    models?: string;
-  } = {},
-): Promise<string | null> {
-  const migrationsList = readMigrationsList(provider, opts.baseDir);
-  const datamodel = datamodelFor(provider, opts.models);
-  const cleanups: (() => Promise<void> | void)[] = [];
+  }
+  let db: Database.Database;
   try {
-    let url: string;
-    let shadow: (() => Promise<SqlDriverAdapter>) | undefined;
-    if (provider === 'sqlite') {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'servicebot-diff-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      url = `file:${path.join(dir, 'main.db')}`;
-      const shadowFile = path.join(dir, 'shadow.db');
-      shadow = () => new PrismaBetterSqlite3({ url: shadowFile }).connect();
-    } else {
-      const server = opts.pgServerUrl ?? DEFAULT_PG_SERVER_URL;
-      const main = await createThrowawayPgDatabase(server, 'servicebot_diff');
-      cleanups.push(() => main.drop());
-      const shadowDb = await createThrowawayPgDatabase(server, 'servicebot_shadow');
-      cleanups.push(() => shadowDb.drop());
-      url = main.url;
-      shadow = () => new PrismaPg({ connectionString: shadowDb.url }).connect();
+    db = new Database(file, { timeout: SQLITE_LOCK_WAIT_MS });
+  } catch (e) {
+    throw new MigrationError(`Cannot open the sqlite database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    // Nothing pending: done without a write lock (the service may start beside another open connection).
+    if (!pending(migrations, sqliteApplied(db), file, rel).length) {
+      log(`database ${file} is up to date (${migrations.length} migration(s))`);
+      return [];
     }
-    const handle = await openEngine(url, { log: opts.log, datamodel, shadow });
-    cleanups.unshift(() => handle.close());
-    let result;
-    try {
-      result = await handle.engine.diff({
-        from: migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
-        to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: datamodel }] },
-        script: true,
-        exitCode: true,
-        filters: NO_FILTERS,
-      });
-    } catch (e) {
-      throw new MigrationError(`Diffing prisma/${provider}/migrations against prisma/models.prisma failed: ${handle.explain(e).line}`, { cause: e });
-    }
-    const sql = result.stdout ?? '';
-    if (result.exitCode !== 2 || /^\s*(-- This is an empty migration\.\s*)?$/.test(sql)) return null;
-    return sql;
-  } finally {
-    for (const c of cleanups) {
+    // A table rebuilt by a migration must not cascade deletes to the rows that refer to it: foreign keys are
+    // checked once, before each commit, instead (this connection is the migrator's alone).
+    db.pragma('foreign_keys = OFF');
+    const applied: string[] = [];
+    for (;;) {
       try {
-        await c();
-      } catch {
-        /* best effort */
+        db.exec('BEGIN EXCLUSIVE');
+      } catch (e) {
+        if (/SQLITE_BUSY|database is locked/i.test(String((e as Error).message))) {
+          throw new MigrationError(
+            `Migrating the sqlite database ${file} failed: another connection kept it locked for ${SQLITE_LOCK_WAIT_MS / 1000} s: stop the other servicebot (or program) using this file, or give this instance its own DATABASE_URL, and start again.`,
+            { cause: e },
+          );
+        }
+        throw e;
       }
+      // Read again under the lock: another migrator may have applied some meanwhile.
+      const hasHistory = Boolean(db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(HISTORY));
+      if (!hasHistory) {
+        const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).get() as { n: number };
+        if (tables.n > 0) {
+          db.exec('ROLLBACK');
+          throw tablesButNoHistory('sqlite', file);
+        }
+        db.exec(SQLITE_HISTORY_TABLE);
+      }
+      const next = pending(migrations, sqliteApplied(db), file, rel)[0];
+      if (!next) {
+        db.exec('COMMIT');
+        break;
+      }
+      log(`Applying ${next.name}`);
+      try {
+        db.exec(next.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`${broken.length} row(s) break a foreign key after it`);
+        // A failure recorded by an older runner (the engine left it half done) is superseded.
+        db.prepare(`UPDATE "${HISTORY}" SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL AND rolled_back_at IS NULL`).run(new Date().toISOString(), next.name);
+        const now = new Date().toISOString();
+        db.prepare(`INSERT INTO "${HISTORY}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`).run(
+          randomUUID(),
+          next.checksum,
+          now,
+          next.name,
+          now,
+        );
+        db.exec('COMMIT');
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw failedAt('sqlite', file, next, rel, e);
+      }
+      applied.push(next.name);
     }
+    log(applied.length ? `applied ${applied.length} migration(s) to ${file}: ${applied.join(', ')}` : `database ${file} is up to date (${migrations.length} migration(s))`);
+    return applied;
+  } finally {
+    db.close();
+  }
+}
+
+const SQLITE_HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "${HISTORY}" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "checksum" TEXT NOT NULL,
+  "finished_at" DATETIME,
+  "migration_name" TEXT NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" DATETIME,
+  "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+  "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: an advisory lock for the run, a transaction per migration
+
+const PG_HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "${HISTORY}" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+async function pgApplied(client: pg.Client): Promise<Applied[]> {
+  const has = await client.query(`SELECT to_regclass('"${HISTORY}"') AS t`);
+  if (!has.rows[0]?.t) return [];
+  const r = await client.query<Applied>(`SELECT migration_name AS name, checksum FROM "${HISTORY}" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);
+  return r.rows;
+}
+
+async function applyPostgres(url: string, migrations: Migration[], rel: string, log: (line: string) => void): Promise<string[]> {
+  await checkPostgres(url, log);
+  const t = pgTarget(url);
+  const where = `${t.host}:${t.port}/${t.database}`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    throw pgConnectError(e as { code?: string; message?: string }, t, `PostgreSQL at ${t.host}:${t.port}`, e);
+  }
+  try {
+    if (!pending(migrations, await pgApplied(client), where, rel).length) {
+      log(`database ${where} is up to date (${migrations.length} migration(s))`);
+      return [];
+    }
+    // Held for the whole run: another replica waits here, then finds the migrations applied.
+    await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK_ID]);
+    try {
+      const hasHistory = (await client.query(`SELECT to_regclass('"${HISTORY}"') AS t`)).rows[0]?.t;
+      if (!hasHistory) {
+        const tables = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema()`);
+        if ((tables.rows[0] as { n: number }).n > 0) throw tablesButNoHistory('postgresql', where);
+        await client.query(PG_HISTORY_TABLE);
+      }
+      const todo = pending(migrations, await pgApplied(client), where, rel);
+      const applied: string[] = [];
+      for (const m of todo) {
+        log(`Applying ${m.name}`);
+        try {
+          await client.query('BEGIN');
+          // The whole script at once (simple-query protocol): statements, dollar quotes and comments as written.
+          await client.query(m.sql);
+          // A failure recorded by an older runner is superseded.
+          await client.query(`UPDATE "${HISTORY}" SET rolled_back_at = now() WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`, [m.name]);
+          await client.query(
+            `INSERT INTO "${HISTORY}" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, NULL, NULL, now(), 1)`,
+            [randomUUID(), m.checksum, m.name],
+          );
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw failedAt('postgresql', where, m, rel, e);
+        }
+        applied.push(m.name);
+      }
+      log(applied.length ? `applied ${applied.length} migration(s) to ${where}: ${applied.join(', ')}` : `database ${where} is up to date (${migrations.length} migration(s))`);
+      return applied;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [PG_LOCK_ID]).catch(() => {});
+    }
+  } finally {
+    await client.end().catch(() => {});
   }
 }

@@ -1,52 +1,34 @@
 /**
- * The service's web port (koa): health, the sandbox chat page and its API, the
- * JSON ticket API, and whatever channel endpoints the composition root mounts
- * (Feishu webhook, WeChat login page).
+ * The service's web port (koa): health, the JSON ticket API, and whatever the
+ * composition root mounts: the channels' routes (Feishu webhook, WeChat login
+ * page, the sandbox page and its API), metrics, exports, the dashboard.
  */
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { Clock } from '../bot/clock.js';
-import type { ContractRegistry } from '../bot/context.js';
-import { SANDBOX_FILE_MAX_BYTES, SandboxChannel, SandboxInputError } from '../bot/channels/sandbox.js';
-import { InvalidEventError, type ServiceBot } from '../bot/service.js';
-import type { ChannelStatus } from '../bot/types.js';
+import type { Clock } from '../core/clock.js';
+import type { ContractRegistry } from '../core/contracts.js';
+import { InvalidEventError, type ChannelStatus } from '../core/channel.js';
 import type { Db } from '../store/types.js';
+import { HttpError } from './body.js';
 import type { WriteProbe } from '../store/write-probe.js';
-import { bearerMatches, fromThisMachine, sandboxGuard, trustProxy } from './access.js';
-import { HttpError, readJson } from './body.js';
-import { sandboxPage } from './sandbox-page.js';
+import { bearerMatches, fromThisMachine, trustProxy } from './access.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from './tickets-api.js';
-
-export interface ClockControl {
-  mode: 'system' | 'manual';
-  now(): Date;
-  /** Moves a manual clock and fires what came due; undefined for the system clock. */
-  advance?(minutes: number): Promise<Date>;
-}
 
 export interface WebDeps {
   db: Db;
-  bot: ServiceBot;
   log: Logger;
   contracts: ContractRegistry;
   clock: Clock;
-  clockControl: ClockControl;
   apiToken?: string;
   /** TRUST_PROXY: the reverse proxies whose X-Forwarded-* headers are believed. */
   trustProxy?: string;
-  sandbox?: SandboxChannel;
-  /** Sends what is waiting in the outbox now (the sandbox answers with the bot's replies). */
-  flush: () => Promise<void>;
   channelStatus: () => ChannelStatus[];
   /** Whether the database takes writes (a disk full answers SELECT 1 but fails every message). */
   writeProbe?: WriteProbe;
-  /** Extra routes mounted before the API (Feishu webhook, WeChat login, metrics, dashboard). */
+  /** Routes mounted before the API (the channels' routes, metrics, exports, dashboard). */
   mount?: Middleware[];
 }
-
-/** A sandbox message with the largest attachment, base64 in JSON, and its text. */
-const SANDBOX_BODY_LIMIT = Math.ceil((SANDBOX_FILE_MAX_BYTES * 4) / 3) + 64 * 1024;
 
 /**
  * The API answers this machine only (a loopback address and a loopback Host), unless API_TOKEN is
@@ -80,7 +62,7 @@ export function createApp(deps: WebDeps): Koa {
       if (e instanceof HttpError) {
         ctx.status = e.status;
         ctx.body = { error: e.message };
-      } else if (e instanceof SandboxInputError || e instanceof InvalidEventError) {
+      } else if (e instanceof InvalidEventError) {
         ctx.status = 400;
         ctx.body = { error: e.message };
       } else {
@@ -104,7 +86,6 @@ export function createApp(deps: WebDeps): Koa {
     ctx.set('Referrer-Policy', 'no-referrer');
     await next();
   });
-  if (deps.sandbox) app.use(sandboxGuard());
   for (const m of deps.mount ?? []) app.use(m);
 
   const router = new Router();
@@ -124,17 +105,10 @@ export function createApp(deps: WebDeps): Koa {
     ctx.status = database === 'ok' ? 200 : 503;
     ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, outboxPending: pending, inboundQueued, channels: deps.channelStatus(), time: deps.clock.now().toISOString() };
   });
+  // With the sandbox on, its routes answer "/" first (a redirect to its page).
   router.get('/', (ctx) => {
-    if (deps.sandbox) ctx.redirect('/sandbox');
-    else ctx.body = { service: 'servicebot', health: '/healthz' };
+    ctx.body = { service: 'servicebot', health: '/healthz' };
   });
-  if (deps.sandbox) {
-    router.get('/sandbox', (ctx) => {
-      ctx.type = 'html';
-      ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
-      ctx.body = sandboxPage({ manualClock: deps.clockControl.mode === 'manual', timezone: deps.contracts.default.contract.timezone });
-    });
-  }
 
   const api = new Router({ prefix: '/api' });
   api.use(apiGuard(deps.apiToken));
@@ -151,56 +125,6 @@ export function createApp(deps: WebDeps): Koa {
     ctx.body = t;
   });
 
-  const sandbox = deps.sandbox;
-  if (sandbox) {
-    api.post('/sandbox/messages', async (ctx) => {
-      // Room for a photo or a short clip (2 MiB, base64 in the JSON).
-      const { id, result } = await sandbox.post(await readJson(ctx, SANDBOX_BODY_LIMIT), deps.bot);
-      await deps.flush();
-      ctx.status = 201;
-      ctx.body = { id, status: result.status };
-    });
-    api.post('/sandbox/clicks', async (ctx) => {
-      const result = await sandbox.click(await readJson(ctx), deps.bot);
-      await deps.flush();
-      ctx.body = { status: result.status, toast: result.toast ?? null };
-    });
-    api.get('/sandbox/messages', async (ctx) => {
-      const chat = String(ctx.query.chat ?? '');
-      if (!chat) throw new HttpError(400, 'chat: give the chat name, e.g. ?chat=demo');
-      const after = Number(ctx.query.after ?? 0);
-      ctx.body = await sandbox.list(chat, Number.isFinite(after) ? after : 0);
-    });
-    api.get('/sandbox/chats', async (ctx) => {
-      ctx.body = await sandbox.chats();
-    });
-    api.get('/sandbox/groups', async (ctx) => {
-      ctx.body = await sandbox.groups();
-    });
-    // A photo or clip sent from the page, with the type its bytes were checked to be; never run as a page.
-    api.get('/sandbox/files/:id', async (ctx) => {
-      const file = await sandbox.file(String(ctx.params.id ?? '').slice(0, 80));
-      if (!file) throw new HttpError(404, 'no such attachment');
-      ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
-      ctx.set('Cache-Control', 'private, max-age=3600');
-      ctx.type = file.mime;
-      ctx.body = Buffer.from(file.base64, 'base64');
-    });
-    api.get('/sandbox/clock', (ctx) => {
-      ctx.body = { mode: deps.clockControl.mode, now: deps.clockControl.now().toISOString() };
-    });
-    api.post('/sandbox/clock', async (ctx) => {
-      const body = (await readJson(ctx)) as { advanceMinutes?: unknown };
-      if (!deps.clockControl.advance) throw new HttpError(409, 'the clock is the system clock; start with SANDBOX_CLOCK=manual to move it');
-      const m = body?.advanceMinutes;
-      if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0 || m > 60 * 24 * 366) {
-        throw new HttpError(400, 'advanceMinutes: a positive number of minutes (at most a year)');
-      }
-      const now = await deps.clockControl.advance(m);
-      await deps.flush();
-      ctx.body = { mode: 'manual', now: now.toISOString() };
-    });
-  }
   app.use(router.routes()).use(router.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;

@@ -14,7 +14,7 @@
  */
 import type { Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Clock } from '../bot/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Db, Outbox } from '../store/types.js';
 import { bearerMatches, fromThisMachine } from './access.js';
 

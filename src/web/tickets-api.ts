@@ -6,9 +6,9 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { deadlines } from '../domain/sla.js';
 import { STATUSES } from '../domain/ticket.js';
-import type { ContractRegistry } from '../bot/context.js';
-import { slaTicketOf } from '../bot/tickets.js';
-import type { Clock } from '../bot/clock.js';
+import type { ContractRegistry } from '../core/contracts.js';
+import { slaTicketOf } from '../store/tickets.js';
+import type { Clock } from '../core/clock.js';
 import type { Db, Prisma } from '../store/types.js';
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');

@@ -9,7 +9,7 @@
  * - reminders due during the storm each fired exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuUuid } from '../../src/bot/channels/feishu/index.js';
+import { feishuUuid } from '../../src/channels/feishu/index.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { botMention, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { freePort, startServiceProcess, type ServiceProcess } from '../support/chaos-service.js';

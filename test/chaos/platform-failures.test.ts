@@ -6,7 +6,7 @@
  * The real service runs as a child process; the fake open platform here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuUuid } from '../../src/bot/channels/feishu/index.js';
+import { feishuUuid } from '../../src/channels/feishu/index.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { botMention, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 import { startServiceProcess, type ServiceProcess } from '../support/chaos-service.js';

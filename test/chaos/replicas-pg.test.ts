@@ -10,9 +10,9 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feishuUuid } from '../../src/bot/channels/feishu/index.js';
+import { feishuUuid } from '../../src/channels/feishu/index.js';
 import { createPrismaClient } from '../../src/store/client.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 import type { Db } from '../../src/store/types.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { botMention, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateFeishuEvent } from '../../src/bot/channels/feishu/index.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import { translateFeishuEvent } from '../../src/channels/feishu/index.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 import { PG_SERVER_URL, pgReachable } from '../support/chaos.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { botMention, feishuEnv, feishuRequest, TEST_APP, textMessageEvent } from '../support/feishu-events.js';

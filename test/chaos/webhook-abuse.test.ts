@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateFeishuEvent } from '../../src/bot/channels/feishu/index.js';
+import { translateFeishuEvent } from '../../src/channels/feishu/index.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { botMention, encryptPayload, feishuEnv, feishuRequest, forgedSigning, signBody, TEST_APP, textMessageEvent, type SignedRequest } from '../support/feishu-events.js';
 import { startTestService, type TestService } from '../support/service.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed } from '../../src/report/seed.js';
+import { seed } from '../../src/demo/seed.js';
 import { hashPassword } from '../../src/web/dashboard/auth.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 

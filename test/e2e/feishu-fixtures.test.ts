@@ -13,9 +13,9 @@ import type { AddressInfo } from 'node:net';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFeishuChannel, feishuEventDeps, type FeishuChannelBundle } from '../../src/bot/channels/feishu/index.js';
-import { FeishuLongConnection } from '../../src/bot/channels/feishu/ws.js';
-import type { InboundClick, InboundEvent, InboundMessage, InboundRecall } from '../../src/bot/types.js';
+import { createFeishuChannel, feishuEventDeps, type FeishuChannelBundle } from '../../src/channels/feishu/index.js';
+import { FeishuLongConnection } from '../../src/channels/feishu/ws.js';
+import type { InboundClick, InboundEvent, InboundMessage, InboundRecall } from '../../src/core/channel.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { feishuRequest, postFeishu, RecordingSink, TEST_APP } from '../support/feishu-events.js';
 

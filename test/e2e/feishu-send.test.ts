@@ -2,8 +2,8 @@
  * FeishuChannel with the real lark.Client against the local fake open platform.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FeishuChannel, feishuUuid } from '../../src/bot/channels/feishu/adapter.js';
-import { PermanentSendError, RetryableSendError, type SendContext } from '../../src/bot/types.js';
+import { FeishuChannel, feishuUuid } from '../../src/channels/feishu/adapter.js';
+import { PermanentSendError, RetryableSendError, type SendContext } from '../../src/core/channel.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { TEST_APP } from '../support/feishu-events.js';
 

@@ -4,7 +4,7 @@
  * working one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSmoke, runFeishuSmoke } from '../../src/bot/channels/feishu/smoke.js';
+import { formatSmoke, runFeishuSmoke } from '../../src/channels/feishu/smoke.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { TEST_APP } from '../support/feishu-events.js';
 

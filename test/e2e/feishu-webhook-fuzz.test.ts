@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFeishuWebhook } from '../../src/bot/channels/feishu/webhook.js';
+import { createFeishuWebhook } from '../../src/channels/feishu/webhook.js';
 import {
   cardActionEvent,
   encryptPayload,

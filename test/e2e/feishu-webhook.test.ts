@@ -7,8 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFeishuChannel, type FeishuChannelBundle } from '../../src/bot/channels/feishu/index.js';
-import type { InboundClick, InboundEvent, InboundMessage } from '../../src/bot/types.js';
+import { createFeishuChannel, type FeishuChannelBundle } from '../../src/channels/feishu/index.js';
+import type { InboundClick, InboundEvent, InboundMessage } from '../../src/core/channel.js';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import {
   botMembershipEvent,

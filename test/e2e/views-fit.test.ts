@@ -14,7 +14,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed } from '../../src/report/seed.js';
+import { seed } from '../../src/demo/seed.js';
 import { hashPassword } from '../../src/web/dashboard/auth.js';
 import { startTestService, type TestService } from '../support/service.js';
 

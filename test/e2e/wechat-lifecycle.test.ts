@@ -2,7 +2,7 @@
  * The REAL service (startService on a temp SQLite database: bot, outbox
  * dispatcher, timers) with its WeChat channel on wechaty + MentionPuppetMock.
  * People and rooms come from an organisation file written to the temp folder
- * (see src/bot/channels/wechat/mock-service.ts): 张工 (engineer) and 李经理
+ * (see test/support/wechat/mock-service.ts): 张工 (engineer) and 李经理
  * (manager) by their WeChat contact ids, the managers' group, the customer
  * group bound to 西安地铁二号线运营分公司. The customer 老王 set the room alias
  * 王站长 in the customer group. 李工 is in the group but not in the file.
@@ -18,7 +18,7 @@ import {
   startWechatMockService,
   type TranscriptLine,
   type WechatMockService,
-} from '../../src/bot/channels/wechat/mock-service.js';
+} from '../support/wechat/mock-service.js';
 
 const MIN_INTERVAL = 40;
 

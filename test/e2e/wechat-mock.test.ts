@@ -22,8 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { types } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 
-import { createWechatChannel, type WechatChannelHandle } from '../../src/bot/channels/wechat/index.js';
-import { MentionPuppetMock, onRoomMessage, type MockRoomMessage } from '../../src/bot/channels/wechat/mock-puppet.js';
+import { createWechatChannel, type WechatChannelHandle } from '../../src/channels/wechat/index.js';
+import { MentionPuppetMock, onRoomMessage, type MockRoomMessage } from '../support/wechat/mock-puppet.js';
 import {
   PermanentSendError,
   RetryableSendError,
@@ -32,7 +32,7 @@ import {
   type InboundSink,
   type OutboundAction,
   type ReceiveResult,
-} from '../../src/bot/types.js';
+} from '../../src/core/channel.js';
 
 type RoomPayload = MockRoomMessage;
 

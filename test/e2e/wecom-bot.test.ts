@@ -5,7 +5,7 @@
  * frames, a dropped connection, a lost ack, a second connection taking over, a wrong secret.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RetryableSendError, type OutboundAction, type SendContext } from '../../src/bot/types.js';
+import { RetryableSendError, type OutboundAction, type SendContext } from '../../src/core/channel.js';
 import { WecomBotChannel, type WecomBotOptions } from '../../src/channels/wecom/adapter.js';
 import { taskIdFor } from '../../src/channels/wecom/render.js';
 import { FakeWecomBot } from '../support/fake-wecom-bot.js';

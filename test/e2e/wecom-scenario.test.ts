@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/bot/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { Dispatcher } from '../../src/bot/dispatcher.js';
-import type { ChannelAdapter, ChannelName } from '../../src/bot/types.js';
+import type { ChannelName } from '../../src/core/channel.js';
+import type { SendingChannel } from '../../src/bot/dispatcher.js';
 import { WecomBotChannel } from '../../src/channels/wecom/adapter.js';
 import { FakeWecomBot } from '../support/fake-wecom-bot.js';
 import { freshStore, makeBot, quietConfig, type TestStore } from '../support/chaos.js';
@@ -61,7 +62,13 @@ describe('a ticket through the WeCom bot channel', () => {
     await until(() => wecom.status().connected, 5000, 'subscribed');
     let skew = 0;
     const dispatcher = (): Dispatcher =>
-      new Dispatcher({ db: store.db, log, adapters: new Map<ChannelName, ChannelAdapter>([['wecom', wecom]]), now: () => Date.now() + skew });
+      new Dispatcher({
+        db: store.db,
+        log,
+        // The WeCom bot renders cards (or their plain-text fallback) itself.
+        channels: new Map<ChannelName, SendingChannel>([['wecom', { send: (a, c) => wecom.send(a, c), capabilities: { cards: true, cardUpdates: true, threads: false, mentions: true, images: true, attachments: true } }]]),
+        now: () => Date.now() + skew,
+      });
 
     const report = {
       msgid: 'wecom-report-1',

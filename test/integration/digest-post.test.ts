@@ -10,9 +10,9 @@ import { pino } from 'pino';
 import { FakeFeishu } from '../support/fake-feishu.js';
 import { feishuEnv, TEST_APP } from '../support/feishu-events.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/bot/clock.js';
+import type { ManualClock } from '../../src/core/clock.js';
 import { DigestPoster } from '../../src/report/digest-job.js';
-import { createThrowawayPgDatabase } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase } from '../../src/store/pg-databases.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, advanceTo, settled } from '../support/scenario.js';
 

@@ -14,10 +14,10 @@ import { ageBucketOf, computeDigest, countNew, countOpen, digestChartData, perio
 import type { FaultLevel, TicketKind } from '../../src/domain/contract.js';
 import type { TicketStatus } from '../../src/domain/ticket.js';
 import { renderDigestChart } from '../../src/report/chart.js';
-import { openStore, type Store } from '../../src/report/cli-support.js';
+import { openStore, type Store } from '../../src/cli/support.js';
 import { loadDigest, loadDigestInput, OPEN_STATUSES } from '../../src/report/digest-store.js';
-import { seed } from '../../src/report/seed.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import { seed } from '../../src/demo/seed.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 import { expectDigestMatches, recountDigest } from '../support/digest-recount.js';
 
 const CONTRACT = fileURLToPath(new URL('../../config/contract.yaml', import.meta.url));

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed } from '../../src/report/seed.js';
+import { seed } from '../../src/demo/seed.js';
 import { COMPLAINT_COLUMNS, SERVICE_RECORD_COLUMNS, defuseCell } from '../../src/web/exports.js';
 import { startTestService, type TestService } from '../support/service.js';
 

@@ -1,22 +1,19 @@
 /**
- * The committed migrations (prisma/<provider>/migrations) against real databases, through the
- * offline WASM schema engine: a fresh SQLite file always; PostgreSQL when TEST_DATABASE_URL names
- * a server (a throw-away database is created on it and dropped afterwards).
+ * The committed migrations (prisma/<provider>/migrations) against real databases, applied by the
+ * service's own runner (src/store/migrate.ts); the WASM schema engine only checks that they match
+ * prisma/models.prisma. A fresh SQLite file always; PostgreSQL when TEST_DATABASE_URL names a
+ * server (a throw-away database is created on it and dropped afterwards).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type Db } from '../../src/store/client.js';
-import {
-  applyMigrations,
-  createThrowawayPgDatabase,
-  diffMigrationsToModels,
-  migrationsDir,
-  providerOf,
-  readMigrationsList,
-  type ThrowawayDatabase,
-} from '../../src/store/migrate.js';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { applyMigrations, migrationsDir, providerOf, readMigrations } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
+import { diffMigrationsToModels, engineApplyMigrations } from '../../src/store/schema-engine.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 const PG_SKIP_REASON = 'TEST_DATABASE_URL is not set (e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)';
@@ -36,7 +33,27 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-const allMigrations = (provider: 'sqlite' | 'postgresql') => readMigrationsList(provider).migrationDirectories.map((m) => m.path);
+const allMigrations = (provider: 'sqlite' | 'postgresql') => readMigrations(provider).map((m) => m.name);
+
+/** A copy of the committed migrations plus one more, for a migration that fails (or is fixed). */
+function migrationsWith(name: string, provider: 'sqlite' | 'postgresql', extra: string): string {
+  const dir = path.join(tmp, `${name}-${provider}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(migrationsDir(provider), dir, { recursive: true });
+  mkdirSync(path.join(dir, '29991231000000_extra'));
+  writeFileSync(path.join(dir, '29991231000000_extra', 'migration.sql'), extra);
+  return dir;
+}
+
+/** The table names of a SQLite file. */
+function sqliteTables(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((r) => r.name);
+  } finally {
+    db.close();
+  }
+}
 
 /** Inserts a customer, a chat, a person and a ticket, and reads them back through the relations. */
 async function roundTrip(prisma: Db): Promise<void> {
@@ -128,17 +145,48 @@ describe('migrations on SQLite', () => {
     }
   });
 
-  it('a failing migration stops with one line naming it and the fix; the next start says it failed before', async () => {
-    const dir = path.join(tmp, 'bad-migrations');
-    cpSync(migrationsDir('sqlite'), dir, { recursive: true });
-    mkdirSync(path.join(dir, '29991231000000_broken'));
-    writeFileSync(path.join(dir, '29991231000000_broken', 'migration.sql'), 'ALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
-    const badUrl = `file:${path.join(tmp, 'bad.db')}`;
-    const first = await failure(applyMigrations(badUrl, { migrationsDir: dir }));
-    expect(first.message).toMatch(/failed at 29991231000000_broken.*NoSuchTable.*DELETE FROM "_prisma_migrations"/);
+  it('a failing migration leaves the database as it was; once fixed, the next start applies it', async () => {
+    const file = path.join(tmp, 'bad.db');
+    const badUrl = `file:${file}`;
+    // The first statement works, the second fails (as a full disk would): nothing of it may stay.
+    const broken = migrationsWith('bad', 'sqlite', 'CREATE TABLE "Half" (id INTEGER);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
+    const first = await failure(applyMigrations(badUrl, { migrationsDir: broken }));
+    expect(first.message).toMatch(/failed at 29991231000000_extra: .*NoSuchTable.* nothing of it was applied/);
     expect(first.message).not.toContain('\n');
-    const again = await failure(applyMigrations(badUrl, { migrationsDir: dir }));
-    expect(again.message).toMatch(/\(P3009\): an earlier run of this migration failed/);
+    expect(sqliteTables(file)).not.toContain('Half');
+    expect(sqliteTables(file)).toContain('Ticket');
+    // Tried again unchanged: the same one line, not stuck on a recorded failure.
+    expect((await failure(applyMigrations(badUrl, { migrationsDir: broken }))).message).toBe(first.message);
+    const fixed = migrationsWith('bad', 'sqlite', 'CREATE TABLE "Half" (id INTEGER);\n');
+    expect((await applyMigrations(badUrl, { migrationsDir: fixed })).applied).toEqual(['29991231000000_extra']);
+    expect(sqliteTables(file)).toContain('Half');
+  });
+
+  it('a failure an older runner recorded (P3009) does not block the start: the migration is applied again', async () => {
+    const file = path.join(tmp, 'p3009.db');
+    const url = `file:${file}`;
+    await applyMigrations(url);
+    const db = new Database(file);
+    db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('x', 'y', '29991231000000_extra', '2026-01-01', 0)`).run();
+    db.close();
+    const dir = migrationsWith('p3009', 'sqlite', 'CREATE TABLE "Later" (id INTEGER);\n');
+    expect((await applyMigrations(url, { migrationsDir: dir })).applied).toEqual(['29991231000000_extra']);
+    expect((await applyMigrations(url, { migrationsDir: dir })).applied).toEqual([]);
+  });
+
+  it('refuses a migration changed after it was applied, naming it', async () => {
+    const file = path.join(tmp, 'changed.db');
+    const dir = migrationsWith('changed', 'sqlite', 'CREATE TABLE "Changed" (id INTEGER);\n');
+    await applyMigrations(`file:${file}`, { migrationsDir: dir });
+    writeFileSync(path.join(dir, '29991231000000_extra', 'migration.sql'), 'CREATE TABLE "Changed" (id INTEGER, x TEXT);\n');
+    const err = await failure(applyMigrations(`file:${file}`, { migrationsDir: dir }));
+    expect(err.message).toMatch(/29991231000000_extra\/migration\.sql was changed after it was applied .*new migration/);
+  });
+
+  it('a database the schema engine migrated (servicebot before its own runner) is up to date', async () => {
+    const url = `file:${path.join(tmp, 'engine.db')}`;
+    expect(await engineApplyMigrations(url)).toEqual(allMigrations('sqlite'));
+    expect((await applyMigrations(url)).applied).toEqual([]);
   });
 
   it('refuses a database that has tables but no migration history', async () => {
@@ -146,7 +194,7 @@ describe('migrations on SQLite', () => {
     const { prisma } = createPrismaClient(otherUrl);
     await prisma.$executeRawUnsafe('CREATE TABLE "Legacy" (id INTEGER)');
     await prisma.$disconnect();
-    await expect(applyMigrations(otherUrl)).rejects.toThrow(/\(P3005\): the database has tables but no migration history/);
+    await expect(applyMigrations(otherUrl)).rejects.toThrow(/the database has tables but no migration history/);
   });
 });
 
@@ -177,6 +225,37 @@ describe.skipIf(!PG_URL)(PG_URL ? 'migrations on PostgreSQL (TEST_DATABASE_URL)'
       await roundTrip(prisma);
     } finally {
       await prisma.$disconnect();
+    }
+  });
+
+  it('a failing migration is rolled back whole; once fixed, the next start applies it', async () => {
+    const other = await createThrowawayPgDatabase(PG_URL!, 'servicebot_test');
+    try {
+      const broken = migrationsWith('bad', 'postgresql', 'CREATE TABLE "Half" (id INTEGER);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
+      const err = await failure(applyMigrations(other.url, { migrationsDir: broken }));
+      expect(err.message).toMatch(/failed at 29991231000000_extra: .*NoSuchTable.* nothing of it was applied/);
+      const client = new pg.Client({ connectionString: other.url });
+      await client.connect();
+      try {
+        expect((await client.query(`SELECT to_regclass('"Half"') AS t`)).rows[0].t).toBeNull();
+        expect((await client.query(`SELECT count(*)::int AS n FROM "_prisma_migrations"`)).rows[0].n).toBe(allMigrations('postgresql').length);
+      } finally {
+        await client.end();
+      }
+      const fixed = migrationsWith('bad', 'postgresql', 'CREATE TABLE "Half" (id INTEGER);\n');
+      expect((await applyMigrations(other.url, { migrationsDir: fixed })).applied).toEqual(['29991231000000_extra']);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('a database the schema engine migrated is up to date for the runner', async () => {
+    const other = await createThrowawayPgDatabase(PG_URL!, 'servicebot_test');
+    try {
+      expect(await engineApplyMigrations(other.url)).toEqual(allMigrations('postgresql'));
+      expect((await applyMigrations(other.url)).applied).toEqual([]);
+    } finally {
+      await other.drop();
     }
   });
 

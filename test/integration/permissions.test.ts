@@ -11,9 +11,9 @@
  */
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/bot/clock.js';
-import type { ServiceBot } from '../../src/bot/service.js';
-import type { InboundClick, Mention } from '../../src/bot/types.js';
+import { ManualClock } from '../../src/core/clock.js';
+import type { ServiceBot } from '../../src/bot/bot.js';
+import type { InboundClick, Mention } from '../../src/core/channel.js';
 import { feishuMessage, freshStore, makeBot, quietConfig, type TestStore } from '../support/chaos.js';
 import { orgFileWith } from '../support/chaos-service.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';

@@ -5,8 +5,8 @@
  * Runs when TEST_DATABASE_URL names a PostgreSQL server (CI sets it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualClock } from '../../src/bot/clock.js';
-import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/migrate.js';
+import type { ManualClock } from '../../src/core/clock.js';
+import { createThrowawayPgDatabase, type ThrowawayDatabase } from '../../src/store/pg-databases.js';
 import { PEOPLE, botSays, startTestService, type TestService } from '../support/service.js';
 
 const server = process.env.TEST_DATABASE_URL;

@@ -198,7 +198,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('on PostgreSQL', () => {
   it('erases a person and applies retention the same way', async () => {
-    const { createThrowawayPgDatabase } = await import('../../src/store/migrate.js');
+    const { createThrowawayPgDatabase } = await import('../../src/store/pg-databases.js');
     const pg = await createThrowawayPgDatabase(process.env.TEST_DATABASE_URL!, 'servicebot_privacy');
     const one = await startTestService({ env: { DATABASE_URL: pg.url, DIGEST_CRON: 'off' } });
     try {

@@ -101,7 +101,7 @@ describe('the sandbox never runs beside a real channel', () => {
 
   it('a channel the configuration does not name (a puppet passed in) is caught at start too', async () => {
     const config = loadConfig({ ...base, DATABASE_URL: `file:${svc.dir}/other.db`, DATA_DIR: svc.dir, PORT: '0', SANDBOX: '1' });
-    const { MentionPuppetMock } = await import('../../src/bot/channels/wechat/mock-puppet.js');
+    const { MentionPuppetMock } = await import('../support/wechat/mock-puppet.js');
     await expect(startService(config, { listen: false, background: false, log: pino({ level: 'silent' }), wechatPuppet: new MentionPuppetMock() })).rejects.toThrow(/SANDBOX is on beside wechat/);
   });
 });

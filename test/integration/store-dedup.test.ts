@@ -6,8 +6,8 @@
  * (concurrent transactions for real) when TEST_DATABASE_URL is reachable.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/bot/clock.js';
-import type { ServiceBot } from '../../src/bot/service.js';
+import { ManualClock } from '../../src/core/clock.js';
+import type { ServiceBot } from '../../src/bot/bot.js';
 import type { Provider } from '../../src/store/migrate.js';
 import { feishuMessage, freshStore, makeBot, pgReachable, type TestStore } from '../support/chaos.js';
 

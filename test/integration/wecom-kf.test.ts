@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { PermanentSendError, RetryableSendError } from '../../src/bot/types.js';
+import { PermanentSendError, RetryableSendError } from '../../src/core/channel.js';
 import { KfWindowClosedError, WecomKfChannel, type WecomKfOptions } from '../../src/channels/wecom-kf/adapter.js';
 import { verifyAndDecrypt } from '../../src/channels/wecom-kf/crypto.js';
 import { KfSync } from '../../src/channels/wecom-kf/sync.js';

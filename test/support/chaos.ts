@@ -3,11 +3,11 @@
  * database (./store.ts) and a ServiceBot wired the way src/main.ts wires it.
  */
 import { pino } from 'pino';
-import type { Clock } from '../../src/bot/clock.js';
-import { ContractRegistry } from '../../src/bot/context.js';
+import type { Clock } from '../../src/core/clock.js';
+import { ContractRegistry } from '../../src/core/contracts.js';
 import { seedOrg } from '../../src/bot/directory.js';
-import { ServiceBot } from '../../src/bot/service.js';
-import type { InboundMessage } from '../../src/bot/types.js';
+import { ServiceBot } from '../../src/bot/bot.js';
+import type { InboundMessage } from '../../src/core/channel.js';
 import { compileReader, loadConfig, type Config } from '../../src/config.js';
 import type { Provider } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/types.js';

@@ -13,7 +13,7 @@
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { InboundEvent, InboundSink, ReceiveResult } from '../../src/bot/types.js';
+import type { InboundEvent, InboundSink, ReceiveResult } from '../../src/core/channel.js';
 
 export const TEST_APP = {
   appId: 'cli_a1b2c3d4e5f60718',

@@ -3,7 +3,7 @@
  * does, answers a redelivery "duplicate", and can be told to fail (database down) or to answer a
  * click with a card.
  */
-import type { InboundEvent, InboundSink, ReceiveOptions, ReceiveResult } from '../../src/bot/types.js';
+import type { InboundEvent, InboundSink, ReceiveOptions, ReceiveResult } from '../../src/core/channel.js';
 
 export class RecordingSink implements InboundSink {
   events: InboundEvent[] = [];

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPrismaClient } from '../../src/store/client.js';
-import { applyMigrations, createThrowawayPgDatabase, type Provider } from '../../src/store/migrate.js';
+import { applyMigrations, type Provider } from '../../src/store/migrate.js';
+import { createThrowawayPgDatabase } from '../../src/store/pg-databases.js';
 import type { Db } from '../../src/store/types.js';
 
 export const PG_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';

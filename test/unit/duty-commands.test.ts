@@ -7,7 +7,7 @@
  * now = Tuesday 24 Nov 2026, 10:00 in Shanghai (02:00Z).
  */
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/domain/commands.js';
+import { parseCommand } from '../../src/bot/commands/index.js';
 import { findNames, parseAmountCents, parseDutyCommand, parseWindow, splitProblems, type DutyParseOptions } from '../../src/domain/duty-commands.js';
 
 const now = new Date('2026-11-24T02:00:00Z');

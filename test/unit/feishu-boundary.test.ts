@@ -7,7 +7,7 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const dir = fileURLToPath(new URL('../../src/bot/channels/feishu/', import.meta.url));
+const dir = fileURLToPath(new URL('../../src/channels/feishu/', import.meta.url));
 
 function imports(file: string): string[] {
   const src = readFileSync(dir + file, 'utf8');
@@ -20,7 +20,7 @@ describe('feishu boundary', () => {
   it.each(['translate.ts', 'render.ts'])('%s imports no SDK and does no I/O', (file) => {
     const src = readFileSync(dir + file, 'utf8');
     expect(src).not.toMatch(/@larksuiteoapi/);
-    const allowed = new Set(['../../types.js', './translate.js', './render.js']);
+    const allowed = new Set(['../../core/channel.js', './translate.js', './render.js']);
     for (const spec of imports(file)) expect(allowed.has(spec), `${file} imports ${spec}`).toBe(true);
   });
 
@@ -28,10 +28,10 @@ describe('feishu boundary', () => {
     expect(readFileSync(dir + 'errors.ts', 'utf8')).not.toMatch(/@larksuiteoapi/);
   });
 
-  it('no file outside src/bot/channels/feishu imports the Feishu SDK', () => {
+  it('no file outside src/channels/feishu imports the Feishu SDK', () => {
     const src = fileURLToPath(new URL('../../src/', import.meta.url));
     const offenders = readdirSync(src, { recursive: true, encoding: 'utf8' })
-      .filter((f) => /\.(ts|mts|js)$/.test(f) && !f.split(sep).join('/').startsWith('bot/channels/feishu/'))
+      .filter((f) => /\.(ts|mts|js)$/.test(f) && !f.split(sep).join('/').startsWith('channels/feishu/'))
       .filter((f) => /from\s+['"]@larksuiteoapi|import\(\s*['"]@larksuiteoapi/.test(readFileSync(join(src, f), 'utf8')));
     expect(offenders).toEqual([]);
   });

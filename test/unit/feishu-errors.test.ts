@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFeishuError, FeishuApiError, retryAfterMsFrom } from '../../src/bot/channels/feishu/errors.js';
-import { PermanentSendError, RetryableSendError } from '../../src/bot/types.js';
+import { classifyFeishuError, FeishuApiError, retryAfterMsFrom } from '../../src/channels/feishu/errors.js';
+import { PermanentSendError, RetryableSendError } from '../../src/core/channel.js';
 
 function axiosError(status: number, data: unknown, headers: Record<string, string> = {}): unknown {
   return { isAxiosError: true, message: `Request failed with status code ${status}`, response: { status, headers, data } };

@@ -4,11 +4,11 @@
  * its budget when the bot is slow.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyFeishuError, FEISHU_HINTS } from '../../src/bot/channels/feishu/errors.js';
-import { CLICK_PENDING_TOAST, handleFeishuEvent } from '../../src/bot/channels/feishu/handler.js';
-import { FeishuPacer } from '../../src/bot/channels/feishu/pacer.js';
-import { FeishuPeople } from '../../src/bot/channels/feishu/people.js';
-import { PermanentSendError, RetryableSendError, type InboundEvent, type OutboundAction, type ReceiveResult } from '../../src/bot/types.js';
+import { classifyFeishuError, FEISHU_HINTS } from '../../src/channels/feishu/errors.js';
+import { CLICK_PENDING_TOAST, handleFeishuEvent } from '../../src/channels/feishu/handler.js';
+import { FeishuPacer } from '../../src/channels/feishu/pacer.js';
+import { FeishuPeople } from '../../src/channels/feishu/people.js';
+import { PermanentSendError, RetryableSendError, type InboundEvent, type OutboundAction, type ReceiveResult } from '../../src/core/channel.js';
 import { cardActionEvent } from '../support/feishu-events.js';
 
 function clock() {

@@ -9,9 +9,9 @@ import {
   renderImage,
   renderText,
   TRUNCATION_NOTE,
-} from '../../src/bot/channels/feishu/render.js';
-import { decodeButtonValue } from '../../src/bot/channels/feishu/translate.js';
-import { PermanentSendError } from '../../src/bot/types.js';
+} from '../../src/channels/feishu/render.js';
+import { decodeButtonValue } from '../../src/channels/feishu/translate.js';
+import { PermanentSendError } from '../../src/core/channel.js';
 
 describe('render: text', () => {
   it('puts real mentions in front of the text', () => {

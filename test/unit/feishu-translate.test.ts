@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeButtonValue, parseFeishuTime, translateFeishuEvent } from '../../src/bot/channels/feishu/translate.js';
-import type { InboundClick, InboundMessage } from '../../src/bot/types.js';
+import { decodeButtonValue, parseFeishuTime, translateFeishuEvent } from '../../src/channels/feishu/translate.js';
+import type { InboundClick, InboundMessage } from '../../src/core/channel.js';
 import {
   botMembershipEvent,
   botMention,

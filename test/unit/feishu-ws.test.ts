@@ -5,8 +5,8 @@
  */
 import type * as lark from '@larksuiteoapi/node-sdk';
 import { describe, expect, it } from 'vitest';
-import { FeishuLongConnection } from '../../src/bot/channels/feishu/ws.js';
-import type { InboundClick, InboundMessage } from '../../src/bot/types.js';
+import { FeishuLongConnection } from '../../src/channels/feishu/ws.js';
+import type { InboundClick, InboundMessage } from '../../src/core/channel.js';
 import { botMention, cardActionEvent, RecordingSink, TEST_APP, textMessageEvent } from '../support/feishu-events.js';
 
 function stubWs() {

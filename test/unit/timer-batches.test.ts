@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchesOfDistinctTickets } from '../../src/bot/service.js';
+import { batchesOfDistinctTickets } from '../../src/bot/pipeline/timers.js';
 
 const t = (id: number, ticketId: number) => ({ id, ticketId });
 

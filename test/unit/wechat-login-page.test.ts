@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { WechatLoginState } from '../../src/bot/channels/wechat/adapter.js';
-import { wechatLoginPage } from '../../src/bot/channels/wechat/login-page.js';
+import type { WechatLoginState } from '../../src/channels/wechat/adapter.js';
+import { wechatLoginPage } from '../../src/channels/wechat/login-page.js';
 
 let server: ReturnType<Koa['listen']> | undefined;
 afterEach(() => server?.close());
@@ -46,7 +46,7 @@ describe('GET /wechat/login', () => {
 
 describe('wechatConfigured', () => {
   it('is off unless a puppet is named', async () => {
-    const { wechatConfigured, wechatConfigFromEnv } = await import('../../src/bot/channels/wechat/adapter.js');
+    const { wechatConfigured, wechatConfigFromEnv } = await import('../../src/channels/wechat/adapter.js');
     expect(wechatConfigured({})).toBe(false);
     expect(wechatConfigured({ WECHATY_PUPPET: '' })).toBe(false);
     expect(wechatConfigured({ WECHATY_PUPPET: 'off' })).toBe(false);

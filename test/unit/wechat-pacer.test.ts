@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { Pacer, nextSendAt, type PacerClock } from '../../src/bot/channels/wechat/pacer.js';
-import { RetryableSendError } from '../../src/bot/types.js';
+import { Pacer, nextSendAt, type PacerClock } from '../../src/channels/wechat/pacer.js';
+import { RetryableSendError } from '../../src/core/channel.js';
 
 /** A clock the test moves by hand; sleeps resolve when time reaches them. */
 class FakeClock implements PacerClock {

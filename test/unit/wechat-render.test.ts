@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { mentionPrefix, numberPrompt, renderAction, renderCardText } from '../../src/bot/channels/wechat/render.js';
+import { mentionPrefix, numberPrompt, renderAction, renderCardText } from '../../src/channels/wechat/render.js';
 
 const LEVELS = [
   { label: '整个系统/车站业务中断', value: 'L1' },

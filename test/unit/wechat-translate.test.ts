@@ -10,7 +10,7 @@ import {
   timestampToDate,
   toInboundMessage,
   type WechatMessageSnapshot,
-} from '../../src/bot/channels/wechat/translate.js';
+} from '../../src/channels/wechat/translate.js';
 
 const BOT = { id: 'wxid_bot', name: '售后小助手' };
 const CUSTOMER = { id: 'wxid_cust', name: '王站长', roomAlias: '西安二号线-王' };
@@ -142,7 +142,7 @@ describe('helpers', () => {
 describe('boundary', () => {
   for (const file of ['translate.ts', 'render.ts', 'pacer.ts']) {
     it(`${file} imports no SDK`, () => {
-      const src = readFileSync(fileURLToPath(new URL(`../../src/bot/channels/wechat/${file}`, import.meta.url)), 'utf8');
+      const src = readFileSync(fileURLToPath(new URL(`../../src/channels/wechat/${file}`, import.meta.url)), 'utf8');
       const imports = [...src.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
       expect(imports.length).toBeGreaterThan(0);
       for (const spec of imports) {

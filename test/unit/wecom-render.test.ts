@@ -3,7 +3,7 @@
  * dispatcher acts on; the customer-service window. All pure.
  */
 import { describe, expect, it } from 'vitest';
-import { PermanentSendError, RetryableSendError, type OutboundAction } from '../../src/bot/types.js';
+import { PermanentSendError, RetryableSendError, type OutboundAction } from '../../src/core/channel.js';
 import { classifyWecomError } from '../../src/channels/wecom/errors.js';
 import { clipBytes, fitsTemplateCard, MARKDOWN_MAX_BYTES, renderWecomAction, streamIdFor, taskIdFor } from '../../src/channels/wecom/render.js';
 import { kfMsgId, renderKfAction, splitBytes } from '../../src/channels/wecom-kf/render.js';

@@ -13,8 +13,8 @@ import path from 'node:path';
 import type { Context, Middleware } from 'koa';
 import Router from '@koa/router';
 import { DateTime } from 'luxon';
-import type { ContractRegistry } from '../../bot/context.js';
-import type { Clock } from '../../bot/clock.js';
+import type { ContractRegistry } from '../../core/contracts.js';
+import type { Clock } from '../../core/clock.js';
 import {
   PERIOD_KINDS,
   PERIOD_LABELS,

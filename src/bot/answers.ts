@@ -1,0 +1,103 @@
+/**
+ * The answer to a question the bot asked this person (a PendingQuestion row):
+ * the level ("2", "全线都进不去"), a missing site or phone, the fix confirmed or
+ * not ("1", "正常了", "还是不行"), a rating ("5分 很及时"), fee consent
+ * ("同意"). A message that does not answer it is handled as anything else.
+ */
+import { normalise, parseRating } from '../domain/commands.js';
+import { parseLevelAnswer, parseReport } from '../domain/report-parser.js';
+import { clip } from '../domain/wording.js';
+import type { InboundMessage } from '../core/channel.js';
+import type { PendingQuestion, Person } from '../store/types.js';
+import { acceptOrAskFee } from './acceptance.js';
+import type { Ctx } from './context.js';
+import { mentionOf } from './context.js';
+import { updatePerson } from './directory.js';
+import { agreeFee } from './commands/agree-fee.js';
+import { confirm } from './commands/confirm.js';
+import { denyFix } from './commands/deny-fix.js';
+import { invoke } from './commands/index.js';
+import { rate } from './commands/rate.js';
+import { askMissing } from './questions.js';
+import { applyAction, recordEvent } from './transitions.js';
+
+const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
+const NOT_FIXED = /^(还是?不行|不行|还没好|没好|还是坏的|还有问题)/;
+
+const PLACE = /(站|中心|段|场|楼|层|室|机房|号线|出入口|口|厅|车辆|库|基地|大厦|公司)/;
+
+/**
+ * Tries the message as the answer to the person's open question. Returns false
+ * when it is not an answer (the message is then handled as anything else).
+ */
+export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | 'kind' | 'ticketId'>, msg: InboundMessage, person: Person): Promise<boolean> {
+  if (!q.ticketId) return false;
+  const ticket = await ctx.tickets.get(q.ticketId);
+  if (!ticket) return false;
+  const text = normalise(msg.text);
+  const lex = ctx.deps.lexicon;
+  const done = () => ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
+  switch (q.kind) {
+    case 'level': {
+      const a = parseLevelAnswer(text, lex);
+      if (!a) return false;
+      await done();
+      // An answer can carry details too ("小寨站全部刷不了").
+      const extra = parseReport(text, lex);
+      const data = {
+        // The words that decided the level are now the answer's (shown to engineers with the ticket).
+        levelEvidence: JSON.stringify(a.evidence),
+        ...(extra.site && !ticket.site ? { site: extra.site } : {}),
+        ...(extra.phone && !ticket.phone ? { phone: extra.phone } : {}),
+      };
+      const r = await applyAction(ctx, ticket, { type: 'set_level', level: a.level }, { data, detail: { evidence: a.evidence, answer: clip(text, 100) } });
+      if (!r.ok) {
+        await ctx.text(r.reason, [mentionOf(person)], { ticketId: ticket.id });
+        return true;
+      }
+      await acceptOrAskFee(ctx, r.ticket, person);
+      return true;
+    }
+    case 'site': {
+      const p = parseReport(text, lex);
+      // A place the lexicon does not know is taken as written, if it reads like one ("二号线三号机房"), not "好的".
+      const site = p.site ?? (text.length <= 30 && p.kind === 'other' && !/[?？]/.test(text) && PLACE.test(text) ? text : null);
+      if (!site) return false;
+      await done();
+      const t = await ctx.tickets.update(ticket, { site });
+      await recordEvent(ctx, t, 'details_added', { site });
+      await ctx.text(`好的，位置：${site}。`, [], { ticketId: t.id });
+      await askMissing(ctx, t, person);
+      return true;
+    }
+    case 'phone': {
+      const p = parseReport(text, lex);
+      if (!p.phone) return false;
+      await done();
+      const t = await ctx.tickets.update(ticket, { phone: p.phone });
+      if (!person.phone) await updatePerson(ctx.tx, person.id, { phone: p.phone });
+      await recordEvent(ctx, t, 'details_added', { phone: p.phone });
+      await ctx.text(`好的，联系电话 ${p.phone} 已记录。`, [], { ticketId: t.id });
+      return true;
+    }
+    case 'confirm': {
+      // "1" / "2", or the way people answer: "正常了，谢谢", "可以了", "还是不行".
+      const command = text === '1' || FIXED.test(text) ? confirm : text === '2' || NOT_FIXED.test(text) ? denyFix : null;
+      if (!command) return false;
+      await invoke(ctx, msg, person, command, ticket.id, {});
+      return true;
+    }
+    case 'rate': {
+      const r = parseRating(text);
+      if (!r) return false;
+      await invoke(ctx, msg, person, rate, ticket.id, { score: r.score, ...(r.comment ? { comment: r.comment } : {}) });
+      return true;
+    }
+    case 'fee': {
+      if (!/^(同意|可以|好的?|1)$/.test(text)) return false;
+      await invoke(ctx, msg, person, agreeFee, ticket.id, {});
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,43 @@
+/**
+ * The bot: the message pipeline's three ways in. Channels, the replay CLI and
+ * the tests call receive() (pipeline/inbound.ts: check, deduplicate, record or
+ * queue); the inbound-queue loop calls processQueued() (pipeline/queue-worker.ts:
+ * act on queued events in order per chat, paced); the scheduler calls fireDue()
+ * (pipeline/timers.ts: claim and fire due timers). Acting on an event is
+ * pipeline/act.ts, its route pipeline/router.ts.
+ */
+import type { InboundEvent, InboundSink, ReceiveOptions, ReceiveResult } from '../core/channel.js';
+import type { BotDeps } from './context.js';
+import { Inbound } from './pipeline/inbound.js';
+import { ArrivalPacing } from './pipeline/pacing.js';
+import { QueueWorker } from './pipeline/queue-worker.js';
+import { TimerFiring } from './pipeline/timers.js';
+
+export class ServiceBot implements InboundSink {
+  private readonly inbound: Inbound;
+  private readonly queue: QueueWorker;
+  private readonly timers: TimerFiring;
+
+  constructor(readonly deps: BotDeps) {
+    // Messages recorded now slow the queue worker down: answers first.
+    const pacing = new ArrivalPacing();
+    this.inbound = new Inbound(deps, pacing);
+    this.queue = new QueueWorker(deps, pacing);
+    this.timers = new TimerFiring(deps);
+  }
+
+  /** Records an inbound event and acts on it (or, deferred, queues it and answers at once). */
+  receive(event: InboundEvent, opts?: ReceiveOptions): Promise<ReceiveResult> {
+    return this.inbound.receive(event, opts);
+  }
+
+  /** Acts on queued events, oldest first and in order per chat; returns how many were handled. */
+  processQueued(limit?: number): Promise<number> {
+    return this.queue.processQueued(limit);
+  }
+
+  /** Claims and fires the timers due now; returns how many fired. */
+  fireDue(limit?: number): Promise<number> {
+    return this.timers.fireDue(limit);
+  }
+}

@@ -1,0 +1,22 @@
+/** 接单: the assigned engineer takes the job (stops the first-response clock). */
+import { ticketTitle } from '../../domain/wording.js';
+import { mentionOf } from '../context.js';
+import { applyAction } from '../transitions.js';
+import { STAFF, ticketCommand } from './command.js';
+
+export const acknowledge = ticketCommand({
+  name: 'acknowledge',
+  word: '接单',
+  parse: { pattern: /^(接单|接)(?=$|\s|#|[A-Z])/i, args: () => ({}) },
+  button: { action: 'ack', args: () => ({}) },
+  roles: STAFF,
+  appliesTo: ['assigned', 'reopened'],
+  waitingInChat: true,
+  help: { staff: { line: '接单 [#12]', order: 100 } },
+  async run({ ctx, person, ticket, reporter, tell, refuse }) {
+    const r = await applyAction(ctx, ticket, { type: 'acknowledge' });
+    if (!r.ok) return refuse(r.reason);
+    ctx.clickAnswer = { toast: '已接单', chosen: `${person.name} 已接单` };
+    await tell(`工程师 ${person.name} 已接单 ${ticketTitle(ticket)}，将尽快与您联系。`, [mentionOf(reporter)]);
+  },
+});

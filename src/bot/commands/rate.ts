@@ -1,0 +1,52 @@
+/**
+ * A rating, 1–5 (an answer to the rating question, "满意" after it expired, or
+ * a button): 3–5 closes and archives; at or below the contract's threshold
+ * the work reopens, is escalated and a non-conformance is recorded.
+ */
+import { ticketTitle } from '../../domain/wording.js';
+import { mentionOf } from '../context.js';
+import { personById } from '../directory.js';
+import { onDissatisfied } from '../escalation.js';
+import { RATING_LABELS, closeQuestions } from '../questions.js';
+import { applyAction } from '../transitions.js';
+import { EVERYONE, ticketCommand } from './command.js';
+import { customerMayAnswer } from './reporter-answers.js';
+
+export const rate = ticketCommand<{ score: number; comment?: string }>({
+  name: 'rate',
+  button: {
+    action: 'rate',
+    args: (arg) => {
+      const score = Number(arg);
+      return score >= 1 && score <= 5 ? { score } : null;
+    },
+  },
+  roles: EVERYONE,
+  customerCommand: true,
+  customerAppliesTo: ['confirmed', 'resolved'],
+  mayAct: customerMayAnswer,
+  help: { customer: { line: '评价：「5分 处理及时」或 满意 / 基本满意 / 不满意', order: 40 } },
+  async run({ ctx, person, ticket, args, tell, refuse }) {
+    const { score, comment } = args;
+    const threshold = ticket.contract.contract.confirmation.dissatisfiedAtOrBelow;
+    const r = await applyAction(ctx, ticket, { type: 'rate', score, dissatisfiedAtOrBelow: threshold }, {
+      data: { feedback: comment ?? null },
+      detail: { comment },
+    });
+    if (!r.ok) return refuse(r.reason);
+    await ctx.tx.rating.create({ data: { ticketId: ticket.id, raterId: person.id, score, comment: comment ?? null, at: ctx.now } });
+    await closeQuestions(ctx, ticket.id, ['rate']);
+    ctx.clickAnswer = { toast: '感谢评价', chosen: `评分：${score} ${RATING_LABELS[score]}` };
+    if (ticket.kind === 'complaint') {
+      await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { satisfaction: score, customerOpinion: comment ?? null, ...(r.dissatisfied ? {} : { archivedAt: ctx.now }) } });
+    }
+    if (r.dissatisfied) {
+      const engineer = await personById(ctx.tx, ticket.assigneeId);
+      await tell(`非常抱歉没有让您满意。${ticketTitle(ticket)} 已重新打开并上报经理，我们会立即整改。`, engineer ? [mentionOf(engineer)] : []);
+      await onDissatisfied(ctx, r.ticket, `评分 ${score} 分${comment ? `，意见：${comment}` : ''}`);
+    } else {
+      await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? `客户评分 ${score} 分，已关闭归档` });
+      await tell(`感谢您的评价（${score} 分）！${ticketTitle(ticket)} 已关闭。`);
+    }
+  },
+});

@@ -1,0 +1,32 @@
+/** 已修复 [#12] [what was done]: the fix is reported; the reporter is asked to confirm (a consultation: answered). */
+import { noteOf } from '../../domain/commands.js';
+import { ticketTitle } from '../../domain/wording.js';
+import { mentionOf } from '../context.js';
+import { askConfirm, askRating, closeQuestions } from '../questions.js';
+import { applyAction } from '../transitions.js';
+import { STAFF, ticketCommand } from './command.js';
+
+export const resolve = ticketCommand<{ note?: string }>({
+  name: 'resolve',
+  word: '已修复',
+  parse: { pattern: /^(已修复|修复完成|已解决|已处理完|处理完毕)/, args: (rest) => ({ note: noteOf(rest) }) },
+  button: { action: 'resolve', args: () => ({}) },
+  roles: STAFF,
+  appliesTo: ['acknowledged', 'on_site', 'replacing', 'reopened'],
+  help: { staff: { line: '已修复 #12 更换电源模块', order: 102 } },
+  async run({ ctx, person, ticket, reporter, args, tell, refuse }) {
+    const { note } = args;
+    const r = await applyAction(ctx, ticket, { type: 'resolve', ...(note ? { note } : {}) }, { data: note ? { resolutionNote: note, handling: note } : {} });
+    if (!r.ok) return refuse(r.reason);
+    ctx.clickAnswer = { toast: '已报修复', chosen: `${person.name} 已报修复` };
+    await closeQuestions(ctx, ticket.id);
+    if (ticket.kind === 'fault') {
+      await askConfirm(ctx, r.ticket, reporter);
+      if (ticket.sparePart && !ticket.mediumRetained && ticket.contract.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
+        // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
+        await tell(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
+      }
+    } else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
+    else await tell(`咨询 ${ticketTitle(ticket)} 已答复${note ? `：${note}` : ''}。如还有疑问请继续提出。`, [mentionOf(reporter)]);
+  },
+});

@@ -1,0 +1,28 @@
+/** 设为工程师 @张工 (设为经理/客服/副总/客户): a manager sets someone's role. */
+import type { Role } from '../../domain/contract.js';
+import type { ChannelName } from '../../core/channel.js';
+import { mentionedPeople, updatePerson } from '../directory.js';
+import { chatCommand } from './command.js';
+
+const NAMES: Record<Role, string> = { customer: '客户', engineer: '工程师', desk: '客服', manager: '部门经理', vp: '主管副总' };
+
+export const setRole = chatCommand<{ role: Role }>({
+  name: 'set_role',
+  word: '设置角色',
+  parse: {
+    pattern: /^设为(工程师|经理|部门经理|客服|副总|主管副总|客户)/,
+    args: (_rest, m) => {
+      const word = m[1]!;
+      return { role: word.includes('工程师') ? 'engineer' : word.includes('副总') ? 'vp' : word.includes('经理') ? 'manager' : word === '客服' ? 'desk' : 'customer' };
+    },
+  },
+  roles: ['manager', 'vp'],
+  refusals: { desk: '抱歉，设置角色需由部门经理操作。' },
+  help: { managers: { line: '设为工程师 @张工', order: 205 } },
+  async run({ ctx, src, args, say }) {
+    const targets = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
+    if (!targets.length) return say('请 @ 要设置的人，例如「设为工程师 @张工」。');
+    for (const t of targets) await updatePerson(ctx.tx, t.id, { role: args.role });
+    await say(`已将 ${targets.map((t) => t.name).join('、')} 设为${NAMES[args.role]}。`);
+  },
+});

@@ -1,0 +1,136 @@
+/**
+ * Timer firing: due timers (reminders, escalations, the desk's follow-ups)
+ * are claimed, a few to a transaction, and fired (reminders.ts says what each
+ * does). The claim (pending → fired) is conditional, so two replicas never
+ * fire the same timer; one that fails stays pending for the next tick.
+ */
+import { transaction } from '../../core/transactions.js';
+import { yieldToLoop } from '../../core/work-loop.js';
+import { TicketStore } from '../../store/tickets.js';
+import type { Timer, Tx } from '../../store/types.js';
+import { Ctx, type BotDeps } from '../context.js';
+import { fireTimer } from '../reminders.js';
+import { flushTimers } from '../transitions.js';
+
+/**
+ * Due timers fired per transaction. One commit for several (on PostgreSQL each
+ * commit waits for the disk); small enough that a batch holds the SQLite writer
+ * (and, there, the event loop) for a few tens of milliseconds only.
+ */
+const FIRE_BATCH = 10;
+
+/**
+ * The due timers in chunks of 50, starting at a random chunk: replicas that
+ * tick together then mostly claim different timers instead of racing for the
+ * same ones, while each chunk keeps its oldest-first order.
+ */
+export function spreadOrder<T>(due: T[], chunk = 50): T[] {
+  if (due.length <= chunk) return due;
+  const chunks = Math.ceil(due.length / chunk);
+  const start = Math.floor(Math.random() * chunks) * chunk;
+  return [...due.slice(start), ...due.slice(0, start)];
+}
+
+/**
+ * Cuts the due timers into batches in their order, no ticket twice in a batch:
+ * a timer that acts on a ticket may re-plan (cancel) that ticket's other timers,
+ * which must then not be claimed in the same statement. A later batch claims
+ * them only if they are still pending.
+ */
+export function batchesOfDistinctTickets<T extends { ticketId: number }>(timers: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let tickets = new Set<number>();
+  for (const t of timers) {
+    if (batch.length >= size || tickets.has(t.ticketId)) {
+      batches.push(batch);
+      batch = [];
+      tickets = new Set();
+    }
+    batch.push(t);
+    tickets.add(t.ticketId);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+export class TimerFiring {
+  constructor(private readonly deps: BotDeps) {}
+
+  /** Claims and fires the timers due now, a few to a transaction; returns how many fired. */
+  async fireDue(limit = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await this.deps.db.timer.findMany({
+      where: { state: 'pending', dueAt: { lte: now } },
+      orderBy: { dueAt: 'asc' },
+      take: limit,
+    });
+    let fired = 0;
+    for (const batch of batchesOfDistinctTickets(spreadOrder(due), FIRE_BATCH)) {
+      try {
+        fired += await this.fireBatch(batch);
+      } catch (e) {
+        // One timer's failure must not hold back the others: each alone, in its own transaction.
+        this.deps.log.warn({ err: e, timers: batch.map((t) => t.id) }, 'firing a batch of timers failed; firing them one by one');
+        for (const timer of batch) {
+          try {
+            if (await this.fireOne(timer)) fired++;
+          } catch (e2) {
+            this.deps.log.error({ err: e2, timer: timer.id }, 'timer failed; it stays pending and is retried next tick');
+          }
+          await yieldToLoop();
+        }
+      }
+      // As in the queue worker: let webhooks be answered between two transactions.
+      await yieldToLoop();
+    }
+    if (fired) this.deps.onOutbox?.();
+    return fired;
+  }
+
+  /**
+   * Fires a few timers in one transaction (one commit, one claim statement):
+   * those another replica claimed first are left out. Each is fired as fireOne
+   * fires it, its ticket read after the ones before it in the batch acted.
+   */
+  private fireBatch(timers: Timer[]): Promise<number> {
+    return transaction(this.deps.db, async (tx) => {
+      const now = this.deps.clock.now();
+      const claimed = await tx.timer.updateManyAndReturn({
+        where: { id: { in: timers.map((t) => t.id) }, state: 'pending' },
+        data: { state: 'fired', firedAt: now },
+        select: { id: true },
+      });
+      const mine = new Set(claimed.map((c) => c.id));
+      const tickets = new TicketStore(tx, this.deps.contracts);
+      for (const timer of timers) if (mine.has(timer.id)) await this.fireClaimed(tx, tickets, timer, now);
+      return mine.size;
+    });
+  }
+
+  /**
+   * Fires one timer, read as it was when found due. Its row changes only by the
+   * claim below (pending → fired) or by a re-plan (pending → cancelled); either
+   * makes the claim fail, so what was read is what is fired.
+   */
+  private fireOne(timer: Timer): Promise<boolean> {
+    return transaction(this.deps.db, async (tx) => {
+      const now = this.deps.clock.now();
+      const claim = await tx.timer.updateMany({ where: { id: timer.id, state: 'pending' }, data: { state: 'fired', firedAt: now } });
+      if (claim.count !== 1) return false;
+      await this.fireClaimed(tx, new TicketStore(tx, this.deps.contracts), timer, now);
+      return true;
+    });
+  }
+
+  /** Acts on a timer this transaction has claimed, in its ticket's chat. */
+  private async fireClaimed(tx: Tx, tickets: TicketStore, timer: Timer, now: Date): Promise<void> {
+    const found = await tickets.withChat(timer.ticketId);
+    if (!found || found.ticket.status === 'closed' || found.ticket.status === 'cancelled') return;
+    const { chat, ticket } = found;
+    const log = this.deps.log.child({ timer: timer.id, ticket: ticket.number });
+    const ctx = new Ctx(this.deps, tx, now, log, null, { chat, tickets });
+    await fireTimer(ctx, { ...timer, state: 'fired', firedAt: now }, ticket);
+    await flushTimers(ctx);
+  }
+}

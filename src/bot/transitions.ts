@@ -1,0 +1,125 @@
+/**
+ * Ticket changes around the pure state machine: a transition with its audit
+ * trail, and the timers that follow from the ticket's SLA plan. Every change
+ * of a ticket's status goes through applyAction, so the audit trail and the
+ * timers can never be forgotten; both are written once, at the end of the
+ * transaction (flushTimers).
+ */
+import { reconcileTimers, timerPlan, type ExistingTimer } from '../domain/sla.js';
+import { transition, type Actor, type TicketAction, type TicketStatus } from '../domain/ticket.js';
+import { slaTicketOf, stateOf, type Ticket } from '../store/tickets.js';
+import type { Person, Prisma } from '../store/types.js';
+import type { Ctx } from './context.js';
+
+export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
+  if (!person) return { personId: null, role: 'system', chatId: null };
+  return { personId: person.id, role: person.role, chatId: ctx.chat.id };
+}
+
+export const SYSTEM: Actor = { personId: null, role: 'system', chatId: null };
+
+/** A ticket created in this transaction: it has no Timer rows to reconcile yet. */
+export function markCreated(ctx: Ctx, ticket: Ticket): void {
+  ctx.createdTickets.add(ticket.id);
+  syncTimers(ctx, ticket);
+}
+
+/**
+ * Marks the ticket's timers for re-planning. A report can change a ticket three
+ * times in one transaction (created, level set, accepted); the timers are
+ * reconciled once, with the ticket as it stands at the end (flushTimers).
+ */
+export function syncTimers(ctx: Ctx, ticket: Ticket): void {
+  ctx.ticketsToPlan.set(ticket.id, ticket);
+}
+
+/**
+ * Ends the bot's work in a transaction: reconciles the timers of every ticket
+ * changed in it and writes the audit events it recorded. Called once, last,
+ * by whoever made the Ctx (the pipeline's act and timers steps), before the
+ * transaction commits.
+ */
+export async function flushTimers(ctx: Ctx): Promise<void> {
+  for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, ctx.createdTickets.has(ticket.id));
+  ctx.ticketsToPlan.clear();
+  if (ctx.auditEvents.length) {
+    // In the order recorded: ids keep the order of the audit trail.
+    await ctx.tx.ticketEvent.createMany({ data: ctx.auditEvents.splice(0) });
+  }
+}
+
+/** Brings the ticket's Timer rows in line with its SLA plan under its own contract. */
+async function planTimers(ctx: Ctx, ticket: Ticket, createdHere: boolean): Promise<void> {
+  const entry = ticket.contract;
+  const plan = timerPlan(slaTicketOf(ticket), entry.contract, entry.calendar);
+  // A ticket created in this transaction has no timers yet.
+  const existing = createdHere
+    ? []
+    : ((await ctx.tx.timer.findMany({
+        where: { ticketId: ticket.id },
+        select: { id: true, clock: true, stage: true, dueAt: true, state: true },
+      })) as ExistingTimer[]);
+  const { create, cancel, revive } = reconcileTimers(plan, existing, ctx.now);
+  if (cancel.length) {
+    await ctx.tx.timer.updateMany({ where: { id: { in: cancel }, state: 'pending' }, data: { state: 'cancelled' } });
+  }
+  if (revive.length) {
+    await ctx.tx.timer.updateMany({ where: { id: { in: revive }, state: 'cancelled' }, data: { state: 'pending' } });
+  }
+  if (create.length) {
+    await ctx.tx.timer.createMany({
+      data: create.map((p) => ({ ticketId: ticket.id, clock: p.clock, stage: p.stage, dueAt: p.dueAt, deadlineAt: p.deadlineAt, createdAt: ctx.now })),
+    });
+  }
+}
+
+/**
+ * Adds an event to the ticket's audit trail. It is written with the others of
+ * the transaction at its end (flushTimers), in one statement; nothing in the
+ * bot reads the audit trail back within the transaction that writes it.
+ */
+export async function recordEvent(
+  ctx: Ctx,
+  ticket: Pick<Ticket, 'id'>,
+  action: string,
+  detail: Record<string, unknown> = {},
+  opts: { from?: string | null; to?: string | null; actor?: Person | null } = {},
+): Promise<void> {
+  const actor = opts.actor === undefined ? ctx.person : opts.actor;
+  ctx.auditEvents.push({
+    ticketId: ticket.id,
+    at: ctx.now,
+    actorId: actor?.id ?? null,
+    action,
+    fromStatus: opts.from ?? null,
+    toStatus: opts.to ?? null,
+    detail: JSON.stringify(detail),
+    inboundEventId: ctx.inboundEventId,
+  });
+}
+
+export type ApplyResult = { ok: true; ticket: Ticket; from: TicketStatus; dissatisfied?: boolean } | { ok: false; reason: string };
+
+/**
+ * Runs a transition and, when allowed, stores the change, its audit event and
+ * the re-planned timers. `data` adds fields of the service record.
+ */
+export async function applyAction(
+  ctx: Ctx,
+  ticket: Ticket,
+  action: TicketAction,
+  opts: { actor?: Actor; data?: Prisma.TicketUncheckedUpdateInput; detail?: Record<string, unknown> } = {},
+): Promise<ApplyResult> {
+  const actor = opts.actor ?? actorOf(ctx);
+  const r = transition(stateOf(ticket), action, actor, ctx.now);
+  if (!r.ok) return r;
+  const updated = await ctx.tickets.update(ticket, { ...r.patch, ...(opts.data ?? {}) } as Prisma.TicketUncheckedUpdateInput);
+  const { type, ...params } = action;
+  await recordEvent(ctx, ticket, type, { ...params, ...(opts.detail ?? {}) }, {
+    from: r.from,
+    to: r.to,
+    actor: actor.role === 'system' ? null : ctx.person,
+  });
+  syncTimers(ctx, updated);
+  return { ok: true, ticket: updated, from: r.from, ...(r.dissatisfied ? { dissatisfied: true } : {}) };
+}
