@@ -22,6 +22,12 @@ export function isQuestion(text: string): boolean {
 
 const PROGRESS = /(到了?[吗没]|到场了?[吗没]|来了?[吗没]|什么时候|啥时候|几点|多久|进展|进度|怎么样了|处理得?怎么样|修好了?[吗没]|好了[吗没]|有人(管|处理|跟进)[吗没]?|接单了?[吗没]|派单了?[吗没]|还要等)/;
 
+/** A short question about how things stand ("到场了吗", "什么时候能来"), not a new report or consultation. */
+export function isProgressQuestion(text: string): boolean {
+  const t = normalise(text);
+  return t.length <= 60 && PROGRESS.test(t);
+}
+
 const THANKS = /^(谢谢|多谢|感谢|好的谢谢|明白了|懂了|收到谢谢|ok|好的)/i;
 
 /** "谢谢" after a consultation was answered closes it. */
@@ -39,8 +45,7 @@ export async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, pe
  * Answered with its status, who has it and the next deadline; nothing changes.
  */
 export async function answersProgressQuestion(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
-  const text = normalise(msg.text);
-  if (text.length > 60 || !PROGRESS.test(text)) return false;
+  if (!isProgressQuestion(msg.text)) return false;
   const t = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id);
   if (!t) return false;
   await ctx.text(progressLine(ctx, t, await personById(ctx.tx, t.assigneeId)), [mentionOf(person)], {

@@ -94,7 +94,11 @@ export async function sandboxHarness(): Promise<ChannelHarness> {
     async choose(m, n) {
       await svc.click(chat, customer, m.id, m.choices[n - 1]!.value);
     },
-    sendPicture: async () => null,
+    async sendPicture() {
+      // A photo from the page's 附件 button: kept on the reporter's open ticket like a platform's picture.
+      await svc.post(chat, customer, '', { attachment: { kind: 'image', name: 'gate.png', dataBase64: PNG_1PX.toString('base64') } });
+      return PNG_1PX;
+    },
     close: () => svc.close(),
   };
 }
