@@ -25,7 +25,7 @@ export const deadlineMessages = defineMessages({
   spareReplacement: {
     audience: 'staff',
     text: (p: { title: string; label: string; id: number }) =>
-      `${p.title}已超过${p.label}时限仍未修复。按合同约定，请更换同档次或更高档次的备件或备机：回复「申请备件 #${p.id} 部件名称」，更换后回复「已更换 #${p.id} 部件名称」。`,
+      `${p.title}已超过${p.label}时限仍未修复。按合同约定，请更换同档次或更高档次的备件/备机：回复「申请备件 #${p.id} 部件名称」，更换后回复「已更换 #${p.id} 部件名称」。`,
     sample: { title: T, label: '修复或更换备件', id: 12 },
   },
 });

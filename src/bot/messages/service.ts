@@ -15,7 +15,7 @@ export const serviceMessages = defineMessages({
     audience: 'customer',
     text: (p: { title: string; what: string; provisional: boolean; handling?: string; limits: string }) =>
       [
-        `已受理${p.title}：${p.what}${p.provisional ? '（暂定，核实后如有调整会再告知）' : ''}${p.handling ? `，将安排${p.handling}` : ''}。`,
+        `已受理 ${p.title}：${p.what}${p.provisional ? '（暂定，核实后如有调整会再告知）' : ''}${p.handling ? `，将安排${p.handling}` : ''}。`,
         p.limits ? `服务时限：${p.limits}。` : '',
         '工程师确定后会在群里告知您。',
       ].filter(Boolean).join('\n'),
@@ -25,7 +25,7 @@ export const serviceMessages = defineMessages({
   dispatch: {
     audience: 'staff',
     text: (p: { title: string; chat: string; what: string; limits: string; summary: string; ask: string }) =>
-      [`新工单${p.title}，${p.chat}：${p.what}。`, p.summary, p.limits ? `时限：${p.limits}。` : '', p.ask].filter(Boolean).join('\n'),
+      [`新工单 ${p.title}，${p.chat}：${p.what}。`, p.summary, p.limits ? `时限：${p.limits}。` : '', p.ask].filter(Boolean).join('\n'),
     sample: { title: T, chat: '西安地铁二号线报修群', what: '三级故障', limits: '首次响应10:30前，到场11月25日22:00前', summary: '站点：小寨站；设备：闸机；现象：刷卡没反应；电话：13800138000', ask: '请李经理派单。' },
   },
   dispatchTitle: { audience: 'staff', text: (p: { number: string }) => `待派单 ${p.number}`, sample: { number: 'GD-20261124-0001' } },
@@ -44,12 +44,12 @@ export const serviceMessages = defineMessages({
   },
   taken: {
     audience: 'customer',
-    text: (p: { title: string; engineer: string }) => `工程师${p.engineer}已接单${p.title}，将尽快与您联系。`,
+    text: (p: { title: string; engineer: string }) => `工程师${p.engineer}已接单 ${p.title}，将尽快与您联系。`,
     sample: { title: T, engineer: '张工' },
   },
   arrived: {
     audience: 'customer',
-    text: (p: { title: string; engineer: string }) => `工程师${p.engineer}已到达现场，${p.title}。`,
+    text: (p: { title: string; engineer: string }) => `${p.title}：工程师${p.engineer}已到达现场。`,
     sample: { title: T, engineer: '张工' },
   },
   /** "还是不行": the customer who spoke is answered; the engineer is asked to continue among staff. */
@@ -70,9 +70,14 @@ export const serviceMessages = defineMessages({
     text: (p: { title: string }) => `非常抱歉没有让您满意。${p.title}已重新打开，我们会安排专人尽快整改并与您联系。`,
     sample: { title: T },
   },
+  detectionReport: {
+    audience: 'customer',
+    text: (p: { title: string; text: string; cost?: string }) => `${p.title}故障检测报告已提交：${p.text}${p.cost ? `；维修费用 ${p.cost}` : ''}。`,
+    sample: { title: T, text: '硬盘坏道', cost: '1200元' },
+  },
   ratedThanks: {
     audience: 'customer',
-    text: (p: { title: string; score: number }) => `感谢您的评价（${p.score}分）！${p.title}已关闭。`,
+    text: (p: { title: string; score: number }) => `感谢您的评价（${p.score} 分）！${p.title}已关闭。`,
     sample: { title: T, score: 5 },
   },
   /** Closed unconfirmed: the customer is thanked; the desk is asked to call them. */
