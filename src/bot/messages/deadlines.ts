@@ -11,7 +11,7 @@ export const deadlineMessages = defineMessages({
   /** One reminder for a ticket at one moment; `due` lists each clock, e.g. "首次响应还剩15分钟（10:30前）". */
   reminder: {
     audience: 'staff',
-    text: (p: { title: string; due: string[]; late?: string }) => `⏰ ${p.late ? `（延迟${p.late}送达）` : ''}提醒：${p.title}${p.due.join('；')}。`,
+    text: (p: { title: string; due: string[]; late?: string }) => `⏰ ${p.late ? `（延迟 ${p.late}送达）` : ''}提醒：${p.title}${p.due.join('；')}。`,
     sample: { title: T, due: ['首次响应时限还剩15分钟，10:30前', '派单时限还剩15分钟，10:30前'] },
   },
   dueIn: { audience: 'staff', text: (p: { label: string; left: string; at: string }) => `${p.label}时限还剩${p.left}，${p.at}前`, sample: { label: '首次响应', left: '15分钟', at: '10:30' } },
@@ -19,7 +19,7 @@ export const deadlineMessages = defineMessages({
   breach: {
     audience: 'staff',
     text: (p: { title: string; label: string; step: number; overdue: string; at: string; level: string; assignee: string; where: string; late?: string }) =>
-      `⚠️ ${p.late ? `（延迟${p.late}送达）` : ''}超时${p.step > 1 ? `升级（第 ${p.step} 级）` : ''}：${p.title}${p.label}已超时${p.step > 1 ? ` ${p.overdue}` : ''}（时限 ${p.at}）。${p.level}处理人：${p.assignee}；${p.where}`,
+      `⚠️ ${p.late ? `（延迟 ${p.late}送达）` : ''}超时${p.step > 1 ? `升级（第 ${p.step} 级）` : ''}：${p.title}${p.label}已超时${p.step > 1 ? ` ${p.overdue}` : ''}（时限 ${p.at}）。${p.level}处理人：${p.assignee}；${p.where}`,
     sample: { title: T, label: '首次响应', step: 2, overdue: '1 小时', at: '10:30', level: '三级，', assignee: '张工', where: '小寨站·闸机' },
   },
   spareReplacement: {
