@@ -112,6 +112,8 @@ const CHAT_COMMANDS: Record<string, { text: string; mentions?: Mention[]; roles:
   open_tickets: { text: '待处理', roles: ['customer', 'engineer', 'desk', 'manager', 'vp'], done: /工单|没有/ },
   bind_customer: { text: '绑定客户 测试地铁公司', roles: ['desk', 'manager', 'vp'], done: /绑定/ },
   set_role: { text: '设为工程师 @赵站长', mentions: [{ id: 'rc3', name: '赵站长' }], roles: ['manager', 'vp'], done: /设为|工程师/ },
+  erase_request: { text: '删除我的信息', roles: ['customer', 'engineer', 'desk', 'manager', 'vp'], done: /已收到您删除个人信息的申请/ },
+  erase_person: { text: '删除个人信息 用户99', roles: ['desk', 'manager', 'vp'], done: /没有找到用户99/ },
 };
 
 let store: TestStore;

@@ -26,6 +26,8 @@ import type { Command, HelpAudience, HelpLine, Source, TicketCommand } from './c
 import { confirm } from './confirm.js';
 import { correction } from './correction.js';
 import { denyFix } from './deny-fix.js';
+import { erasePerson } from './erase-person.js';
+import { eraseRequest } from './erase-request.js';
 import { detectionReport } from './detection-report.js';
 import { help } from './help.js';
 import { investigation } from './investigation.js';
@@ -71,6 +73,8 @@ export const COMMANDS: readonly Command<any>[] = [
   otherEngineer, // 更换工程师
   bindCustomer, // 绑定客户
   setRole, // 设为工程师 @…
+  eraseRequest, // 删除我的信息
+  erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
 ];
 
