@@ -28,6 +28,7 @@ import { denyFix } from './deny-fix.js';
 import { detectionReport } from './detection-report.js';
 import { help } from './help.js';
 import { investigation } from './investigation.js';
+import { isFaultChoice } from './is-fault-choice.js';
 import { mediumRetained } from './medium-retained.js';
 import { myTickets } from './my-tickets.js';
 import { openTickets } from './open-tickets.js';
@@ -71,6 +72,7 @@ export const COMMANDS: readonly Command<any>[] = [
   bindCustomer, // 绑定客户
   setRole, // 设为工程师 @…
   rate, // no words: an answer, a late "满意", or a button
+  isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
 ];
 
 /** A command as read from a message or a button: which one, its arguments, the ticket it names. */
@@ -90,8 +92,10 @@ export function parseCommand(text: string): ParsedCommand | null {
 export function commandFromButton(value: string): ParsedCommand | null {
   const b = parseButtonValue(value);
   const command = b ? COMMANDS.find((c) => c.button?.action === b.action) : undefined;
-  const args = b && command?.button ? command.button.args(b.arg) : null;
-  return b && command && args ? { command, args, ref: { short: b.ticketId } } : null;
+  const args = b && command?.button ? command.button.args(b.arg, b.ticketId) : null;
+  if (!b || !command || !args) return null;
+  // A chat command's button names no ticket (its id is the question's, in its arguments).
+  return command.target === 'chat' ? { command, args } : { command, args, ref: { short: b.ticketId } };
 }
 
 /**
