@@ -84,6 +84,13 @@ export interface TicketCommand<A> extends CommandBase<A> {
   readonly customerAppliesTo?: readonly TicketStatus[];
   /** Nobody's job yet: the one ticket in this chat waiting for an engineer (接单, 到场). */
   readonly waitingInChat?: boolean;
+  /**
+   * Any staff member may give it, whoever's job the ticket is: it only reads the ticket
+   * (查询), or answers a question any engineer may answer (答复). Every other ticket
+   * command changes a job, and an engineer may give it only on their own jobs or on
+   * nobody's (notTheirJob in src/domain/ticket.ts).
+   */
+  readonly anyonesJob?: boolean;
   /** A check on the ticket itself, after the role check (who may confirm or rate): a refusal, or null. */
   mayAct?(ctx: Ctx, person: Person, ticket: Ticket): Promise<string | null>;
   run(c: OnTicket<A>): Promise<void>;

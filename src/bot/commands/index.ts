@@ -8,6 +8,7 @@
 import type { Role } from '../../domain/contract.js';
 import { clip, ticketTitle } from '../../domain/wording.js';
 import { normalise, parseButtonValue, parseWith, type TicketRef } from '../../domain/commands.js';
+import { notTheirJob } from '../../domain/ticket.js';
 import type { Ticket } from '../../store/tickets.js';
 import type { Person } from '../../store/types.js';
 import type { Mention } from '../../core/channel.js';
@@ -194,6 +195,9 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, command: TicketCo
     return id;
   };
   const reporter = (await personById(ctx.tx, ticket.reporterId))!;
+  // Another engineer's job is theirs, for the commands that change a job without a transition too (介质留存, 已更换, 整改).
+  const notMine = command.anyonesJob ? null : notTheirJob(ticket, { role: person.role, personId: person.id });
+  if (notMine) return refuse(notMine);
   const mayNot = command.mayAct ? await command.mayAct(ctx, person, ticket) : null;
   if (mayNot) return refuse(mayNot);
   await command.run({ ctx, src, person, args, ticket, chat, reporter, tell, refuse, say: async (text) => void (await sayTo(ctx, person, text, ticket.id)) });
