@@ -9,6 +9,8 @@ import { yieldToLoop } from '../../core/work-loop.js';
 import { TicketStore } from '../../store/tickets.js';
 import type { Timer, Tx } from '../../store/types.js';
 import { Ctx, type BotDeps } from '../context.js';
+import { sweepPlannedWork } from '../duties/sweep.js';
+import { fireDutyTimers } from '../duties/timers.js';
 import { fireTimer } from '../reminders.js';
 import { flushTimers } from '../transitions.js';
 
@@ -85,6 +87,9 @@ export class TimerFiring {
       await yieldToLoop();
     }
     if (fired) this.deps.onOutbox?.();
+    // The planned duties: jobs and visits the plans call for by now, then their due reminders.
+    fired += await sweepPlannedWork(this.deps);
+    fired += await fireDutyTimers(this.deps);
     return fired;
   }
 
