@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ContractRegistry } from '../core/contracts.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
+import type { LlmReader } from '../reader/llm.js';
 import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
 import { TicketStore, type Ticket } from '../store/tickets.js';
 import { chatById, firstWithRole, personById } from './directory.js';
@@ -30,6 +31,12 @@ export interface BotDeps {
   activeChannels?: () => string[];
   /** Called after an event was queued (ReceiveOptions.defer), to wake the inbound processor. */
   onQueued?: () => void;
+  /**
+   * The optional LLM reader (src/reader/llm.ts), for messages the local reader
+   * is unsure about; called before an event's transaction (pipeline/preread.ts),
+   * never inside one. Unset: off.
+   */
+  llm?: Pick<LlmReader, 'read'> | null;
 }
 
 export interface ReplyOptions {

@@ -209,14 +209,15 @@ export class TicketStore {
     return this.tx.ticket.findMany({ where: { ...scope, status: NOT_FINISHED }, orderBy: { id: 'asc' }, take }).then((r) => this.all(r));
   }
 
-  /** An open fault with this site and device, of the customer (or, without one, of the chat): a second report of it is linked. */
-  openFault(site: string, device: string, where: { customerId: number } | { chatId: number }): Promise<Ticket | null> {
+  /** The open faults at a site and device, newest first (a few): the tickets a new report there may duplicate. */
+  openFaults(site: string, device: string, where: { customerId: number } | { chatId: number }): Promise<Ticket[]> {
     return this.tx.ticket
-      .findFirst({
+      .findMany({
         where: { kind: 'fault', site, device, status: { notIn: ['closed', 'cancelled', 'resolved', 'confirmed'] }, ...where },
         orderBy: { id: 'desc' },
+        take: 20,
       })
-      .then((r) => this.maybe(r));
+      .then((r) => this.all(r));
   }
 
   /** A chat's consultations waiting for an answer, with the platform id of who asked. */

@@ -8,6 +8,7 @@
 import type { Role } from '../../domain/contract.js';
 import { clip, ticketTitle } from '../../domain/wording.js';
 import { normalise, parseButtonValue, parseWith, type TicketRef } from '../../domain/commands.js';
+import { notTheirJob } from '../../domain/ticket.js';
 import type { Ticket } from '../../store/tickets.js';
 import type { Person } from '../../store/types.js';
 import type { Mention } from '../../core/channel.js';
@@ -28,6 +29,7 @@ import { denyFix } from './deny-fix.js';
 import { detectionReport } from './detection-report.js';
 import { help } from './help.js';
 import { investigation } from './investigation.js';
+import { isFaultChoice } from './is-fault-choice.js';
 import { mediumRetained } from './medium-retained.js';
 import { myTickets } from './my-tickets.js';
 import { openTickets } from './open-tickets.js';
@@ -71,6 +73,7 @@ export const COMMANDS: readonly Command<any>[] = [
   bindCustomer, // 绑定客户
   setRole, // 设为工程师 @…
   rate, // no words: an answer, a late "满意", or a button
+  isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
 ];
 
 /** A command as read from a message or a button: which one, its arguments, the ticket it names. */
@@ -90,8 +93,10 @@ export function parseCommand(text: string): ParsedCommand | null {
 export function commandFromButton(value: string): ParsedCommand | null {
   const b = parseButtonValue(value);
   const command = b ? COMMANDS.find((c) => c.button?.action === b.action) : undefined;
-  const args = b && command?.button ? command.button.args(b.arg) : null;
-  return b && command && args ? { command, args, ref: { short: b.ticketId } } : null;
+  const args = b && command?.button ? command.button.args(b.arg, b.ticketId) : null;
+  if (!b || !command || !args) return null;
+  // A chat command's button names no ticket (its id is the question's, in its arguments).
+  return command.target === 'chat' ? { command, args } : { command, args, ref: { short: b.ticketId } };
 }
 
 /**
@@ -190,6 +195,9 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, command: TicketCo
     return id;
   };
   const reporter = (await personById(ctx.tx, ticket.reporterId))!;
+  // Another engineer's job is theirs, for the commands that change a job without a transition too (介质留存, 已更换, 整改).
+  const notMine = command.anyonesJob ? null : notTheirJob(ticket, { role: person.role, personId: person.id });
+  if (notMine) return refuse(notMine);
   const mayNot = command.mayAct ? await command.mayAct(ctx, person, ticket) : null;
   if (mayNot) return refuse(mayNot);
   await command.run({ ctx, src, person, args, ticket, chat, reporter, tell, refuse, say: async (text) => void (await sayTo(ctx, person, text, ticket.id)) });
