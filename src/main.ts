@@ -187,10 +187,11 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
             // (a timed-out question accepts a ticket) that fall due within the jump.
             const end = new Date(Date.parse(clock.now().toISOString()) + minutes * 60_000);
             for (let guard = 0; guard < 100_000; guard++) {
-              const next = await db.timer.findFirst({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: end } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+              // Ticket and duty timers, and the plans' next jobs.
+              const next = await bot.nextDueAt(clock.now(), end);
               // Digests fall due at their own moment too (09:00), so they are posted on time.
               const digest = digests.dueMomentsBetween(clock.now(), end).find((d) => d > clock.now());
-              const at = [next?.dueAt, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+              const at = [next, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
               if (!at) break;
               clock.set(at);
               await settle();

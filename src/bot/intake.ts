@@ -18,6 +18,7 @@ import { mentionOf } from './context.js';
 import { acceptOrAskFee, limitsLine } from './acceptance.js';
 import { personById, updatePerson } from './directory.js';
 import { tellManagers } from './escalation.js';
+import { answerInsideWindow } from './duties/maintenance.js';
 import { askIsFault, askLevel, awaitNotSame, closeQuestions, type ReportSource } from './questions.js';
 import { intakeMessages } from './messages/intake.js';
 import { SYSTEM, applyAction, markCreated, recordEvent } from './transitions.js';
@@ -199,6 +200,8 @@ async function reportFault(
     [mentionOf(person)],
     { ticketId: ticket.id, replyTo: msg.messageId },
   );
+  // Inside a declared maintenance window: recorded as usual, and answered with the window's notice.
+  await answerInsideWindow(ctx, ticket, content);
   if (parsed.level !== null) {
     const r = await applyAction(ctx, ticket, { type: 'set_level', level: parsed.level }, { actor: SYSTEM, detail: { evidence: parsed.levelEvidence } });
     if (r.ok) ticket = r.ticket;

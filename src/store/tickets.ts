@@ -131,6 +131,14 @@ export class TicketStore {
     return { ticket: await this.typed(ticket), chat };
   }
 
+  /** Several tickets with their chats in two reads (a batch of timers), by id; missing ones are left out. */
+  async manyWithChats(ids: readonly number[]): Promise<Map<number, { ticket: Ticket; chat: Chat }>> {
+    const rows = ids.length ? await this.tx.ticket.findMany({ where: { id: { in: [...ids] } }, include: { chat: true } }) : [];
+    const out = new Map<number, { ticket: Ticket; chat: Chat }>();
+    for (const { chat, ...row } of rows) out.set(row.id, { ticket: await this.typed(row), chat });
+    return out;
+  }
+
   /** "#12" or "GD-20261124-0001". */
   byRef(ref: TicketRef): Promise<Ticket | null> {
     const where = 'short' in ref ? { id: ref.short } : { number: ref.number };
