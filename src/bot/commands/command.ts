@@ -36,8 +36,8 @@ interface CommandBase<A> {
   readonly word?: string;
   /** How it is typed; none: it comes only from a button or as an answer to the bot's question. */
   readonly parse?: CommandRule<A>;
-  /** The button on the bot's cards that gives it: the button's action word, and its argument read. */
-  readonly button?: { action: string; args(arg: string | undefined): A | null };
+  /** The button on the bot's cards that gives it: the button's action word, and its argument read (with the id the button names: a ticket's, or a question's). */
+  readonly button?: { action: string; args(arg: string | undefined, id: number): A | null };
   /** Who may give it; anyone else is refused politely and nothing changes. */
   readonly roles: readonly Role[];
   /** The refusal for a role that may not (default: customers hear it is the staff's, staff that it is the managers' or the desk's). */
