@@ -20,6 +20,8 @@ import { ServiceBot } from './bot/bot.js';
 import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
+import type { CompiledLexicon } from './domain/lexicon.js';
+import { LlmReader } from './reader/llm.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
 import { retentionJob } from './store/privacy.js';
@@ -115,13 +117,17 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   const channels = new Map<ChannelName, Channel>();
   let dispatcher: Dispatcher | undefined;
   let inbound: WorkLoop | undefined;
+  const lexicon = compileReader(config);
+  const llm = llmReader(config, lexicon);
+  if (llm) log.info(`LLM reader on (${config.env.LLM_MODEL} at ${config.env.LLM_BASE_URL}, ${config.env.LLM_TIMEOUT_MS} ms, phones ${config.env.LLM_SEND_PHONES ? 'sent' : 'masked'})`);
   const bot = new ServiceBot({
     db,
     provider,
     clock,
     log,
     contracts,
-    lexicon: compileReader(config),
+    lexicon,
+    llm,
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),
@@ -189,10 +195,11 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
             // (a timed-out question accepts a ticket) that fall due within the jump.
             const end = new Date(Date.parse(clock.now().toISOString()) + minutes * 60_000);
             for (let guard = 0; guard < 100_000; guard++) {
-              const next = await db.timer.findFirst({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: end } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+              // Ticket and duty timers, and the plans' next jobs.
+              const next = await bot.nextDueAt(clock.now(), end);
               // Digests fall due at their own moment too (09:00), so they are posted on time.
               const digest = digests.dueMomentsBetween(clock.now(), end).find((d) => d > clock.now());
-              const at = [next?.dueAt, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+              const at = [next, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
               if (!at) break;
               clock.set(at);
               await settle();
@@ -311,4 +318,11 @@ export async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The optional LLM reader, off unless LLM_BASE_URL and LLM_MODEL are set. */
+function llmReader(config: Config, lexicon: CompiledLexicon): LlmReader | null {
+  const { LLM_BASE_URL: baseUrl, LLM_MODEL: model, LLM_API_KEY: apiKey, LLM_TIMEOUT_MS: timeoutMs, LLM_SEND_PHONES: sendPhones } = config.env;
+  if (!baseUrl || !model) return null;
+  return new LlmReader({ baseUrl, model, ...(apiKey ? { apiKey } : {}), timeoutMs, sendPhones: sendPhones === true, lexicon });
 }

@@ -119,6 +119,12 @@ export async function firstWithRole(tx: Client, channel: string, role: Role): Pr
   return (await staffWithRole(tx, channel, role))[0] ?? null;
 }
 
+/** Several people by id in one read. */
+export async function peopleByIds(tx: Client, ids: readonly number[]): Promise<Map<number, Person>> {
+  const rows = ids.length ? await tx.person.findMany({ where: { id: { in: [...new Set(ids)] } } }) : [];
+  return new Map(rows.map((r) => [r.id, typed(r)]));
+}
+
 export async function personById(tx: Client, id: number | null): Promise<Person | null> {
   if (id === null) return null;
   const row = await tx.person.findUnique({ where: { id } });
