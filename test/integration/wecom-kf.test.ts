@@ -228,7 +228,7 @@ describe('send_msg and the window', () => {
     await kf.onNotice({ openKfId: KF });
     clock.t += 49 * 3600_000;
     expect(await kf.windowOf(CHAT)).toMatchObject({ open: false, reason: 'expired' });
-    await expect(kf.send({ kind: 'text', text: '迟到的提醒' }, ctx())).rejects.toMatchObject({ reason: 'expired' });
+    await expect(kf.send({ kind: 'text', text: '迟到的提醒' }, ctx())).rejects.toMatchObject({ windowReason: 'expired' });
     expect(fake.sent).toHaveLength(0);
   });
 
