@@ -189,7 +189,7 @@ export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource
   const m = intakeMessages;
   const outboxId = await ctx.reply({
     kind: 'card',
-    title: '',
+    title: m.isFaultTitle.text(),
     text: m.isFaultQuestion.text(),
     buttons: [
       { label: m.isFaultYes.text(), value: buttonValue(IS_FAULT_BUTTON, q.id, 'yes'), style: 'primary' },
