@@ -131,6 +131,14 @@ export class TicketStore {
     return { ticket: await this.typed(ticket), chat };
   }
 
+  /** Several tickets with their chats in two reads (a batch of timers), by id; missing ones are left out. */
+  async manyWithChats(ids: readonly number[]): Promise<Map<number, { ticket: Ticket; chat: Chat }>> {
+    const rows = ids.length ? await this.tx.ticket.findMany({ where: { id: { in: [...ids] } }, include: { chat: true } }) : [];
+    const out = new Map<number, { ticket: Ticket; chat: Chat }>();
+    for (const { chat, ...row } of rows) out.set(row.id, { ticket: await this.typed(row), chat });
+    return out;
+  }
+
   /** "#12" or "GD-20261124-0001". */
   byRef(ref: TicketRef): Promise<Ticket | null> {
     const where = 'short' in ref ? { id: ref.short } : { number: ref.number };
@@ -201,14 +209,15 @@ export class TicketStore {
     return this.tx.ticket.findMany({ where: { ...scope, status: NOT_FINISHED }, orderBy: { id: 'asc' }, take }).then((r) => this.all(r));
   }
 
-  /** An open fault with this site and device, of the customer (or, without one, of the chat): a second report of it is linked. */
-  openFault(site: string, device: string, where: { customerId: number } | { chatId: number }): Promise<Ticket | null> {
+  /** The open faults at a site and device, newest first (a few): the tickets a new report there may duplicate. */
+  openFaults(site: string, device: string, where: { customerId: number } | { chatId: number }): Promise<Ticket[]> {
     return this.tx.ticket
-      .findFirst({
+      .findMany({
         where: { kind: 'fault', site, device, status: { notIn: ['closed', 'cancelled', 'resolved', 'confirmed'] }, ...where },
         orderBy: { id: 'desc' },
+        take: 20,
       })
-      .then((r) => this.maybe(r));
+      .then((r) => this.all(r));
   }
 
   /** A chat's consultations waiting for an answer, with the platform id of who asked. */
