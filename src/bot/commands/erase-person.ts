@@ -21,7 +21,7 @@ export const erasePerson = chatCommand<{ personId?: number }>({
     },
   },
   roles: MANAGERS_AND_DESK,
-  help: { managers: { line: '删除个人信息 用户17（客户申请删除时）', order: 206 } },
+  help: { managers: { line: '删除个人信息 用户17（客户申请删除时）', order: 214 } },
   async run({ ctx, src, person, args, say }) {
     const target =
       args.personId !== undefined
