@@ -13,6 +13,7 @@ import { ContractRegistry } from './core/contracts.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
+import { tellStaffUndelivered } from './bot/undelivered.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/bot.js';
@@ -135,7 +136,14 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
-  dispatcher = new Dispatcher({ db, log, channels, onSettled: metrics.onSettled });
+  dispatcher = new Dispatcher({
+    db,
+    log,
+    channels,
+    onSettled: metrics.onSettled,
+    // A reply the platform will not take now (微信客服's window) goes to the staff instead.
+    onUndeliverable: (row, err) => tellStaffUndelivered({ db, log, now: () => clock.now(), activeChannels: () => [...channels.keys()] }, row, err),
+  });
   const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   await logins.purgeStale();
   // Pages that can hand over an account (the WeChat login QR code) are behind the login.
