@@ -175,7 +175,7 @@ async function reportFault(
   content: string,
   reportedAt: Date,
   source: ReportSource,
-  opts: { linkDuplicates?: boolean } = {},
+  opts: { linkDuplicates?: boolean; answeredWith?: string } = {},
 ): Promise<void> {
   const dup = opts.linkDuplicates === false ? null : await duplicateOf(ctx, parsed);
   if (dup) {
@@ -207,7 +207,7 @@ async function reportFault(
     if (r.ok) ticket = r.ticket;
     await acceptOrAskFee(ctx, ticket, person);
   } else {
-    await askLevel(ctx, ticket, person);
+    await askLevel(ctx, ticket, person, opts.answeredWith);
   }
 }
 
@@ -313,7 +313,7 @@ export function reportSourceOf(data: string): ReportSource | null {
  * asked about (reported when it was sent); "no" closes the question quietly.
  * Only the first answer counts: a late or repeated one does nothing (false).
  */
-export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person): Promise<boolean> {
+export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person, typed?: string): Promise<boolean> {
   const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
   if (claim.count !== 1) return false;
   if (answer === 'no') return true;
@@ -322,7 +322,7 @@ export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, a
   if (!source || !report) return true;
   const lex = ctx.deps.lexicon;
   const parsed = confirmedFault(parseReport(report.content, lex), lex);
-  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source);
+  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source, typed ? { answeredWith: typed } : {});
   return true;
 }
 

@@ -115,6 +115,14 @@ describe('intake precision in the sandbox', () => {
     expect(t.steps.reportedAt).toBe(t0.toISOString());
     expect(await tickets()).toBe(before + 1);
 
+    // "1" sent twice is not the answer to the level question that followed; a "1" a minute later is.
+    expect(made.some((m) => m.text.includes('请问影响范围')), transcript(made)).toBe(true);
+    expect(await chat.ask(customer, '1')).toHaveLength(0);
+    expect((await svc.ticket(id)).level).toBeNull();
+    await svc.advance(1);
+    await chat.ask(customer, '3');
+    expect((await svc.ticket(id)).level).toBe(3);
+
     // A late click on the question's button does nothing.
     const late = await svc.click(chat.name, customer, q!.id, q!.buttons[0]!.value);
     expect(late.toast).toBe('该问题已处理。');
