@@ -12,7 +12,8 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { systemClock } from '../src/core/clock.js';
-import type { Provider } from '../src/store/migrate.js';
+import { sqliteFilePath, type Provider } from '../src/store/migrate.js';
+import { floorSqlite, type FloorResult } from './lib/floor.js';
 import { feishuMessage, seedDueReminders } from '../test/support/chaos.js';
 import { freshDb, log, makeBot, round } from './lib/common.js';
 
@@ -28,6 +29,12 @@ export interface ProcessResult {
   process_timers_per_s: number;
   process_cpu_ms_per_timer: number;
   process_stmts_per_timer: number;
+  /** SQLite only: the same rows by hand-written SQL in one better-sqlite3 transaction (bench/lib/floor.ts). */
+  process_floor_cpu_ms_per_event?: number;
+  process_floor_stmts_per_event?: number;
+  process_floor_events_per_s?: number;
+  /** process_cpu_ms_per_event / process_floor_cpu_ms_per_event, measured in the same run. */
+  process_floor_ratio?: number;
 }
 
 let statements = 0;
@@ -80,6 +87,13 @@ export async function benchProcess(provider: Provider, opts: { quick: boolean })
     const processStmts = statements - s0;
     if (done !== events) throw new Error(`processQueued acted on ${done} of ${events} events`);
 
+    // The floor: the rows of the last report, written again by hand-written SQL (SQLite).
+    let floor: FloorResult | null = null;
+    if (provider === 'sqlite') {
+      const last = await store.db.ticket.findFirstOrThrow({ orderBy: { id: 'desc' }, select: { id: true } });
+      floor = floorSqlite(sqliteFilePath(store.url), last.id, events);
+    }
+
     // Timers: due now, one reminder per open ticket.
     const now = new Date();
     await seedDueReminders(store.db, 'oc_process_timers', Array.from({ length: timers }, (_, k) => new Date(now.getTime() - 1000 + k)), now);
@@ -102,10 +116,19 @@ export async function benchProcess(provider: Provider, opts: { quick: boolean })
       process_timers_per_s: round(fired / fireS, 1),
       process_cpu_ms_per_timer: round(fireCpu / Math.max(1, fired), 2),
       process_stmts_per_timer: round(fireStmts / Math.max(1, fired), 1),
+      ...(floor
+        ? {
+            process_floor_cpu_ms_per_event: round(floor.cpu_ms_per_report, 3),
+            process_floor_stmts_per_event: floor.statements_per_report,
+            process_floor_events_per_s: round(floor.reports_per_s, 0),
+            process_floor_ratio: round(processCpu / events / floor.cpu_ms_per_report, 1),
+          }
+        : {}),
     };
     log(
       `process ${provider}: record ${res.process_record_per_s}/s (${res.process_record_stmts_per_event} statements each); ` +
         `act ${res.process_events_per_s} events/s, ${res.process_cpu_ms_per_event} ms CPU and ${res.process_stmts_per_event} statements each; ` +
+        (floor ? `floor ${res.process_floor_cpu_ms_per_event} ms CPU, ${res.process_floor_stmts_per_event} statements (ratio ${res.process_floor_ratio}); ` : '') +
         `timers ${res.process_timers_per_s}/s, ${res.process_cpu_ms_per_timer} ms CPU and ${res.process_stmts_per_timer} statements each`,
     );
     return res;

@@ -35,7 +35,10 @@ export const CorpusRecordSchema = z.object({
   /** A fault that also asks a separate question. */
   alsoConsultation: z.boolean().optional(),
 });
-export type CorpusRecord = z.infer<typeof CorpusRecordSchema>;
+export type CorpusRecord = z.infer<typeof CorpusRecordSchema> & {
+  /** The file (batch) the record came from, without ".jsonl": batch cross-validation holds out one at a time. */
+  batch?: string;
+};
 export type Split = 'train' | 'test';
 
 export function loadDefaultLexicon(opts: { model?: boolean } = {}): CompiledLexicon {
@@ -62,7 +65,7 @@ export function loadCorpus(split: Split): CorpusRecord[] {
       const r = CorpusRecordSchema.safeParse(JSON.parse(l));
       // Never echo a test record: name the file and line only.
       if (!r.success) throw new Error(`${split}/${f}:${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-      out.push(r.data);
+      out.push({ ...r.data, batch: f.replace(/\.jsonl$/u, '') });
     });
   }
   return out;

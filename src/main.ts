@@ -13,12 +13,15 @@ import { ContractRegistry } from './core/contracts.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
+import { tellStaffUndelivered } from './bot/undelivered.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/bot.js';
 import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
+import type { CompiledLexicon } from './domain/lexicon.js';
+import { LlmReader } from './reader/llm.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
 import { retentionJob } from './store/privacy.js';
@@ -114,13 +117,17 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   const channels = new Map<ChannelName, Channel>();
   let dispatcher: Dispatcher | undefined;
   let inbound: WorkLoop | undefined;
+  const lexicon = compileReader(config);
+  const llm = llmReader(config, lexicon);
+  if (llm) log.info(`LLM reader on (${config.env.LLM_MODEL} at ${config.env.LLM_BASE_URL}, ${config.env.LLM_TIMEOUT_MS} ms, phones ${config.env.LLM_SEND_PHONES ? 'sent' : 'masked'})`);
   const bot = new ServiceBot({
     db,
     provider,
     clock,
     log,
     contracts,
-    lexicon: compileReader(config),
+    lexicon,
+    llm,
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
     onQueued: () => inbound?.notify(),
@@ -129,7 +136,14 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
-  dispatcher = new Dispatcher({ db, log, channels, onSettled: metrics.onSettled });
+  dispatcher = new Dispatcher({
+    db,
+    log,
+    channels,
+    onSettled: metrics.onSettled,
+    // A reply the platform will not take now (微信客服's window) goes to the staff instead.
+    onUndeliverable: (row, err) => tellStaffUndelivered({ db, log, now: () => clock.now(), activeChannels: () => [...channels.keys()] }, row, err),
+  });
   const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   await logins.purgeStale();
   // Pages that can hand over an account (the WeChat login QR code) are behind the login.
@@ -181,10 +195,11 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
             // (a timed-out question accepts a ticket) that fall due within the jump.
             const end = new Date(Date.parse(clock.now().toISOString()) + minutes * 60_000);
             for (let guard = 0; guard < 100_000; guard++) {
-              const next = await db.timer.findFirst({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: end } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+              // Ticket and duty timers, and the plans' next jobs.
+              const next = await bot.nextDueAt(clock.now(), end);
               // Digests fall due at their own moment too (09:00), so they are posted on time.
               const digest = digests.dueMomentsBetween(clock.now(), end).find((d) => d > clock.now());
-              const at = [next?.dueAt, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+              const at = [next, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
               if (!at) break;
               clock.set(at);
               await settle();
@@ -303,4 +318,11 @@ export async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** The optional LLM reader, off unless LLM_BASE_URL and LLM_MODEL are set. */
+function llmReader(config: Config, lexicon: CompiledLexicon): LlmReader | null {
+  const { LLM_BASE_URL: baseUrl, LLM_MODEL: model, LLM_API_KEY: apiKey, LLM_TIMEOUT_MS: timeoutMs, LLM_SEND_PHONES: sendPhones } = config.env;
+  if (!baseUrl || !model) return null;
+  return new LlmReader({ baseUrl, model, ...(apiKey ? { apiKey } : {}), timeoutMs, sendPhones: sendPhones === true, lexicon });
 }

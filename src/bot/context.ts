@@ -9,9 +9,11 @@ import type { Logger } from 'pino';
 import type { ContractRegistry } from '../core/contracts.js';
 import type { CompiledLexicon } from '../domain/lexicon.js';
 import type { Org } from '../domain/org.js';
+import type { LlmReader } from '../reader/llm.js';
 import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
 import { TicketStore, type Ticket } from '../store/tickets.js';
-import { chatById, staffChatFor } from './directory.js';
+import { chatById, firstWithRole, personById, staffChatFor } from './directory.js';
+import type { Role } from '../domain/contract.js';
 import type { Clock } from '../core/clock.js';
 import type { Audience, Mention, OutboundAction } from '../core/channel.js';
 
@@ -29,6 +31,12 @@ export interface BotDeps {
   activeChannels?: () => string[];
   /** Called after an event was queued (ReceiveOptions.defer), to wake the inbound processor. */
   onQueued?: () => void;
+  /**
+   * The optional LLM reader (src/reader/llm.ts), for messages the local reader
+   * is unsure about; called before an event's transaction (pipeline/preread.ts),
+   * never inside one. Unset: off.
+   */
+  llm?: Pick<LlmReader, 'read'> | null;
 }
 
 export interface ReplyOptions {
@@ -62,11 +70,36 @@ export class Ctx {
     readonly log: Logger,
     /** The inbound event row, for the audit trail; null for timers and digests. */
     readonly inboundEventId: number | null,
-    opts: { chat?: Chat; person?: Person | null; tickets?: TicketStore } = {},
+    opts: { chat?: Chat; person?: Person | null; tickets?: TicketStore; people?: ReadonlyMap<number, Person>; staff?: Map<string, Promise<Person | null>> } = {},
   ) {
     this.tickets = opts.tickets ?? new TicketStore(tx, deps.contracts);
     if (opts.chat) this.chat = opts.chat;
     this.person = opts.person ?? null;
+    this.people = opts.people ?? null;
+    this.staff = opts.staff ?? new Map();
+  }
+
+  /** The first person of a role on a channel, read once per Ctx (or per batch of timers sharing the map). */
+  private readonly staff: Map<string, Promise<Person | null>>;
+
+  firstWithRole(channel: string, role: Role): Promise<Person | null> {
+    const key = `${channel}\u0000${role}`;
+    let p = this.staff.get(key);
+    if (!p) {
+      // A real promise (run once): a Prisma query runs again on every then().
+      p = (async () => firstWithRole(this.tx, channel, role))();
+      this.staff.set(key, p);
+    }
+    return p;
+  }
+
+  /** People read ahead for this work (a batch of timers reads its tickets' people at once); not changed by it. */
+  private readonly people: ReadonlyMap<number, Person> | null;
+
+  /** A person by id: from the people read ahead, else read. */
+  personById(id: number | null): Promise<Person | null> {
+    const known = id === null ? undefined : this.people?.get(id);
+    return known ? Promise.resolve(known) : personById(this.tx, id);
   }
 
   /** The chat a ticket lives in (this one, or read). */

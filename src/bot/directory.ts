@@ -33,6 +33,8 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
   const purpose =
     configuredPurpose(org, ev.channel, ev.chat.id) ??
     (ev.channel === 'sandbox' ? ev.chat.purposeHint : undefined) ??
+    // 微信客服: every conversation is a customer reporting one to one.
+    (ev.channel === 'wecom-kf' ? 'customer' : undefined) ??
     (ev.chat.type === 'p2p' ? 'direct' : undefined);
   if (existing) {
     const changes: Partial<Chat> = {};
@@ -42,8 +44,10 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
     if (!Object.keys(changes).length) return existing;
     return tx.chat.update({ where: { id: existing.id }, data: { ...changes, updatedAt: now } });
   }
-  const here = (ch: { channel: string; id: string }) => ch.channel === ev.channel && ch.id === ev.chat.id;
-  const customer = org.customers.find((c) => c.chats.some(here) || c.staffChats.some(here));
+  // A 微信客服 account (open_kfid) listed under a customer's chats stands for all its conversations ("<open_kfid>:<external_userid>").
+  const kfAccount = ev.channel === 'wecom-kf' ? ev.chat.id.split(':')[0] : undefined;
+  const here = (ch: { channel: string; id: string }) => ch.channel === ev.channel && (ch.id === ev.chat.id || ch.id === kfAccount);
+  const customer = org.customers.find((c) => c.chats.some(here) || c.staffChats.some((ch) => ch.channel === ev.channel && ch.id === ev.chat.id));
   const customerRow = customer ? await tx.customer.findUnique({ where: { name: customer.name } }) : null;
   // A plain insert (Prisma's upsert reads, inserts and reads again): were another replica to
   // insert the same chat first, the unique index fails this transaction and the event is
@@ -115,6 +119,12 @@ export async function staffWithRole(tx: Client, channel: string, role: Role): Pr
 /** The first person with a role on a channel (the department manager, the vice-president, the desk). */
 export async function firstWithRole(tx: Client, channel: string, role: Role): Promise<Person | null> {
   return (await staffWithRole(tx, channel, role))[0] ?? null;
+}
+
+/** Several people by id in one read. */
+export async function peopleByIds(tx: Client, ids: readonly number[]): Promise<Map<number, Person>> {
+  const rows = ids.length ? await tx.person.findMany({ where: { id: { in: [...new Set(ids)] } } }) : [];
+  return new Map(rows.map((r) => [r.id, typed(r)]));
 }
 
 export async function personById(tx: Client, id: number | null): Promise<Person | null> {

@@ -1,9 +1,14 @@
 /**
  * Intake: a customer's report becomes a ticket — a fault, a consultation or a
- * complaint. A report split over consecutive messages is merged; a second
- * report of an open fault is linked to it; a missing level is asked for.
+ * complaint. A report split over consecutive messages is merged (only when
+ * the earlier ones were incomplete); a second report of an open fault — the
+ * same site, device and device number — is linked to it, until the reporter
+ * says it is not the same; a missing level is asked for; a message the reader
+ * cannot place gets 需要为此报修吗 (once); a fault that also asks a question
+ * makes a consultation too.
  */
-import { parseReport, type ParsedReport } from '../domain/report-parser.js';
+import { confirmedFault, mayMerge, sameFault } from '../domain/intake.js';
+import { parseFragment, parseReport, type ParsedReport } from '../domain/report-parser.js';
 import { clip, ticketSummary, ticketTitle } from '../domain/wording.js';
 import type { Ticket } from '../store/tickets.js';
 import type { Person } from '../store/types.js';
@@ -13,7 +18,9 @@ import { mentionOf } from './context.js';
 import { acceptOrAskFee, limitsLine } from './acceptance.js';
 import { personById, updatePerson } from './directory.js';
 import { tellManagers } from './escalation.js';
-import { askLevel, closeQuestions } from './questions.js';
+import { answerInsideWindow } from './duties/maintenance.js';
+import { askIsFault, askLevel, awaitNotSame, closeQuestions, type ReportSource } from './questions.js';
+import { intakeMessages } from './messages/intake.js';
 import { SYSTEM, applyAction, markCreated, recordEvent } from './transitions.js';
 
 const MAX_CONTENT = 4000;
@@ -23,6 +30,10 @@ export interface Report {
   parsed: ParsedReport;
   content: string;
   reportedAt: Date;
+  /** The inbound events it was read from, oldest first (fragments, then the message). */
+  eventIds: number[];
+  /** Only details (a place, a device, a phone), no problem: kept as a fragment for the next message, never asked about. */
+  detailsOnly: boolean;
 }
 
 /** The merge window of the chat's customer's contract. */
@@ -49,8 +60,8 @@ async function recentFragments(ctx: Ctx, msg: InboundMessage): Promise<Array<{ i
 }
 
 /** A message that carries a piece of a report (a site, a phone, a device) but is not one by itself. */
-export function isFragment(p: ParsedReport): boolean {
-  return p.kind === 'other' && Boolean(p.site || p.device || p.phone) && !p.symptom;
+export function isFragment(r: Report): boolean {
+  return r.detailsOnly;
 }
 
 /**
@@ -58,27 +69,41 @@ export function isFragment(p: ParsedReport): boolean {
  * a fault with the fragments sent just before — merged with them (the ticket
  * then counts from the first fragment, and the fragments are used up).
  */
-export async function readReport(ctx: Ctx, msg: InboundMessage): Promise<Report> {
+export async function readReport(ctx: Ctx, msg: InboundMessage, read?: ParsedReport): Promise<Report> {
   const lex = ctx.deps.lexicon;
-  const parsed = parseReport(msg.text, lex);
-  const alone = { parsed, content: msg.text, reportedAt: ctx.now };
+  // `read`: the reading made before the transaction (the LLM reader's, where the local one was unsure).
+  const parsed = read ?? parseReport(msg.text, lex);
+  const own = ctx.inboundEventId === null ? [] : [ctx.inboundEventId];
+  const detailsOnly = parsed.kind === 'other' && parseFragment(msg.text, lex).detailsOnly;
+  const alone = { parsed, content: msg.text, reportedAt: ctx.now, eventIds: own, detailsOnly };
   if (parsed.kind === 'consultation' || parsed.kind === 'complaint') return alone;
-  const fragments = await recentFragments(ctx, msg);
+  // Only incomplete messages are parts of a report: two complete reports are two reports.
+  const fragments = (await recentFragments(ctx, msg)).filter((f) => mayMerge(parseReport(f.text, lex)));
   if (!fragments.length) return alone;
   const merged = [...fragments.map((f) => f.text), msg.text].join('\n');
   const mp = parseReport(merged, lex);
   if (mp.kind !== 'fault') return alone;
   // The fragments are now part of this report; they must not merge again.
   await ctx.tx.inboundEvent.updateMany({ where: { id: { in: fragments.map((f) => f.id) } }, data: { outcome: 'processed' } });
-  return { parsed: mp, content: merged, reportedAt: fragments[0]!.receivedAt };
+  return { parsed: mp, content: merged, reportedAt: fragments[0]!.receivedAt, eventIds: [...fragments.map((f) => f.id), ...own], detailsOnly: false };
 }
 
-/** Opens the ticket a report is (fault, consultation, complaint); false when it is none of them. */
+/**
+ * Opens the ticket a report is (fault, consultation, complaint); false when it
+ * is none of them. A customer's message the reader cannot place gets
+ * 需要为此报修吗 instead (staff are never asked: their message is read as it is).
+ */
 export async function openTicket(ctx: Ctx, msg: InboundMessage, person: Person, report: Report): Promise<boolean> {
   const { parsed, content, reportedAt } = report;
+  if (parsed.asks.includes('is_fault') && !report.detailsOnly && person.role === 'customer') {
+    await askIsFault(ctx, person, { messageId: msg.messageId, eventIds: report.eventIds });
+    return true;
+  }
   switch (parsed.kind) {
     case 'fault':
-      await reportFault(ctx, msg, person, parsed, content, reportedAt);
+      await reportFault(ctx, msg, person, parsed, content, reportedAt, { messageId: msg.messageId, eventIds: report.eventIds });
+      // "…坏了，顺便问下…在不在合同里？": the question is a consultation of its own.
+      if (parsed.alsoConsultation) await openConsultation(ctx, msg, person, parsed, content);
       return true;
     case 'consultation':
       await openConsultation(ctx, msg, person, parsed, content);
@@ -94,7 +119,7 @@ export async function openTicket(ctx: Ctx, msg: InboundMessage, person: Person, 
 /** Fields of a new ticket common to every kind. */
 async function newTicket(
   ctx: Ctx,
-  msg: InboundMessage,
+  msg: Pick<InboundMessage, 'messageId'>,
   person: Person,
   parsed: ParsedReport,
   kind: 'fault' | 'consultation' | 'complaint',
@@ -133,17 +158,40 @@ async function newTicket(
   return ticket;
 }
 
-async function reportFault(ctx: Ctx, msg: InboundMessage, person: Person, parsed: ParsedReport, content: string, reportedAt: Date): Promise<void> {
-  const dup = parsed.site && parsed.device
-    ? await ctx.tickets.openFault(parsed.site, parsed.device, ctx.chat.customerId ? { customerId: ctx.chat.customerId } : { chatId: ctx.chat.id })
-    : null;
+/** Open faults of the chat's customer (or chat) at this site and device: the candidates a report may duplicate. */
+async function duplicateOf(ctx: Ctx, parsed: ParsedReport): Promise<Ticket | null> {
+  if (!parsed.site || !parsed.device) return null;
+  const open = await ctx.tickets.openFaults(parsed.site, parsed.device, ctx.chat.customerId ? { customerId: ctx.chat.customerId } : { chatId: ctx.chat.id });
+  const lex = ctx.deps.lexicon;
+  // The device's own number is read again from the ticket's text: "3号闸机" and "5号闸机" are two faults.
+  return open.find((t) => sameFault(parsed, { site: t.site, device: t.device, deviceNumbers: parseReport(t.content, lex).deviceNumbers })) ?? null;
+}
+
+async function reportFault(
+  ctx: Ctx,
+  msg: Pick<InboundMessage, 'messageId'>,
+  person: Person,
+  parsed: ParsedReport,
+  content: string,
+  reportedAt: Date,
+  source: ReportSource,
+  opts: { linkDuplicates?: boolean; answeredWith?: string } = {},
+): Promise<void> {
+  const dup = opts.linkDuplicates === false ? null : await duplicateOf(ctx, parsed);
   if (dup) {
     await recordEvent(ctx, dup, 'duplicate_report', { text: clip(content, 500), reporter: person.name });
-    await ctx.text(
-      `该故障已有工单 ${ticketTitle(dup)} 正在处理（${dup.site ?? ''} ${dup.device ?? ''}），我们会在原工单跟进，不再重复建单。`,
-      [mentionOf(person)],
-      { ticketId: dup.id, replyTo: msg.messageId },
+    const notice = intakeMessages.duplicateNotice;
+    await ctx.reply(
+      {
+        kind: 'text',
+        text: notice.text({ title: ticketTitle(dup), where: `${dup.site ?? ''} ${dup.device ?? ''}`.trim() }),
+        mentions: [mentionOf(person)],
+        replyTo: msg.messageId,
+        audience: notice.audience,
+      },
+      { ticketId: dup.id },
     );
+    await awaitNotSame(ctx, dup, person, source);
     return;
   }
   let ticket = await newTicket(ctx, msg, person, parsed, 'fault', content, reportedAt);
@@ -152,16 +200,18 @@ async function reportFault(ctx: Ctx, msg: InboundMessage, person: Person, parsed
     [mentionOf(person)],
     { ticketId: ticket.id, replyTo: msg.messageId },
   );
+  // Inside a declared maintenance window: recorded as usual, and answered with the window's notice.
+  await answerInsideWindow(ctx, ticket, content);
   if (parsed.level !== null) {
     const r = await applyAction(ctx, ticket, { type: 'set_level', level: parsed.level }, { actor: SYSTEM, detail: { evidence: parsed.levelEvidence } });
     if (r.ok) ticket = r.ticket;
     await acceptOrAskFee(ctx, ticket, person);
   } else {
-    await askLevel(ctx, ticket, person);
+    await askLevel(ctx, ticket, person, opts.answeredWith);
   }
 }
 
-async function openConsultation(ctx: Ctx, msg: InboundMessage, person: Person, parsed: ParsedReport, content: string): Promise<void> {
+async function openConsultation(ctx: Ctx, msg: Pick<InboundMessage, 'messageId'>, person: Person, parsed: ParsedReport, content: string): Promise<void> {
   const ticket = await newTicket(ctx, msg, person, parsed, 'consultation', content, ctx.now);
   const r = await applyAction(ctx, ticket, { type: 'accept' }, { actor: SYSTEM });
   const t = r.ok ? r.ticket : ticket;
@@ -237,4 +287,54 @@ export async function levelQuestionTimedOut(ctx: Ctx, ticket: Ticket): Promise<v
     ['desk'],
   );
   await acceptOrAskFee(ctx, r.ticket, reporter!);
+}
+
+/** The texts of the inbound events a question points back to, joined, and when the first came. */
+async function reportFrom(ctx: Ctx, source: ReportSource): Promise<{ content: string; reportedAt: Date } | null> {
+  const rows = await ctx.tx.inboundEvent.findMany({ where: { id: { in: source.eventIds.slice(0, 10) } }, orderBy: { id: 'asc' }, select: { text: true, receivedAt: true } });
+  const texts = rows.map((r) => r.text ?? '').filter((t) => t.trim());
+  return rows.length && texts.length ? { content: texts.join('\n'), reportedAt: rows[0]!.receivedAt } : null;
+}
+
+/** A question's data as a ReportSource, or null when it is not one (an old or erased row). */
+export function reportSourceOf(data: string): ReportSource | null {
+  try {
+    const d = JSON.parse(data) as Partial<ReportSource>;
+    if (typeof d.messageId !== 'string' || !Array.isArray(d.eventIds)) return null;
+    const eventIds = d.eventIds.filter((n): n is number => Number.isInteger(n));
+    return eventIds.length ? { messageId: d.messageId, eventIds } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The answer to 需要为此报修吗: "yes" makes the fault ticket from the message
+ * asked about (reported when it was sent); "no" closes the question quietly.
+ * Only the first answer counts: a late or repeated one does nothing (false).
+ */
+export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person, typed?: string): Promise<boolean> {
+  const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
+  if (claim.count !== 1) return false;
+  if (answer === 'no') return true;
+  const source = reportSourceOf(q.data);
+  const report = source && (await reportFrom(ctx, source));
+  if (!source || !report) return true;
+  const lex = ctx.deps.lexicon;
+  const parsed = confirmedFault(parseReport(report.content, lex), lex);
+  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source, typed ? { answeredWith: typed } : {});
+  return true;
+}
+
+/** "不是同一个" after a duplicate notice: the report becomes a ticket of its own, never linked again. */
+export async function notTheSameFault(ctx: Ctx, q: { id: number; data: string }, person: Person): Promise<boolean> {
+  const source = reportSourceOf(q.data);
+  const report = source && (await reportFrom(ctx, source));
+  if (!source || !report) return false;
+  const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
+  if (claim.count !== 1) return false;
+  const lex = ctx.deps.lexicon;
+  const parsed = confirmedFault(parseReport(report.content, lex), lex);
+  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source, { linkDuplicates: false });
+  return true;
 }

@@ -11,8 +11,26 @@ import type { PendingQuestion, Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import type { Button, OutboundAction } from '../core/channel.js';
+import { intakeMessages } from './messages/intake.js';
 
-export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee';
+/** The message(s) a question about a report points back to: the message replied to, the inbound events read. */
+export interface ReportSource {
+  messageId: string;
+  /** The inbound events whose texts make the report, oldest first (fragments, then the message). */
+  eventIds: number[];
+}
+
+export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee' | 'is_fault' | 'duplicate';
+
+/**
+ * Questions about a message rather than a ticket (需要为此报修吗, 不是同一个?)
+ * stand beside the person's other open question instead of superseding it: the
+ * newest is tried first, then the older (pending-answer step).
+ */
+const BESIDE: readonly QuestionKind[] = ['is_fault', 'duplicate'];
+
+/** How long a 需要为此报修吗 question or a duplicate notice waits for its answer: a shift's worth. */
+const MESSAGE_QUESTION_MINUTES = 120;
 
 export const RATING_LABELS: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '很不满意' };
 
@@ -26,7 +44,7 @@ async function ask(
   data: Record<string, unknown> = {},
 ): Promise<void> {
   await ctx.tx.pendingQuestion.updateMany({
-    where: { chatId: ticket.chatId, personId: person.id, state: 'open' },
+    where: { chatId: ticket.chatId, personId: person.id, state: 'open', kind: { notIn: [...BESIDE] } },
     data: { state: 'expired' },
   });
   const replyTo = ticket.sourceMessageId && ticket.chatId === ctx.chat.id ? { replyTo: ticket.sourceMessageId } : {};
@@ -49,7 +67,12 @@ async function ask(
   });
 }
 
-export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+/**
+ * The level question. `repeatOf`: the answer that made the ticket just now
+ * ("1" to 需要为此报修吗); the same text again within moments is that answer
+ * sent twice, not level 1 (answers.ts).
+ */
+export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person, repeatOf?: string): Promise<void> {
   const entry = ticket.contract;
   const choices = levelChoices(entry.contract);
   await ask(
@@ -63,6 +86,7 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
       buttons: choices.map((c) => ({ label: `${c.level} ${c.label}`, value: buttonValue('level', ticket.id, c.level) })),
     },
     entry.contract.intake.questionTimeout.minutes,
+    repeatOf ? { repeatOf } : {},
   );
 }
 
@@ -146,10 +170,84 @@ export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: st
   );
 }
 
-/** The person's open, unexpired question in this chat, if any. */
+/**
+ * 需要为此报修吗？ about one message of this person (the reader could not tell
+ * whether it reports a fault): a card with two buttons, numbered text where
+ * the channel has no cards. Asked at most once per message.
+ */
+export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource): Promise<boolean> {
+  const asked = await ctx.tx.pendingQuestion.findFirst({
+    where: { chatId: ctx.chat.id, personId: person.id, kind: 'is_fault', data: { contains: JSON.stringify(message.messageId) } },
+    select: { id: true },
+  });
+  if (asked) return false;
+  const q = await ctx.tx.pendingQuestion.create({
+    data: {
+      chatId: ctx.chat.id,
+      personId: person.id,
+      ticketId: null,
+      kind: 'is_fault',
+      data: JSON.stringify(message),
+      askedAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
+    },
+  });
+  const outboxId = await ctx.reply({ ...isFaultCard(q.id), mentions: [mentionOf(person)], replyTo: message.messageId });
+  await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
+  return true;
+}
+
+/** The button action of the 需要为此报修吗 card (its id is the question's). */
+export const IS_FAULT_BUTTON = 'isfault';
+
+/** The 需要为此报修吗 card of a question: two buttons; a channel without cards shows the text, which lists the numbers. */
+export function isFaultCard(questionId: number): Extract<OutboundAction, { kind: 'card' }> {
+  const m = intakeMessages;
+  return {
+    kind: 'card',
+    title: m.isFaultTitle.text(),
+    text: m.isFaultQuestion.text(),
+    buttons: [
+      { label: m.isFaultYes.text(), value: buttonValue(IS_FAULT_BUTTON, questionId, 'yes'), style: 'primary' },
+      { label: m.isFaultNo.text(), value: buttonValue(IS_FAULT_BUTTON, questionId, 'no') },
+    ],
+    numbered: true,
+    expectsAnswer: true,
+    audience: m.isFaultQuestion.audience,
+  };
+}
+
+/**
+ * After a duplicate notice: the reporter may answer 不是同一个, and the report
+ * (the inbound event) then becomes a ticket of its own.
+ */
+export async function awaitNotSame(ctx: Ctx, dup: Ticket, person: Person, message: ReportSource): Promise<void> {
+  await ctx.tx.pendingQuestion.create({
+    data: {
+      chatId: ctx.chat.id,
+      personId: person.id,
+      ticketId: dup.id,
+      kind: 'duplicate',
+      data: JSON.stringify(message),
+      askedAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
+    },
+  });
+}
+
+/** The person's open, unexpired questions in this chat, newest first (a few). */
+export function openQuestions(ctx: Ctx, personId: number): Promise<PendingQuestion[]> {
+  return ctx.tx.pendingQuestion.findMany({
+    where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now } },
+    orderBy: { id: 'desc' },
+    take: 3,
+  });
+}
+
+/** The person's open, unexpired question about a ticket in this chat, if any (not one about a message). */
 export function openQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
   return ctx.tx.pendingQuestion.findFirst({
-    where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now } },
+    where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now }, kind: { notIn: [...BESIDE] } },
     orderBy: { id: 'desc' },
   });
 }

@@ -9,8 +9,8 @@ import type { Ticket } from '../store/tickets.js';
 import type { Person, Timer } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
-import { firstWithRole, personById } from './directory.js';
 import { tellManagers } from './escalation.js';
+import { requestEmergencyReport } from './duties/emergency.js';
 import { levelQuestionTimedOut } from './intake.js';
 import { askConfirm, askRating, closeQuestions } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
@@ -43,14 +43,14 @@ async function audienceMentions(ctx: Ctx, ticket: Ticket, channel: string, audie
   const people: Person[] = [];
   for (const a of audiences) {
     if (a === 'assignee') {
-      const assignee = await personById(ctx.tx, ticket.assigneeId);
-      const p = assignee && assignee.channel === channel ? assignee : await firstWithRole(ctx.tx, channel, 'manager');
+      const assignee = await ctx.personById(ticket.assigneeId);
+      const p = assignee && assignee.channel === channel ? assignee : await ctx.firstWithRole(channel, 'manager');
       if (p) people.push(p);
     } else if (a === 'reporter') {
-      const r = await personById(ctx.tx, ticket.reporterId);
+      const r = await ctx.personById(ticket.reporterId);
       if (r) people.push(r);
     } else {
-      const p = await firstWithRole(ctx.tx, channel, a);
+      const p = await ctx.firstWithRole(channel, a);
       if (p) people.push(p);
     }
   }
@@ -91,7 +91,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const steps = clock.escalation ?? entry.contract.escalation.steps;
       const step = steps[index];
       if (!step) return;
-      const assignee = await personById(ctx.tx, ticket.assigneeId);
+      const assignee = await ctx.personById(ticket.assigneeId);
       const roles = step.notify.filter((a): a is 'manager' | 'vp' | 'desk' => a === 'manager' || a === 'vp' || a === 'desk');
       const extra = step.notify.includes('assignee') && assignee ? [assignee] : [];
       const overdue = formatSpan(ctx.now.getTime() - timer.deadlineAt.getTime());
@@ -114,6 +114,8 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
         extra,
       );
       await recordEvent(ctx, ticket, 'escalation', { clock: timer.clock, stage: timer.stage, to: step.notify, late }, { actor: null });
+      // A limit the contract names for it calls for an emergency response report.
+      if (index === 0) await requestEmergencyReport(ctx, ticket, timer.clock);
       if (index === 0 && clock.onBreach === 'spare_replacement') {
         const mentions = await audienceMentions(ctx, ticket, chat.channel, ['assignee']);
         await ctx.text(D.spareReplacement.text({ title: ticketTitle(ticket), label: clock.label, id: ticket.id }), mentions, { chat, ticketId: ticket.id, audience: 'staff' });
@@ -128,7 +130,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       return levelQuestionTimedOut(ctx, ticket);
     case 'confirmation:remind':
     case 'rating:remind': {
-      const reporter = await personById(ctx.tx, ticket.reporterId);
+      const reporter = await ctx.personById(ticket.reporterId);
       if (!reporter) return;
       await recordEvent(ctx, ticket, 'reminder', { clock: timer.clock, stage: timer.stage, late }, { actor: null });
       if (timer.clock === 'confirmation') await askConfirm(ctx, ticket, reporter, true);
@@ -140,7 +142,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       if (!r.ok) return;
       await closeQuestions(ctx, ticket.id);
       await ctx.text(S.closedUnconfirmed.text({ title: ticketTitle(ticket) }), [], { chat, ticketId: ticket.id });
-      const desk = await firstWithRole(ctx.tx, chat.channel, 'desk');
+      const desk = await ctx.firstWithRole(chat.channel, 'desk');
       await ctx.text(S.closedUnconfirmedStaff.text({ title: ticketTitle(ticket) }), desk ? [mentionOf(desk)] : [], { chat, ticketId: ticket.id, audience: 'staff' });
       return;
     }

@@ -139,6 +139,22 @@ const ROLE_WORDS: Record<string, string> = {
   customer: '报修客户',
 };
 
+/** What an engineer hears when the job is another engineer's. */
+export const ANOTHER_ENGINEERS_JOB = '该工单已派给其他工程师；如需接手请让经理转派。';
+/** …and when a fault nobody took is to be fixed without taking it first. */
+const NOT_YOUR_JOB = '该工单不是派给您的；如需接手请让经理转派。';
+
+/**
+ * An engineer acts only on their own jobs and on nobody's: a job another
+ * engineer holds is theirs until a manager or the desk transfers it. Managers,
+ * the vice-president, the desk and customers are not limited by this (their
+ * own rules apply). A refusal, or null.
+ */
+export function notTheirJob(t: Pick<TicketState, 'assigneeId'>, actor: Pick<Actor, 'personId' | 'role'>): string | null {
+  if (actor.role !== 'engineer' || t.assigneeId === null || actor.personId === t.assigneeId) return null;
+  return ANOTHER_ENGINEERS_JOB;
+}
+
 /**
  * Applies an action to a ticket. The rules are an explicit ordered chain per
  * action: who may, then from which statuses; the first failing check gives the reason.
@@ -148,6 +164,9 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
   if (TERMINAL.has(from)) {
     return refuse(`该工单已${STATUS_LABELS[from].replace('已', '')}，不能再操作。`);
   }
+  // A consultation is a question any engineer may answer, whoever it went to first.
+  const notMine = t.kind === 'consultation' && action.type === 'resolve' ? null : notTheirJob(t, actor);
+  if (notMine) return refuse(notMine);
   const isSystem = actor.role === 'system';
   const isStaff = isSystem || STAFF.has(actor.role);
   const isManaging = isSystem || MANAGING.has(actor.role);
@@ -215,9 +234,8 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       }
       const wrong = inStatus(['accepted', 'assigned', 'reopened'], '接单');
       if (wrong) return wrong;
-      if (t.assigneeId !== null && !isAssignee && from !== 'accepted') {
-        return refuse('该工单已派给其他工程师；如需接手请让经理转派。');
-      }
+      // A manager's 接单 takes the job themselves: not one an engineer holds.
+      if (t.assigneeId !== null && !isAssignee && from !== 'accepted') return refuse(ANOTHER_ENGINEERS_JOB);
       return ok('acknowledged', {
         assigneeId: actor.personId,
         ...first('acknowledgedAt'),
@@ -237,9 +255,6 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (actor.role !== 'engineer' && !isManaging) return refuse(`只有${ROLE_WORDS.engineer}可以报到场。`);
       const wrong = inStatus(['accepted', 'assigned', 'acknowledged', 'reopened'], '报到场');
       if (wrong) return wrong;
-      if (t.assigneeId !== null && !isAssignee && actor.role === 'engineer') {
-        return refuse('该工单不是派给您的；如需接手请让经理转派。');
-      }
       const patch: TicketPatch = { ...first('onSiteAt') };
       // Arriving without a 接单 first still counts as taking the job.
       if (from === 'accepted' || from === 'assigned') {
@@ -276,9 +291,8 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
           : ['reported', 'level_known', 'accepted', 'assigned', 'acknowledged', 'reopened'];
       const wrong = inStatus(allowed, t.kind === 'complaint' ? '反馈调查结果' : t.kind === 'consultation' ? '答复' : '报修复');
       if (wrong) return wrong;
-      if (t.kind === 'fault' && actor.role === 'engineer' && !isAssignee) {
-        return refuse('该工单不是派给您的；如需接手请让经理转派。');
-      }
+      // A fault is fixed by the engineer who took it (接单 first, even when nobody had it).
+      if (t.kind === 'fault' && actor.role === 'engineer' && !isAssignee) return refuse(NOT_YOUR_JOB);
       return ok('resolved', {
         resolvedAt: at,
         ...(t.kind !== 'fault' && actor.personId !== null && t.assigneeId === null ? { assigneeId: actor.personId } : {}),

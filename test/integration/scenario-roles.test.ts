@@ -101,7 +101,7 @@ describe('roles', () => {
     let said = await chat.ask(engineer2, `接单 ${number}`);
     expect(said[0]!.text).toContain('已派给其他工程师');
     said = await chat.ask(engineer2, `已修复 #${id}`);
-    expect(said[0]!.text).toMatch(/不是派给您的|不能报修复/);
+    expect(said[0]!.text).toMatch(/已派给其他工程师|不是派给您的|不能报修复/);
     // The assignee, typed loosely: full-width "＃", the full number.
     said = await chat.ask(engineer, `接单 ${number}`);
     expect(said.some((m) => m.text.includes('张工已接单'))).toBe(true);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadCorpus, loadDefaultLexicon, type CorpusRecord } from '../../scripts/corpus.js';
-import { missedTargets, scoreReadings } from '../../scripts/eval-parser.js';
+import { batchValidated, formatBatchCv, missedTargets, scoreReadings } from '../../scripts/eval-parser.js';
 import { trainReader } from '../../scripts/train-reader.js';
 import { parseReport, type ParsedReport } from '../../src/domain/report-parser.js';
 
@@ -58,6 +58,27 @@ describe('eval figures', () => {
       expect(p.stdout).toBe('');
       expect(p.stderr).toMatch(/training split only/);
     }
+  });
+});
+
+describe('batch cross-validation', () => {
+  it('reads every batch once, by a model trained on the other batches only', () => {
+    const rulesLex = loadDefaultLexicon({ model: false });
+    const all = loadCorpus('train');
+    const batches = [...new Set(all.map((r) => r.batch))];
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    const some = batches.slice(0, 3).flatMap((b) => all.filter((r) => r.batch === b).slice(0, 40));
+    const folds = batchValidated(some, rulesLex, 'ngram+rules');
+    expect(folds.map((f) => f.batch)).toEqual([...new Set(some.map((r) => r.batch))].sort());
+    const seen = folds.flatMap((f) => f.indices).sort((a, b) => a - b);
+    expect(seen).toEqual(some.map((_r, i) => i));
+    for (const f of folds) {
+      expect(f.indices.every((i) => some[i]!.batch === f.batch)).toBe(true);
+      expect(f.readings).toHaveLength(f.indices.length);
+    }
+    const { table, results } = formatBatchCv(some, folds);
+    expect(results).toHaveLength(folds.length);
+    expect(table).toMatch(/mean of batches/);
   });
 });
 

@@ -78,6 +78,9 @@ const STAFF: ActorName[] = ['assignee', 'otherEngineer', 'desk', 'manager', 'vp'
 const MANAGING: ActorName[] = ['desk', 'manager', 'vp', 'system'];
 const ASSIGNEE_OR_MANAGING: ActorName[] = ['assignee', ...MANAGING];
 const NON_TERMINAL = STATUSES.filter((s) => !TERMINAL.has(s));
+/** Statuses in which the fixture's ticket is nobody's job yet (ticketIn). */
+const UNASSIGNED: TicketStatus[] = ['reported', 'level_known', 'awaiting_fee', 'accepted'];
+const STAFF_BUT_OTHERS: ActorName[] = STAFF.filter((a) => a !== 'otherEngineer');
 
 /**
  * The allowed transitions of a fault ticket: action → status → who may, and the
@@ -87,9 +90,10 @@ const NON_TERMINAL = STATUSES.filter((s) => !TERMINAL.has(s));
 type Rule = { who: ActorName[]; to: TicketStatus };
 const ALLOWED: Record<ActionName, Partial<Record<TicketStatus, Rule>>> = {
   // Staff may correct the level at any time; the customer only answers the question.
+  // An engineer only on their own job or nobody's (the fixture's jobs are 20's from assigned on).
   set_level: Object.fromEntries(
     NON_TERMINAL.map((s) =>
-      s === 'reported' ? [s, { who: ['customer', ...STAFF], to: 'level_known' }] : [s, { who: STAFF, to: s }],
+      s === 'reported' ? [s, { who: ['customer', ...STAFF], to: 'level_known' }] : [s, { who: UNASSIGNED.includes(s) ? STAFF : STAFF_BUT_OTHERS, to: s }],
     ),
   ),
   accept: { level_known: { who: MANAGING, to: 'accepted' } },
@@ -144,11 +148,11 @@ const ALLOWED: Record<ActionName, Partial<Record<TicketStatus, Rule>>> = {
     resolved: { who: ['customer', ...MANAGING], to: 'closed' },
     confirmed: { who: ['customer', ...MANAGING], to: 'closed' },
   },
-  // The reporter, any engineer or the desk side; not once a spare is being replaced or later.
+  // The reporter, the engineer whose job it is (any, while nobody's) or the desk side; not once a spare is being replaced or later.
   cancel: Object.fromEntries(
     (['reported', 'level_known', 'awaiting_fee', 'accepted', 'assigned', 'acknowledged', 'on_site'] as const).map((s) => [
       s,
-      { who: ['customer', 'assignee', 'otherEngineer', ...MANAGING], to: 'cancelled' },
+      { who: UNASSIGNED.includes(s) ? ['customer', 'assignee', 'otherEngineer', ...MANAGING] : ['customer', ...ASSIGNEE_OR_MANAGING], to: 'cancelled' },
     ]),
   ),
 };
@@ -239,12 +243,17 @@ describe('refusals', () => {
     ['assign', 'acknowledged', 'manager', '工单当前状态为「处理中」，不能派单。'],
     ['acknowledge', 'assigned', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
     ['acknowledge', 'assigned', 'desk', '只有工程师可以接单。'],
-    ['transfer', 'acknowledged', 'otherEngineer', '只有当前处理工程师或客服或部门经理可以转派。'],
-    ['arrive', 'acknowledged', 'otherEngineer', '该工单不是派给您的；如需接手请让经理转派。'],
+    ['transfer', 'acknowledged', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
+    ['transfer', 'accepted', 'assignee', '只有当前处理工程师或客服或部门经理可以转派。'],
+    ['arrive', 'acknowledged', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
     ['arrive', 'on_site', 'assignee', '工单当前状态为「已到场」，不能报到场。'],
-    ['request_spare', 'on_site', 'otherEngineer', '只有处理该工单的工程师可以申请备件。'],
+    ['request_spare', 'on_site', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
+    ['request_spare', 'on_site', 'customer', '只有处理该工单的工程师可以申请备件。'],
+    ['set_level', 'on_site', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
+    ['cancel', 'acknowledged', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
     ['detection_report', 'on_site', 'assignee', '检测报告用于确认的硬件故障：请先「申请备件」。'],
-    ['resolve', 'on_site', 'otherEngineer', '该工单不是派给您的；如需接手请让经理转派。'],
+    ['resolve', 'on_site', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
+    ['resolve', 'reopened', 'otherEngineer', '该工单已派给其他工程师；如需接手请让经理转派。'],
     ['resolve', 'assigned', 'assignee', '工单当前状态为「已派单」，不能报修复。'],
     ['confirm', 'resolved', 'otherChatCustomer', '只有本群的报修客户可以确认修复。'],
     ['confirm', 'resolved', 'assignee', '只有本群的报修客户可以确认修复。'],

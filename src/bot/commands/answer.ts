@@ -10,6 +10,7 @@ export const answer = ticketCommand<{ text: string }>({
   word: '答复',
   parse: { pattern: /^(答复|回复咨询)/, args: (rest) => (noteOf(rest) ? { text: noteOf(rest)! } : null) },
   roles: STAFF,
+  anyonesJob: true,
   help: { staff: { line: '答复 #12 内容（咨询）', order: 108 } },
   async run({ ctx, person, ticket, reporter, args, tell, refuse }) {
     if (ticket.kind !== 'consultation') return refuse('「答复」用于咨询单；故障请用「已修复」。');

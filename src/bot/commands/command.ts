@@ -36,8 +36,8 @@ interface CommandBase<A> {
   readonly word?: string;
   /** How it is typed; none: it comes only from a button or as an answer to the bot's question. */
   readonly parse?: CommandRule<A>;
-  /** The button on the bot's cards that gives it: the button's action word, and its argument read. */
-  readonly button?: { action: string; args(arg: string | undefined): A | null };
+  /** The button on the bot's cards that gives it: the button's action word, and its argument read (with the id the button names: a ticket's, or a question's). */
+  readonly button?: { action: string; args(arg: string | undefined, id: number): A | null };
   /** Who may give it; anyone else is refused politely and nothing changes. */
   readonly roles: readonly Role[];
   /** The refusal for a role that may not (default: customers hear it is the staff's, staff that it is the managers' or the desk's). */
@@ -86,6 +86,13 @@ export interface TicketCommand<A> extends CommandBase<A> {
   readonly customerAppliesTo?: readonly TicketStatus[];
   /** Nobody's job yet: the one ticket in this chat waiting for an engineer (接单, 到场). */
   readonly waitingInChat?: boolean;
+  /**
+   * Any staff member may give it, whoever's job the ticket is: it only reads the ticket
+   * (查询), or answers a question any engineer may answer (答复). Every other ticket
+   * command changes a job, and an engineer may give it only on their own jobs or on
+   * nobody's (notTheirJob in src/domain/ticket.ts).
+   */
+  readonly anyonesJob?: boolean;
   /** A check on the ticket itself, after the role check (who may confirm or rate): a refusal, or null. */
   mayAct?(ctx: Ctx, person: Person, ticket: Ticket): Promise<string | null>;
   run(c: OnTicket<A>): Promise<void>;

@@ -8,6 +8,7 @@
 import type { Role } from '../../domain/contract.js';
 import { clip, ticketTitle } from '../../domain/wording.js';
 import { normalise, parseButtonValue, parseWith, type TicketRef } from '../../domain/commands.js';
+import { notTheirJob } from '../../domain/ticket.js';
 import type { Ticket } from '../../store/tickets.js';
 import type { Person } from '../../store/types.js';
 import type { Mention } from '../../core/channel.js';
@@ -25,15 +26,25 @@ import type { Command, HelpAudience, HelpLine, Source, TicketCommand } from './c
 import { confirm } from './confirm.js';
 import { correction } from './correction.js';
 import { denyFix } from './deny-fix.js';
+import { erasePerson } from './erase-person.js';
+import { eraseRequest } from './erase-request.js';
 import { detectionReport } from './detection-report.js';
+import { followUpAssign } from './follow-up-assign.js';
+import { followUpDone } from './follow-up-done.js';
+import { emergencyReport } from './emergency-report.js';
 import { help } from './help.js';
+import { inspectionAssign } from './inspection-assign.js';
+import { inspectionDone } from './inspection-done.js';
 import { investigation } from './investigation.js';
+import { isFaultChoice } from './is-fault-choice.js';
 import { mediumRetained } from './medium-retained.js';
 import { myTickets } from './my-tickets.js';
 import { openTickets } from './open-tickets.js';
 import { otherEngineer } from './other-engineer.js';
 import { query } from './query.js';
 import { rate } from './rate.js';
+import { notice } from './notice.js';
+import { repair } from './repair.js';
 import { replacePart } from './replace-part.js';
 import { requestSpare } from './request-spare.js';
 import { resolve } from './resolve.js';
@@ -70,7 +81,17 @@ export const COMMANDS: readonly Command<any>[] = [
   otherEngineer, // 更换工程师
   bindCustomer, // 绑定客户
   setRole, // 设为工程师 @…
+  inspectionDone, // 巡检完成 #5 正常 / 发现问题 …
+  inspectionAssign, // 派巡检 #5 @张工
+  followUpAssign, // 派回访 #7 @客服小刘
+  followUpDone, // 回访 #7 记录
+  notice, // 通告 全部 计划检修 …
+  repair, // 收到故障件 / 送修 / 维修费用 / 修复返回 / 已返还客户 / 取消返修 #12
+  emergencyReport, // 应急报告 #12 …
+  eraseRequest, // 删除我的信息
+  erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
+  isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
 ];
 
 /** A command as read from a message or a button: which one, its arguments, the ticket it names. */
@@ -90,8 +111,10 @@ export function parseCommand(text: string): ParsedCommand | null {
 export function commandFromButton(value: string): ParsedCommand | null {
   const b = parseButtonValue(value);
   const command = b ? COMMANDS.find((c) => c.button?.action === b.action) : undefined;
-  const args = b && command?.button ? command.button.args(b.arg) : null;
-  return b && command && args ? { command, args, ref: { short: b.ticketId } } : null;
+  const args = b && command?.button ? command.button.args(b.arg, b.ticketId) : null;
+  if (!b || !command || !args) return null;
+  // A chat command's button names no ticket (its id is the question's, in its arguments).
+  return command.target === 'chat' ? { command, args } : { command, args, ref: { short: b.ticketId } };
 }
 
 /**
@@ -190,6 +213,9 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, command: TicketCo
     return id;
   };
   const reporter = (await personById(ctx.tx, ticket.reporterId))!;
+  // Another engineer's job is theirs, for the commands that change a job without a transition too (介质留存, 已更换, 整改).
+  const notMine = command.anyonesJob ? null : notTheirJob(ticket, { role: person.role, personId: person.id });
+  if (notMine) return refuse(notMine);
   const mayNot = command.mayAct ? await command.mayAct(ctx, person, ticket) : null;
   if (mayNot) return refuse(mayNot);
   const staff = async (text: string, mentions: Mention[] = []) => void (await ctx.text(text, mentions, { chat, ticketId: ticket.id, audience: 'staff' }));

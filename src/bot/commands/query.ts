@@ -35,6 +35,7 @@ export const query = ticketCommand({
   parse: { pattern: /^(查询|查看|查单)/, args: () => ({}) },
   roles: EVERYONE,
   customerCommand: true,
+  anyonesJob: true,
   help: { customer: { line: '查询 #12', order: 60, join: 'lists' }, staff: { line: '查询 #12', order: 130, join: 'lists' } },
   async run({ ctx, ticket, reporter }) {
     await ctx.text(serviceRecord(ctx, ticket, reporter, await personById(ctx.tx, ticket.assigneeId)), [], { ticketId: ticket.id });

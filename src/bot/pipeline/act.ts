@@ -5,15 +5,24 @@
  * click what the clicker sees at once.
  */
 import type { InboundEvent, ReceiveResult } from '../../core/channel.js';
+import type { ParsedReport } from '../../domain/report-parser.js';
 import type { InboundEventRow, Tx } from '../../store/types.js';
 import type { BotDeps } from '../context.js';
 import { flushTimers } from '../transitions.js';
 import { EventCtx } from './event-context.js';
 import { route } from './router.js';
 
-export async function act(deps: BotDeps, tx: Tx, ev: InboundEvent, row: Pick<InboundEventRow, 'id' | 'outcome'>, now: Date): Promise<ReceiveResult> {
+export async function act(
+  deps: BotDeps,
+  tx: Tx,
+  ev: InboundEvent,
+  row: Pick<InboundEventRow, 'id' | 'outcome'>,
+  now: Date,
+  /** The message read before the transaction (the LLM reader's, preread.ts), if any. */
+  read?: ParsedReport,
+): Promise<ReceiveResult> {
   const log = deps.log.child({ event: ev.eventId, channel: ev.channel });
-  const ctx = new EventCtx(deps, tx, now, log, row.id, ev);
+  const ctx = new EventCtx(deps, tx, now, log, row.id, ev, read);
   await route(ctx);
   await flushTimers(ctx);
   if (ctx.outcome !== row.outcome) await tx.inboundEvent.update({ where: { id: row.id }, data: { outcome: ctx.outcome, payload: null } });

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { InboundEvent, InboundMessage } from '../../core/channel.js';
 import type { Role } from '../../domain/contract.js';
+import type { ParsedReport } from '../../domain/report-parser.js';
 import type { Tx } from '../../store/types.js';
 import { Ctx, type BotDeps } from '../context.js';
 import type { Report } from '../intake.js';
@@ -21,6 +22,8 @@ export class EventCtx extends Ctx {
     log: Logger,
     inboundEventId: number,
     readonly event: InboundEvent,
+    /** The message as read before the transaction (the LLM reader, preread.ts); unset: read locally by the steps. */
+    readonly preread?: ParsedReport,
   ) {
     super(deps, tx, now, log, inboundEventId);
   }

@@ -15,6 +15,7 @@ import { parseCommand } from '../commands/index.js';
 import type { InboundEventRow, Tx } from '../../store/types.js';
 import type { BotDeps } from '../context.js';
 import { act } from './act.js';
+import { preread } from './preread.js';
 import type { ArrivalPacing } from './pacing.js';
 import { QueueWriter } from './queue-writer.js';
 
@@ -100,6 +101,8 @@ export class Inbound {
       if (result.status === 'queued') this.deps.onQueued?.();
       return result;
     }
+    // The LLM reader (when on) is asked here, before the transaction: no network call inside one.
+    const read = await preread(this.deps, ev);
     const result = await withRetry(
       async () => {
         try {
@@ -107,7 +110,7 @@ export class Inbound {
             const now = this.deps.clock.now();
             const recorded = await this.record(tx, ev, now);
             if (!recorded) return { status: 'duplicate' } as ReceiveResult;
-            return act(this.deps, tx, ev, recorded, now);
+            return act(this.deps, tx, ev, recorded, now, read);
           });
         } catch (e) {
           // The same event inserted by a concurrent delivery: a duplicate, not an error.

@@ -11,6 +11,7 @@ import { transaction, withRetry } from '../../core/transactions.js';
 import { yieldToLoop } from '../../core/work-loop.js';
 import type { BotDeps } from '../context.js';
 import { act } from './act.js';
+import { preread } from './preread.js';
 import type { ArrivalPacing } from './pacing.js';
 
 /** The neutral event stored with a queued row, with its dates restored. */
@@ -72,12 +73,14 @@ export class QueueWorker {
     return handled;
   }
 
-  private processOne(id: number, payload: string | null): Promise<boolean> {
+  private async processOne(id: number, payload: string | null): Promise<boolean> {
+    const ev = reviveEvent(payload);
+    // The LLM reader (when on) is asked before the claim's transaction: no network call inside one.
+    const read = ev ? await preread(this.deps, ev) : undefined;
     // A unique index hit: another replica inserted the same chat or person first; again, it is found.
     return withRetry(
       () =>
         transaction(this.deps.db, async (tx) => {
-          const ev = reviveEvent(payload);
           // The claim takes the row out of the queue as processed (what most events become);
           // act() stores another outcome at its end. Nobody sees the row in between: a
           // crash or an error rolls the claim back, and the event stays queued.
@@ -87,7 +90,7 @@ export class QueueWorker {
           });
           if (claim.count !== 1) return false;
           if (!ev) return true;
-          await act(this.deps, tx, ev, { id, outcome: 'processed' }, this.deps.clock.now());
+          await act(this.deps, tx, ev, { id, outcome: 'processed' }, this.deps.clock.now(), read);
           return true;
         }),
       { retryUnique: true },

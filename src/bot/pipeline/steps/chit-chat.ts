@@ -5,6 +5,6 @@ import type { Step } from '../event-context.js';
 export const chitChat: Step = {
   name: 'chit-chat',
   async handle(ctx) {
-    ctx.outcome = ctx.report && isFragment(ctx.report.parsed) ? 'fragment' : 'ignored';
+    ctx.outcome = ctx.report && isFragment(ctx.report) ? 'fragment' : 'ignored';
   },
 };

@@ -7,7 +7,7 @@ export const intake: Step = {
   name: 'a new report',
   for: ['customer', 'desk'],
   async handle(ctx, next) {
-    ctx.report = await readReport(ctx, ctx.message);
+    ctx.report = await readReport(ctx, ctx.message, ctx.preread);
     // "什么时候能来？" from someone with an open ticket asks how it stands (the follow-up step), not a new consultation.
     if (ctx.report.parsed.kind === 'consultation' && isProgressQuestion(ctx.message.text) && (await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id))) {
       return next();

@@ -1,14 +1,16 @@
-/** The answer to the question the bot asked this person (level, site, phone, confirmation, rating, fee): answers.ts. */
+/** The answer to a question the bot asked this person (level, site, phone, confirmation, rating, fee, 需要为此报修吗, 不是同一个): answers.ts. */
 import { answerQuestion } from '../../answers.js';
-import { openQuestion } from '../../questions.js';
+import { openQuestions } from '../../questions.js';
 import type { Step } from '../event-context.js';
 
 export const pendingAnswer: Step = {
   name: 'the answer to the bot’s open question',
   for: ['customer', 'desk'],
   async handle(ctx, next) {
-    const q = await openQuestion(ctx, ctx.person!.id);
-    if (q && (await answerQuestion(ctx, q, ctx.message, ctx.person!))) return;
+    // The newest question first; a question about a message (需要为此报修吗) stands beside one about a ticket.
+    for (const q of await openQuestions(ctx, ctx.person!.id)) {
+      if (await answerQuestion(ctx, q, ctx.message, ctx.person!)) return;
+    }
     await next();
   },
 };
