@@ -60,6 +60,8 @@ export class Ctx {
   readonly ticketsToPlan = new Map<number, Ticket>();
   /** Tickets created in this transaction: they have no Timer rows to reconcile yet. */
   readonly createdTickets = new Set<number>();
+  /** Questions about tickets asked in this transaction (questions.ts ask). */
+  readonly questionsAsked: Array<{ ticketId: number; kind: string }> = [];
   /** Audit events recorded in this transaction, written all at once at its end (transitions.ts flushTimers). */
   readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
