@@ -16,6 +16,7 @@ import { compileLexicon, LexiconSchema, type CompiledLexicon, type Lexicon } fro
 import { RetentionSchema, type Retention } from './domain/retention.js';
 import { compileModel, ReaderModelSchema, type ReaderModelFile } from './domain/classifier.js';
 import { plansWithoutTerms } from './domain/customer-plans.js';
+import { wecomBotConfig, wecomKfConfig, type WecomBotConfig, type WecomKfConfig } from './config-wecom.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -77,6 +78,29 @@ export const EnvSchema = z.object({
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   WECHAT_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
   WECHAT_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** The WeCom intelligent bot (API mode, long connection): on when both are set (src/config-wecom.ts). */
+  WECOM_BOT_ID: z.string().optional(),
+  WECOM_BOT_SECRET: z.string().optional(),
+  /** The long connection's address (default wss://openws.work.weixin.qq.com; tests: the fake). */
+  WECOM_BOT_WS_URL: z.string().optional(),
+  /** The bot's display names, comma-separated: "@name" is taken out of message text. */
+  WECOM_BOT_NAMES: z.string().optional(),
+  /** name: "@张工" in the text; tag: WeCom's <@userid> (once npm run smoke:wecom showed it works). */
+  WECOM_MENTION_STYLE: z.enum(['name', 'tag']).default('name'),
+  /** Pacing of the WeCom bot's sends per chat (WeCom documents no rate for aibot_send_msg; 20/min is the group robot's). */
+  WECOM_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  WECOM_MAX_PER_CHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** WeChat Customer Service (微信客服): on when corp id, secret, token and AES key are set. */
+  WECOM_KF_CORP_ID: z.string().optional(),
+  WECOM_KF_SECRET: z.string().optional(),
+  WECOM_KF_TOKEN: z.string().optional(),
+  WECOM_KF_ENCODING_AES_KEY: z.string().optional(),
+  /** The customer-service accounts (open_kfid), comma-separated: read at start and polled as a safety net. */
+  WECOM_KF_OPEN_KFIDS: z.string().optional(),
+  /** WeCom's API address (default https://qyapi.weixin.qq.com; tests: the fake). */
+  WECOM_KF_BASE_URL: z.string().optional(),
+  /** Minutes between safety-net reads of each account (the callback is the fast path). */
+  WECOM_KF_POLL_MINUTES: z.coerce.number().min(0.01).max(1440).default(5),
   /** Daily digest time, cron syntax in the contract's time zone. */
   DIGEST_CRON: z.string().default('0 9 * * *'),
   /** Dashboard logins: "name:hash,name2:hash2" (hashes from `npm run --silent cli -- hash-password`). */
@@ -221,6 +245,8 @@ export interface Config {
     speechToText: 'auto' | 'off';
   };
   wechat: null | { puppet: string; puppetToken?: string };
+  wecom: WecomBotConfig | null;
+  wecomKf: WecomKfConfig | null;
   sandbox: boolean;
 }
 
@@ -279,10 +305,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const wechat = puppetName && !['off', 'none'].includes(puppetName.toLowerCase())
     ? { puppet: puppetName, ...(env.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN } : {}) }
     : null;
-  const real = [feishu && 'Feishu', wechat && 'WeChat'].filter((c): c is string => Boolean(c));
+  const wecom = wecomBotConfig(env);
+  const wecomKf = wecomKfConfig(env);
+  const real = [feishu && 'Feishu', wechat && 'WeChat', wecom && 'WeCom', wecomKf && 'WeChat Customer Service'].filter((c): c is string => Boolean(c));
   if (env.SANDBOX && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
   const sandbox = env.SANDBOX ?? !real.length;
-  return { env, database, contracts, contractFiles, org, lexicon, retention, readerModel, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, sandbox };
+  return { env, database, contracts, contractFiles, org, lexicon, retention, readerModel, dataDir: path.resolve(cwd, env.DATA_DIR), feishu, wechat, wecom, wecomKf, sandbox };
 }
 
 /**

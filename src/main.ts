@@ -13,6 +13,7 @@ import { ContractRegistry } from './core/contracts.js';
 import { seedOrg } from './bot/directory.js';
 import { AttachmentFetcher } from './bot/attachments.js';
 import { Dispatcher } from './bot/dispatcher.js';
+import { tellStaffUndelivered } from './bot/undelivered.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/bot.js';
@@ -146,7 +147,14 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   // Events recorded and answered at once (Feishu) are acted on here, right after.
   inbound = new WorkLoop('inbound queue', () => bot.processQueued(), log);
   const metrics = createMetrics({ db, clock, ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
-  dispatcher = new Dispatcher({ db, log, channels, onSettled: metrics.onSettled });
+  dispatcher = new Dispatcher({
+    db,
+    log,
+    channels,
+    onSettled: metrics.onSettled,
+    // A reply the platform will not take now (微信客服's window) goes to the staff instead.
+    onUndeliverable: (row, err) => tellStaffUndelivered({ db, log, now: () => clock.now(), activeChannels: () => [...channels.keys()] }, row, err),
+  });
   const logins = new DashboardLogins({ db, ...(config.env.DASHBOARD_USERS ? { users: config.env.DASHBOARD_USERS } : {}), ...(config.env.API_TOKEN ? { apiToken: config.env.API_TOKEN } : {}) });
   await logins.purgeStale();
   // Pages that can hand over an account (the WeChat login QR code) are behind the login.
@@ -200,10 +208,11 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
             // (a timed-out question accepts a ticket) that fall due within the jump.
             const end = new Date(Date.parse(clock.now().toISOString()) + minutes * 60_000);
             for (let guard = 0; guard < 100_000; guard++) {
-              const next = await db.timer.findFirst({ where: { state: 'pending', dueAt: { gt: clock.now(), lte: end } }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } });
+              // Ticket and duty timers, and the plans' next jobs.
+              const next = await bot.nextDueAt(clock.now(), end);
               // Digests fall due at their own moment too (09:00), so they are posted on time.
               const digest = digests.dueMomentsBetween(clock.now(), end).find((d) => d > clock.now());
-              const at = [next?.dueAt, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+              const at = [next, digest].filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
               if (!at) break;
               clock.set(at);
               await settle();

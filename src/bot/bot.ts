@@ -12,6 +12,7 @@ import { Inbound } from './pipeline/inbound.js';
 import { ArrivalPacing } from './pipeline/pacing.js';
 import { QueueWorker } from './pipeline/queue-worker.js';
 import { TimerFiring } from './pipeline/timers.js';
+import { nextPlannedWorkAt } from './duties/sweep.js';
 
 export class ServiceBot implements InboundSink {
   private readonly inbound: Inbound;
@@ -34,6 +35,21 @@ export class ServiceBot implements InboundSink {
   /** Acts on queued events, oldest first and in order per chat; returns how many were handled. */
   processQueued(limit?: number): Promise<number> {
     return this.queue.processQueued(limit);
+  }
+
+  /**
+   * The next moment in (after, until] something falls due: a ticket's timer, a
+   * duty's timer, or a plan's next job (the manual clock steps to each).
+   */
+  async nextDueAt(after: Date, until: Date): Promise<Date | null> {
+    const window = { gt: after, lte: until };
+    const [timer, duty, planned] = await Promise.all([
+      this.deps.db.timer.findFirst({ where: { state: 'pending', dueAt: window }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } }),
+      this.deps.db.dutyTimer.findFirst({ where: { state: 'pending', dueAt: window }, orderBy: { dueAt: 'asc' }, select: { dueAt: true } }),
+      nextPlannedWorkAt(this.deps, after, until),
+    ]);
+    const all = [timer?.dueAt, duty?.dueAt, planned].filter((d): d is Date => d instanceof Date);
+    return all.length ? new Date(Math.min(...all.map((d) => d.getTime()))) : null;
   }
 
   /** Claims and fires the timers due now; returns how many fired. */

@@ -32,6 +32,8 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
   const purpose =
     configuredPurpose(org, ev.channel, ev.chat.id) ??
     (ev.channel === 'sandbox' ? ev.chat.purposeHint : undefined) ??
+    // 微信客服: every conversation is a customer reporting one to one.
+    (ev.channel === 'wecom-kf' ? 'customer' : undefined) ??
     (ev.chat.type === 'p2p' ? 'direct' : undefined);
   if (existing) {
     const changes: Partial<Chat> = {};
@@ -41,7 +43,9 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
     if (!Object.keys(changes).length) return existing;
     return tx.chat.update({ where: { id: existing.id }, data: { ...changes, updatedAt: now } });
   }
-  const customer = org.customers.find((c) => c.chats.some((ch) => ch.channel === ev.channel && ch.id === ev.chat.id));
+  // A 微信客服 account (open_kfid) listed under a customer's chats stands for all its conversations ("<open_kfid>:<external_userid>").
+  const kfAccount = ev.channel === 'wecom-kf' ? ev.chat.id.split(':')[0] : undefined;
+  const customer = org.customers.find((c) => c.chats.some((ch) => ch.channel === ev.channel && (ch.id === ev.chat.id || ch.id === kfAccount)));
   const customerRow = customer ? await tx.customer.findUnique({ where: { name: customer.name } }) : null;
   // A plain insert (Prisma's upsert reads, inserts and reads again): were another replica to
   // insert the same chat first, the unique index fails this transaction and the event is

@@ -10,11 +10,11 @@
 import type { Logger } from 'pino';
 import type { Db, Outbox } from '../store/types.js';
 import { WorkLoop } from '../core/work-loop.js';
-import { PermanentSendError, RetryableSendError, type Channel, type ChannelName, type OutboundAction } from '../core/channel.js';
+import { PermanentSendError, RetryableSendError, UndeliverableError, type Channel, type ChannelName, type OutboundAction } from '../core/channel.js';
 import { fitToChannel } from '../core/plain-text.js';
 
 /** What the dispatcher needs of a channel. */
-export type SendingChannel = Pick<Channel, 'send' | 'capabilities'>;
+export type SendingChannel = Pick<Channel, 'send' | 'capabilities'> & Partial<Pick<Channel, 'sendsHere'>>;
 
 export interface DispatcherOptions {
   db: Db;
@@ -34,6 +34,12 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Called after each row is settled (metrics). */
   onSettled?: (row: Outbox, outcome: 'sent' | 'retry' | 'failed', error?: Error) => void;
+  /**
+   * A message for the customer the platform will not take now (UndeliverableError): settles the
+   * row as failed and tells the staff, in one transaction (bot/undelivered.ts). Unset: the row
+   * just fails.
+   */
+  onUndeliverable?: (row: Outbox, error: UndeliverableError) => Promise<void>;
 }
 
 export function backoffMs(attempt: number, retryAfterMs?: number): number {
@@ -72,7 +78,9 @@ export class Dispatcher {
       if (seen.has(chat)) continue;
       seen.add(chat);
       const claimable = r.status === 'pending' ? r.nextAttemptAt <= now : (r.claimedUntil ?? now) < now;
-      if (claimable && this.opts.channels.has(r.channel as ChannelName)) out.push(r);
+      const channel = this.opts.channels.get(r.channel as ChannelName);
+      // A replica on standby for a one-connection platform leaves the row to the one connected.
+      if (claimable && channel && channel.sendsHere?.() !== false) out.push(r);
     }
     return out;
   }
@@ -114,7 +122,11 @@ export class Dispatcher {
       this.opts.onSettled?.(row, 'sent');
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      if (err instanceof PermanentSendError || attempt >= this.maxAttempts) {
+      if (err instanceof UndeliverableError && this.opts.onUndeliverable && !('audience' in action && action.audience === 'staff')) {
+        await this.opts.onUndeliverable(row, err);
+        this.opts.onSettled?.(row, 'failed', err);
+        this.opts.log.warn({ outbox: row.id, err: err.message }, 'not deliverable to the customer now; the staff were told');
+      } else if (err instanceof PermanentSendError || attempt >= this.maxAttempts) {
         await this.settle(row, 'failed', err);
       } else {
         const wait = backoffMs(attempt, err instanceof RetryableSendError ? err.retryAfterMs : undefined);

@@ -10,6 +10,7 @@ import type { Person, Timer } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { tellManagers } from './escalation.js';
+import { requestEmergencyReport } from './duties/emergency.js';
 import { levelQuestionTimedOut } from './intake.js';
 import { askConfirm, askRating, closeQuestions } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
@@ -74,6 +75,8 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
         extra,
       );
       await recordEvent(ctx, ticket, 'escalation', { clock: timer.clock, stage: timer.stage, to: step.notify, late }, { actor: null });
+      // A limit the contract names for it calls for an emergency response report.
+      if (index === 0) await requestEmergencyReport(ctx, ticket, timer.clock);
       if (index === 0 && clock.onBreach === 'spare_replacement') {
         const mentions = await audienceMentions(ctx, ticket, chat.channel, ['assignee']);
         await ctx.text(

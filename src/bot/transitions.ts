@@ -10,6 +10,7 @@ import { transition, type Actor, type TicketAction, type TicketStatus } from '..
 import { slaTicketOf, stateOf, type Ticket } from '../store/tickets.js';
 import type { Person, Prisma } from '../store/types.js';
 import type { Ctx } from './context.js';
+import { visitAfterClose } from './duties/follow-ups.js';
 
 export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
   if (!person) return { personId: null, role: 'system', chatId: null };
@@ -51,6 +52,7 @@ export async function flushTimers(ctx: Ctx): Promise<void> {
 /** Brings the ticket's Timer rows in line with its SLA plan under its own contract. */
 async function planTimers(ctx: Ctx, ticket: Ticket, createdHere: boolean): Promise<void> {
   const entry = ticket.contract;
+  // slaTicketOf carries the declared maintenance windows that move its clocks (the ticket store reads them).
   const plan = timerPlan(slaTicketOf(ticket), entry.contract, entry.calendar);
   // A ticket created in this transaction has no timers yet.
   const existing = createdHere
@@ -121,5 +123,7 @@ export async function applyAction(
     actor: actor.role === 'system' ? null : ctx.person,
   });
   syncTimers(ctx, updated);
+  // A closed fault of the levels the contract names calls for a follow-up visit.
+  if (r.to === 'closed') await visitAfterClose(ctx, updated);
   return { ok: true, ticket: updated, from: r.from, ...(r.dissatisfied ? { dissatisfied: true } : {}) };
 }

@@ -11,10 +11,12 @@ import { feishuModule } from './feishu/module.js';
 import type { ChannelDeps, ChannelModule } from './module.js';
 import { sandboxModule } from './sandbox/module.js';
 import { wechatModule } from './wechat/module.js';
+import { wecomKfModule } from './wecom-kf/module.js';
+import { wecomModule } from './wecom/module.js';
 
 export type { ChannelDeps, ChannelModule } from './module.js';
 
-export const CHANNEL_MODULES: readonly ChannelModule[] = [sandboxModule, feishuModule, wechatModule];
+export const CHANNEL_MODULES: readonly ChannelModule[] = [sandboxModule, feishuModule, wechatModule, wecomModule, wecomKfModule];
 
 export function channelModule(name: string): ChannelModule | undefined {
   return CHANNEL_MODULES.find((m) => m.name === name);

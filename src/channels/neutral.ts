@@ -6,6 +6,7 @@
 export {
   PermanentSendError,
   RetryableSendError,
+  UndeliverableError,
   type AttachmentRef,
   type Button,
   type ChannelName,

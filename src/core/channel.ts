@@ -227,6 +227,24 @@ export class PermanentSendError extends Error {
 }
 
 /**
+ * A message the platform will not take for this recipient now, though nothing is wrong with it
+ * (WeChat Customer Service: 48 h since the customer last wrote, or 5 messages sent since). The
+ * dispatcher does not drop it: the supplier's staff are told through the outbox, and the ticket
+ * says so (bot/undelivered.ts).
+ */
+export class UndeliverableError extends PermanentSendError {
+  override name = 'UndeliverableError';
+  constructor(
+    message: string,
+    code: string | number,
+    /** Why, as a key of the catalogue's reasons (bot/messages/delivery.ts): kf_expired, kf_five_sent, kf_no_message. */
+    readonly reason: string,
+  ) {
+    super(message, code);
+  }
+}
+
+/**
  * What a channel can show. The dispatcher turns what it cannot into the plain
  * text every channel can show (core/plain-text.ts fitToChannel), so a channel
  * only ever receives actions it can render.
@@ -266,6 +284,11 @@ export interface Channel {
   downloadAttachment(ref: AttachmentRef, messageId: string): Promise<Buffer>;
   /** For /healthz and the dashboard. */
   status(): ChannelStatus;
+  /**
+   * false while another replica holds the platform's one connection (the WeCom bot): the
+   * dispatcher leaves this channel's rows to the replica that can send them. Absent: always true.
+   */
+  sendsHere?(): boolean;
   /**
    * A saved platform payload (as kept in InboundEvent.raw) through the channel's
    * real inbound path — translation, lookups — into the sink, as if the platform

@@ -90,6 +90,12 @@ interface Prepared {
   cues: Map<CueKind, Span[]>;
   /** A forward header was blanked ("转自票务中心群：", "[转发]", "---原始消息---"). */
   forwarded: boolean;
+  /**
+   * In a forwarded message, who speaks and who signs ("控制中心值班员：", "发件人：钟楼站",
+   * "——票务中心"): a place there is where the message came from, read as the site only
+   * when the body names none.
+   */
+  meta: Span[];
 }
 
 interface Span {
@@ -110,7 +116,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200d\u2028\u20
  * Bounded: every repeat has a small fixed limit.
  */
 const FORWARD_HEADER =
-  /(?:^|(?<=\n))\s{0,4}(?:\[转发\]|【转发】|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?/giu;
+  /(?:^|(?<=\n))\s{0,4}(?:\[转发?\]|【转发?】|#转发#|\[forward(?:ed)?\]|fwd?\s?[:：]|转发\s?[:：])|(?:转自|转发自|转发|转|来自|摘自)[^\n:：。!！?？]{0,24}?(?:群|中心|部门|科室|工班|调度|通知|消息|室)[^\n:：]{0,8}[:：]|-{2,}\s{0,2}(?:原始消息|转发消息|转发的消息|forwarded message)\s{0,2}-{2,}|以下(?:为|是)?转发(?:内容|消息)?[:：]?/giu;
 
 function prepare(raw: string, lex: CompiledLexicon): Prepared {
   let text = typeof raw === 'string' ? raw : String(raw ?? '');
@@ -120,11 +126,21 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   if (text.length > lex.maxScanChars * 2) text = text.slice(0, lex.maxScanChars * 2);
   text = text.replace(CONTROL, ' ').replace(MENTION, (m) => ' '.repeat(m.length));
   let forwarded = false;
+  const headers: Span[] = [];
   // The header of a forwarded message names where it came from, not where the fault is.
-  text = text.replace(FORWARD_HEADER, (m) => {
+  text = text.replace(FORWARD_HEADER, (m, at: number) => {
     forwarded = true;
+    headers.push({ start: at, end: at + m.length });
     return ' '.repeat(m.length);
   });
+  // A forward marker the header pattern does not blank ("转一下", "帮车站转发", "以下是调度群的消息").
+  forwarded ||= FORWARD_MARK.test(text);
+  const meta = forwarded ? metaSpans(text) : [];
+  // "以下是OCC转来的消息：": what leads up to a header on its line belongs to it.
+  for (const h of headers) {
+    const ls = text.lastIndexOf('\n', h.start - 1) + 1;
+    if (h.start - ls <= 16) meta.push({ start: ls, end: h.end });
+  }
   const low = lowerAscii(text);
   const hits = lex.scan(low);
   const cues = new Map<CueKind, Span[]>();
@@ -143,7 +159,33 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
       }
     }
   }
-  return { text, low, hits, cues, forwarded };
+  return { text, low, hits, cues, forwarded, meta };
+}
+
+const FORWARD_MARK = /转自|转发|转一下|转给|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|聊天记录|原始消息/u;
+
+/** A speaker label at a line's start: a role or a group, then a colon ("信息中心 王工：", "行调："). */
+const SPEAKER =
+  /(?:^|\n)[\s>》"“]{0,6}([^\n:：“”"]{1,16}?(?:值班员|值班站长|值班|调度|行调|电调|环调|中心|部|群|工班|分部|客服|站长|班长|热线|工|员|DCC|OCC|occ|dcc))\s?[:：]/gu;
+/** "发件人：钟楼站 值班站长", "来自：何家营站" lines. */
+const SENDER = /(?:^|\n)[\s>》]{0,6}(?:发件人|发送人|来自|from|发自)\s?[:：][^\n]{0,30}/giu;
+/** A header line the forward pattern left: "以下是OCC转来的消息：", "调度群消息：". */
+const HEADER_LINE = /(?:^|\n)[^\n:：]{0,30}?(?:转|消息|通知|群)[^\n:：]{0,12}[:：]/gu;
+/** Who passed it on: "控制中心值班员反映", "调度来电" (a station reporting is the place: "接小寨站报"). */
+const REPORTED_BY = /[^\s，。,:：、]{1,12}?(?:值班员|调度|行调|环调|电调|中心|部|工班|分部|客服|热线)(?:反映|反馈|来电|报告|称|说|通知|通报)/gu;
+/** A signature at the end of a line: "——票务中心", "-- 安保部". */
+const SIGNATURE = /(?:——|--|—)\s?[^\n—-]{1,20}$/gmu;
+
+function metaSpans(text: string): Span[] {
+  const out: Span[] = [];
+  for (const re of [SPEAKER, SENDER, SIGNATURE, HEADER_LINE, REPORTED_BY]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      out.push({ start: m.index, end: m.index + m[0].length });
+      if (m[0].length === 0) re.lastIndex++;
+    }
+  }
+  return out;
 }
 
 const has = (p: Prepared, k: CueKind): boolean => (p.cues.get(k)?.length ?? 0) > 0;
@@ -157,9 +199,14 @@ const ENTRANCE = /(?<![a-z])([a-h])\s?(\d{1,2})?\s?号?\s?(?:出入口|出口|�
 const CLAUSE_BREAK = /[，。,；;！!？?\n]|另外|还有|然后/u;
 
 function findSite(p: Prepared): string | null {
-  const sites: { name: string; kind: string; start: number; end: number }[] = [];
+  let sites: { name: string; kind: string; start: number; end: number }[] = [];
   for (const h of p.hits) for (const t of h.tags) if (t.t === 'site') sites.push({ name: t.name, kind: t.kind, start: h.start, end: h.end });
   if (sites.length === 0) return null;
+  // A forwarded message's speaker or signature names where it came from: the body's place wins.
+  if (p.meta.length > 0) {
+    const body = sites.filter((x) => !p.meta.some((m) => x.start >= m.start && x.end <= m.end));
+    if (body.length > 0) sites = body;
+  }
   const stations = [...new Set(sites.filter((x) => x.kind === 'station').map((x) => x.name))];
   // Several stations and the whole line: the line. Several stations in a list or a range
   // ("小寨站、钟楼站", "三爻站至韦曲南站"): no one place.
@@ -190,9 +237,14 @@ function findSite(p: Prepared): string | null {
   let prev: Hit | undefined;
   for (const h of p.hits) {
     for (const t of h.tags) {
-      // "所有设备房都进不去": every room of a kind is not a place.
-      const quantified = prev?.end === h.start && prev.tags.some((x) => x.t === 'cue' && x.cue === 'allScope');
-      if (t.t === 'room' && room === null && !quantified && sameClauseBefore(h.start)) room = t.name;
+      if (t.t !== 'room') continue;
+      // "所有设备房都进不去": every room of a kind is not a place; nor is "站厅所有的闸机" one spot.
+      const quantified =
+        (prev?.end === h.start && prev.tags.some((x) => x.t === 'cue' && x.cue === 'allScope')) || (t.kind === 'area' && ALL_AFTER.test(p.text.slice(h.end, h.end + 5)));
+      // "站厅和站台的子钟": two areas are no one place.
+      const joined = /^\s{0,2}(?:和|、|及|与|以及|跟)\s{0,2}$/u.test(p.text.slice(prev?.end ?? 0, h.start)) && prev?.tags.some((x) => x.t === 'room');
+      if (joined) room = null;
+      else if (room === null && !quantified && sameClauseBefore(h.start)) room = t.name;
     }
     prev = h;
   }
@@ -205,9 +257,12 @@ function findSite(p: Prepared): string | null {
     entrances.push({ name: `${e[1]!.toUpperCase()}${n}口`, at: e.index });
   }
   const distinct = new Set(entrances.map((e) => e.name));
-  // The entrance written right before the main device ("B口TVM全部离线，同时C口…") is its place.
-  const before = dev ? entrances.find((x) => x.at < dev.start && !CLAUSE_BREAK.test(p.text.slice(x.at, dev.start))) : undefined;
-  const e = before ?? (distinct.size === 1 ? entrances.find((x) => sameClauseBefore(x.at)) : undefined);
+  // The entrance written right before the main device ("B口TVM全部离线，同时C口…") is its place;
+  // two joined ("A口和B口所有的闸机") are no one place.
+  const current = entrances;
+  const joinedEntrances = /(?<![a-z])[a-h]\s?\d{0,2}\s?号?\s?(?:出入口|出口|入口|口)\s{0,2}(?:和|、|及|与|跟|以及)\s{0,2}[a-h]\s?\d{0,2}\s?号?\s?(?:出入口|出口|入口|口)/u.test(p.low);
+  const before = dev && !joinedEntrances ? current.find((x) => x.at < dev.start && !CLAUSE_BREAK.test(p.text.slice(x.at, dev.start))) : undefined;
+  const e = before ?? (distinct.size === 1 && !joinedEntrances ? current.find((x) => sameClauseBefore(x.at)) : undefined);
   // "站厅屏", "站台钟": the device word carries its area.
   if (room === null && dev) {
     const w = p.text.slice(dev.start, dev.end);
@@ -216,6 +271,8 @@ function findSite(p: Prepared): string | null {
   }
   return [site, e?.name ?? null, room].filter(Boolean).join(' ');
 }
+
+const ALL_AFTER = /^\s?的?\s?(?:所有|全部|每个|每台|各个)/u;
 
 const ENTRANCE_ALL = /(?<![a-z])([a-h])\s?(\d{1,2}|[一二两三四五六七八九])?\s?号?\s?(?:出入口|出口|入口|口)/gu;
 
@@ -292,7 +349,7 @@ function findStartedAt(text: string): string | null {
 }
 
 const PROGRESS_QUESTION = /(?:什么时候|几点|多久|啥时候|多长时间)(?:能|才能|可以)?(?:到|来|到场|过来|修好)|到哪了|到了吗|到场了吗|还要多久/u;
-const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|派人|尽快|速来|赶紧来|快来|立即到场/u;
+const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|(?<!不用|无需|不需要|别|不必)派人|尽快|速来|赶紧来|快来|立即到场/u;
 const CLOCK_DRIFT = /慢了|快了|差了|不准|不同步|out of sync|偏差/u;
 const CLOCK_STOPPED = /停|不走|不亮|黑|坏|没显示|不显示/u;
 const TWO_INTENTS = /[，。,.;；!！\s](?:顺便|另外|还有|再|想)?\s?(?:问一?下|请问|想问|咨询一?下|想了解|想确认)/u;

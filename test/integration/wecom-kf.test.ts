@@ -213,7 +213,7 @@ describe('send_msg and the window', () => {
     const err = await kf.send({ kind: 'text', text: '提醒' }, ctx()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KfWindowClosedError);
     expect(err).toBeInstanceOf(PermanentSendError);
-    expect((err as KfWindowClosedError).reason).toBe('five_sent');
+    expect((err as KfWindowClosedError).windowReason).toBe('five_sent');
     expect(closed).toHaveLength(1);
     expect(fake.sent).toHaveLength(5);
     fake.customerWrites(KF, CUSTOMER, { msgtype: 'text', text: { content: '还在吗' } });
@@ -228,7 +228,7 @@ describe('send_msg and the window', () => {
     await kf.onNotice({ openKfId: KF });
     clock.t += 49 * 3600_000;
     expect(await kf.windowOf(CHAT)).toMatchObject({ open: false, reason: 'expired' });
-    await expect(kf.send({ kind: 'text', text: '迟到的提醒' }, ctx())).rejects.toMatchObject({ reason: 'expired' });
+    await expect(kf.send({ kind: 'text', text: '迟到的提醒' }, ctx())).rejects.toMatchObject({ windowReason: 'expired' });
     expect(fake.sent).toHaveLength(0);
   });
 

@@ -11,7 +11,12 @@ import { FileBox } from 'file-box';
 import { types } from 'wechaty';
 import type { Channel, ChannelName } from '../../src/core/channel.js';
 import type { Service } from '../../src/main.js';
+import type { WecomChannelHandle } from '../../src/channels/wecom/index.js';
+import type { WecomKfChannelHandle } from '../../src/channels/wecom-kf/index.js';
+import { valueOfMenuId } from '../../src/channels/wecom-kf/translate.js';
 import { FakeFeishu } from './fake-feishu.js';
+import { FakeWecomBot } from './fake-wecom-bot.js';
+import { FakeWecomKf } from './fake-wecom-kf.js';
 import { botMention, cardActionEvent, feishuEnv, feishuRequest, imageMessageEvent, newMessageId, postFeishu, TEST_APP, textMessageEvent } from './feishu-events.js';
 import { PEOPLE, startTestService, type TestService } from './service.js';
 import { MOCK_PEOPLE, startWechatMockService } from './wechat/mock-service.js';
@@ -247,8 +252,214 @@ export async function wechatHarness(): Promise<ChannelHarness> {
   };
 }
 
+// ---------------------------------------------------------------------------- WeCom
+
+/** config/org.yaml with one more chat of the demo customer. */
+function orgWithChat(channel: string, id: string, prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `servicebot-contract-${prefix}-`));
+  const org = readFileSync(new URL('../../config/org.yaml', import.meta.url), 'utf8').replace(
+    '- { channel: sandbox, id: demo }',
+    `- { channel: sandbox, id: demo }\n      - { channel: ${channel}, id: ${id} }`,
+  );
+  writeFileSync(path.join(dir, 'org.yaml'), org);
+  return path.join(dir, 'org.yaml');
+}
+
+export const WECOM_GROUP = 'wrcontract0000000000000001';
+export const WECOM_CUSTOMER = 'lizhanzhang';
+
+/** The environment that turns the WeCom bot on against the fake long connection. */
+export function wecomEnv(fake: FakeWecomBot): Record<string, string> {
+  return {
+    WECOM_BOT_ID: fake.botId,
+    WECOM_BOT_SECRET: fake.secret,
+    WECOM_BOT_WS_URL: fake.url,
+    WECOM_BOT_NAMES: '售后助手',
+    WECOM_MIN_INTERVAL_MS: '0',
+    WECOM_MAX_PER_CHAT_PER_MINUTE: '1000',
+  };
+}
+
+export async function wecomHarness(): Promise<ChannelHarness> {
+  const fake = new FakeWecomBot({ maxPerMinute: 1000 });
+  await fake.start();
+  const svc = await startTestService({ env: { ...wecomEnv(fake), ORG_FILE: orgWithChat('wecom', WECOM_GROUP, 'wecom'), DIGEST_CRON: 'off' } });
+  const channel = svc.channels.get('wecom') as WecomChannelHandle;
+  await waitUntil(() => channel.status().connected, 'the WeCom long connection');
+  let n = 0;
+  const counter = (what: string) => Number(new RegExp(`${what} (\\d+)`).exec(channel.status().detail ?? '')?.[1] ?? 0);
+  const recorded = (msgid: string) => waitUntil(async () => (await svc.db.inboundEvent.count({ where: { channel: 'wecom', eventId: msgid } })) > 0, `frame ${msgid} recorded`);
+  const body = (msgtype: string, content: Record<string, unknown>, from = WECOM_CUSTOMER) => ({
+    msgid: `wecom-contract-${++n}-${Date.now()}`,
+    aibotid: fake.botId,
+    chatid: WECOM_GROUP,
+    chattype: 'group',
+    from: { userid: from },
+    create_time: Math.floor(Date.now() / 1000),
+    msgtype,
+    ...content,
+  });
+  const text = (t: string, from?: string) => body('text', { text: { content: `@售后助手 ${t}` } }, from);
+  return {
+    name: 'wecom',
+    svc,
+    channel,
+    async say(t) {
+      const b = text(t);
+      fake.pushMessage(b);
+      await recorded(b.msgid);
+      return {
+        async again() {
+          // WeCom pushes the same callback again (same msgid).
+          const before = counter('duplicates');
+          fake.pushMessage(b);
+          await waitUntil(() => counter('duplicates') > before, 'the duplicate to be seen');
+        },
+      };
+    },
+    async sayAll(texts) {
+      const bodies = texts.map((t) => text(t));
+      for (const b of bodies) fake.pushMessage(b);
+      for (const b of bodies) await recorded(b.msgid);
+    },
+    async sayAsBot(t) {
+      const before = counter('ignored');
+      fake.pushMessage(text(t, fake.botId));
+      await waitUntil(() => counter('ignored') > before, 'the channel to drop its own message');
+    },
+    settle: () => svc.settle(),
+    async botMessages() {
+      const rows = await svc.db.outbox.findMany({ where: { channel: 'wecom', platformMessageId: { not: null } } });
+      // The fake shows a card by its task_id and button labels; its text and values are the outbox row's.
+      type Card = { title?: string; text?: string; buttons?: Array<{ label: string; value: string }> };
+      const cards = new Map(rows.map((r) => [r.platformMessageId!, JSON.parse(r.action) as Card]));
+      return fake.shown
+        .filter((s) => s.chatid === WECOM_GROUP && s.kind !== 'update' && s.kind !== 'welcome')
+        .map((s, i) => {
+          const card = s.kind === 'template_card' ? cards.get(s.taskId!) : undefined;
+          return {
+            id: s.taskId ?? s.streamId ?? `shown-${i}`,
+            text: card ? `${card.title ?? ''}\n${card.text ?? ''}` : (s.content ?? ''),
+            choices: (card?.buttons ?? []).map((b) => ({ label: b.label, value: b.value })),
+          };
+        });
+    },
+    async choose(m, c) {
+      const b = body('event', { event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: m.choices[c - 1]!.value, task_id: m.id } } });
+      fake.pushEvent(b);
+      await recorded(b.msgid);
+    },
+    async sendPicture() {
+      const b = body('image', { image: fake.hostFile(PNG_1PX) });
+      fake.pushMessage(b);
+      await recorded(b.msgid);
+      return PNG_1PX;
+    },
+    async close() {
+      await svc.close();
+      await fake.close();
+    },
+  };
+}
+
+export const WECOM_KF_ACCOUNT = 'wkcontract0000000001';
+export const WECOM_KF_CUSTOMER = 'wmcontractcustomer0001';
+
+/** The environment that turns WeChat Customer Service on against the fake API. */
+export function wecomKfEnv(fake: FakeWecomKf): Record<string, string> {
+  return {
+    WECOM_KF_CORP_ID: fake.corpId,
+    WECOM_KF_SECRET: fake.secret,
+    WECOM_KF_TOKEN: fake.token,
+    WECOM_KF_ENCODING_AES_KEY: fake.encodingAESKey,
+    WECOM_KF_OPEN_KFIDS: WECOM_KF_ACCOUNT,
+    WECOM_KF_BASE_URL: fake.url,
+    WECOM_KF_POLL_MINUTES: '60',
+  };
+}
+
+/** Posts WeCom's signed, encrypted kf_msg_or_event to the service's callback URL. */
+export async function postKfCallback(svcUrl: string, fake: FakeWecomKf, openKfId = WECOM_KF_ACCOUNT): Promise<void> {
+  const req = fake.callbackRequest(openKfId);
+  const r = await fetch(`${svcUrl}/wecom/kf/callback?${req.query}`, { method: 'POST', body: req.body, headers: { 'content-type': 'text/xml' } });
+  const answer = await r.text();
+  if (r.status !== 200 || answer !== 'success') throw new Error(`the callback answered ${r.status} ${answer}`);
+}
+
+export async function wecomKfHarness(): Promise<ChannelHarness> {
+  const fake = new FakeWecomKf();
+  fake.pageSize = 5;
+  await fake.start();
+  const svc = await startTestService({ env: { ...wecomKfEnv(fake), ORG_FILE: orgWithChat('wecom-kf', WECOM_KF_ACCOUNT, 'wecom-kf'), DIGEST_CRON: 'off' } });
+  const channel = svc.channels.get('wecom-kf') as WecomKfChannelHandle;
+  const handled = (msgid: string) => waitUntil(async () => (await svc.db.wecomKfInbox.count({ where: { msgid, status: { not: 'pending' } } })) > 0, `message ${msgid} read and handed on`);
+  const writes = async (body: Record<string, unknown>) => {
+    const msgid = fake.customerWrites(WECOM_KF_ACCOUNT, WECOM_KF_CUSTOMER, body);
+    await postKfCallback(svc.url, fake);
+    await handled(msgid);
+    return msgid;
+  };
+  return {
+    name: 'wecom-kf',
+    svc,
+    channel,
+    async say(t) {
+      await writes({ msgtype: 'text', text: { content: t } });
+      return {
+        async again() {
+          // The message read again from the start (a cursor lost): kept once by msgid, acted on once.
+          await svc.db.wecomKfCursor.deleteMany({ where: { openKfId: WECOM_KF_ACCOUNT } });
+          await channel.kf.onNotice({ openKfId: WECOM_KF_ACCOUNT });
+        },
+      };
+    },
+    async sayAll(texts) {
+      const ids = texts.map((t) => fake.customerWrites(WECOM_KF_ACCOUNT, WECOM_KF_CUSTOMER, { msgtype: 'text', text: { content: t } }));
+      await postKfCallback(svc.url, fake);
+      for (const id of ids) await handled(id);
+    },
+    async sayAsBot(t) {
+      // What a servicer (or the API) sent comes back in sync_msg with origin 5: not for the bot.
+      const msgid = `own_${Date.now()}`;
+      fake.messages.push({ msgid, open_kfid: WECOM_KF_ACCOUNT, external_userid: WECOM_KF_CUSTOMER, send_time: Math.floor(Date.now() / 1000), origin: 5, msgtype: 'text', text: { content: t } });
+      await postKfCallback(svc.url, fake);
+      await handled(msgid);
+    },
+    settle: () => svc.settle(),
+    async botMessages() {
+      return fake.sent
+        .filter((m) => m.touser === WECOM_KF_CUSTOMER)
+        .map((m) => {
+          const menu = m.body['msgmenu'] as { head_content?: string; list?: Array<{ click: { id: string; content: string } }> } | undefined;
+          return {
+            id: m.msgid,
+            text: menu ? (menu.head_content ?? '') : String((m.body['text'] as { content?: unknown } | undefined)?.content ?? ''),
+            choices: (menu?.list ?? []).map((i) => ({ label: i.click.content, value: valueOfMenuId(i.click.id) ?? '' })),
+          };
+        });
+    },
+    async choose(m, c) {
+      const menu = fake.sent.find((s) => s.msgid === m.id)!.body['msgmenu'] as { list: Array<{ click: { id: string; content: string } }> };
+      const item = menu.list[c - 1]!.click;
+      await writes({ msgtype: 'text', text: { content: item.content, menu_id: item.id } });
+    },
+    async sendPicture() {
+      const mediaId = `media_contract_${Date.now()}`;
+      fake.media.set(mediaId, PNG_1PX);
+      await writes({ msgtype: 'image', image: { media_id: mediaId } });
+      return PNG_1PX;
+    },
+    async close() {
+      await svc.close();
+      await fake.close();
+    },
+  };
+}
+
 export const HARNESSES: Array<[ChannelName, () => Promise<ChannelHarness>]> = [
   ['sandbox', sandboxHarness],
   ['feishu', feishuHarness],
   ['wechat', wechatHarness],
+  ['wecom', wecomHarness],
+  ['wecom-kf', wecomKfHarness],
 ];

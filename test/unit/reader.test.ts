@@ -57,6 +57,59 @@ describe('forwarded messages', () => {
     expect(r.site).toBe('全线');
     expect(r.kind).toBe('fault');
   });
+
+  it.each([
+    ['[转发]控制中心值班员：凤栖原站UPS告警，切到电池了', '凤栖原站'],
+    ['转自信息中心群：控制中心值班员反映，小寨站B口3号闸机不读卡', '小寨站 B口'],
+    ['以下是OCC转来的消息：北大街站TVM卡币 ——控制中心调度', '北大街站'],
+    ['[转发] 行调 王工：钟楼站站台PIS屏黑屏', '钟楼站 站台'],
+    // The body names no place: where it came from is the best the reader has.
+    ['---原始消息---\n发件人：钟楼站 值班站长\n内容：车站PIS屏全部黑屏', '钟楼站'],
+    // Not forwarded: the control centre is the place.
+    ['控制中心值班员反映：调度台没声音', '控制中心'],
+  ])('reads the body\'s place, not the speaker\'s or the signature\'s: %s', (text, site) => {
+    expect(parseReport(text, rulesLex).site).toBe(site);
+  });
+});
+
+describe('places', () => {
+  it.each([
+    ['韦曲南站站厅和站台的子钟都慢了3分钟', '韦曲南站'],
+    ['草滩站A口和B口所有的进站闸机都显示暂停服务', '草滩站'],
+    ['西安北站站厅所有的闸机都离线了', '西安北站'],
+    ['北大街站网络全断了 车控室所有电脑都连不上', '北大街站 车控室'],
+    ['小寨站B口3号闸机刷卡没反应', '小寨站 B口'],
+  ])('two joined places, or an area taken as a whole, are no one spot: %s', (text, site) => {
+    expect(parseReport(text, rulesLex).site).toBe(site);
+  });
+});
+
+describe('false alarms and implicit complaints (rules)', () => {
+  it.each([
+    '@客服 刚才那单取消吧，闸机扇门卡住是有个矿泉水瓶卡在里面，拿出来就好了',
+    '北苑站摄像头画面模糊是因为施工扬尘，擦干净就清楚了，不用派人',
+    '门禁刷不开是卡过期了，找人事重新开了权限就行',
+    '各位 刚才的一级故障报错了 是演练 演练 演练',
+    '调度台没声音是因为音量被调到最小了，不好意思',
+  ])('an alarm explained away is nothing to ticket: %s', (text) => {
+    expect(parseReport(text, rulesLex).kind).toBe('other');
+  });
+
+  it.each([
+    '客服这边回复就一句已转工程师，然后就没下文了',
+    '你们工程师干活把网线碰掉了，走的时候也不说一声',
+    '承诺的周三更换硬盘，周三周四都过去了还没来',
+    '上周说好的巡检报告到现在还没给我们',
+    '修完的售票机今天又不行了，修了个寂寞',
+    '约好九点到，等了两个小时人才来',
+  ])('dissatisfaction without the word 投诉 is a complaint: %s', (text) => {
+    expect(parseReport(text, rulesLex).kind).toBe('complaint');
+  });
+
+  it('a symptom beside a reassurance stays a fault', () => {
+    expect(parseReport('服务器机柜里有股焦糊味，暂时设备都正常在跑，请尽快来人看', rulesLex).kind).toBe('fault');
+    expect(parseReport('草滩站PIS屏上行方向的到站时间一直不对，下行的就是正常的', rulesLex).kind).toBe('fault');
+  });
 });
 
 describe('what the bot acts on', () => {

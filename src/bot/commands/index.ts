@@ -26,8 +26,15 @@ import type { Command, HelpAudience, HelpLine, Source, TicketCommand } from './c
 import { confirm } from './confirm.js';
 import { correction } from './correction.js';
 import { denyFix } from './deny-fix.js';
+import { erasePerson } from './erase-person.js';
+import { eraseRequest } from './erase-request.js';
 import { detectionReport } from './detection-report.js';
+import { followUpAssign } from './follow-up-assign.js';
+import { followUpDone } from './follow-up-done.js';
+import { emergencyReport } from './emergency-report.js';
 import { help } from './help.js';
+import { inspectionAssign } from './inspection-assign.js';
+import { inspectionDone } from './inspection-done.js';
 import { investigation } from './investigation.js';
 import { isFaultChoice } from './is-fault-choice.js';
 import { mediumRetained } from './medium-retained.js';
@@ -36,6 +43,8 @@ import { openTickets } from './open-tickets.js';
 import { otherEngineer } from './other-engineer.js';
 import { query } from './query.js';
 import { rate } from './rate.js';
+import { notice } from './notice.js';
+import { repair } from './repair.js';
 import { replacePart } from './replace-part.js';
 import { requestSpare } from './request-spare.js';
 import { resolve } from './resolve.js';
@@ -72,6 +81,15 @@ export const COMMANDS: readonly Command<any>[] = [
   otherEngineer, // 更换工程师
   bindCustomer, // 绑定客户
   setRole, // 设为工程师 @…
+  inspectionDone, // 巡检完成 #5 正常 / 发现问题 …
+  inspectionAssign, // 派巡检 #5 @张工
+  followUpAssign, // 派回访 #7 @客服小刘
+  followUpDone, // 回访 #7 记录
+  notice, // 通告 全部 计划检修 …
+  repair, // 收到故障件 / 送修 / 维修费用 / 修复返回 / 已返还客户 / 取消返修 #12
+  emergencyReport, // 应急报告 #12 …
+  eraseRequest, // 删除我的信息
+  erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
   isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
 ];

@@ -4,6 +4,7 @@ import { defineMessages } from './catalogue.js';
 export const intakeMessages = defineMessages({
   /** The reader cannot tell whether the message reports a fault: asked once, of the customer who wrote it. */
   isFaultQuestion: { audience: 'customer', text: () => '需要为此报修吗？\n1 是，请登记  2 不用' },
+  isFaultTitle: { audience: 'customer', text: () => '是否报修' },
   isFaultYes: { audience: 'customer', text: () => '1 是，请登记' },
   isFaultNo: { audience: 'customer', text: () => '2 不用' },
   /** A click on the question's buttons by someone it was not asked of (toast only). */

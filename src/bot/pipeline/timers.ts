@@ -10,6 +10,8 @@ import { TicketStore, type Ticket } from '../../store/tickets.js';
 import type { Chat, Person, Prisma, Timer, Tx } from '../../store/types.js';
 import { peopleByIds } from '../directory.js';
 import { Ctx, type BotDeps } from '../context.js';
+import { sweepPlannedWork } from '../duties/sweep.js';
+import { fireDutyTimers } from '../duties/timers.js';
 import { fireTimer } from '../reminders.js';
 import { flushTimers } from '../transitions.js';
 
@@ -89,6 +91,9 @@ export class TimerFiring {
       await yieldToLoop();
     }
     if (fired) this.deps.onOutbox?.();
+    // The planned duties: jobs and visits the plans call for by now, then their due reminders.
+    fired += await sweepPlannedWork(this.deps);
+    fired += await fireDutyTimers(this.deps);
     return fired;
   }
 

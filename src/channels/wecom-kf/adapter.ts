@@ -12,13 +12,14 @@
  *   here means "already sent", so a retry after a lost answer never shows twice;
  * - the window: at most 5 messages within 48 h of the customer's last message. A part takes a
  *   slot before it is sent (kept by msgid, so a retry takes none); outside the window the row
- *   fails with KfWindowClosedError (code "window_closed") without calling WeCom, and
- *   `onWindowClosed` is told, so the bot can give a reminder to the staff instead and note it on
- *   the ticket. `windowOf(chatId)` answers the same question before composing.
+ *   fails with KfWindowClosedError (an UndeliverableError) without calling WeCom: the dispatcher
+ *   then tells the staff through the outbox and notes it on the ticket (bot/undelivered.ts);
+ *   `onWindowClosed` is told too (log, tests). `windowOf(chatId)` answers the same question before composing.
  */
 import {
   PermanentSendError,
   RetryableSendError,
+  UndeliverableError,
   silentLogger,
   type AttachmentRef,
   type ChannelLogger,
@@ -38,13 +39,16 @@ import { AccessTokens } from './tokens.js';
 import { parseKfChatId } from './translate.js';
 import { describeClosed, windowState, type WindowClosedReason, type WindowState } from './window.js';
 
-export class KfWindowClosedError extends PermanentSendError {
+const REASON_KEYS: Record<WindowClosedReason, string> = { expired: 'kf_expired', five_sent: 'kf_five_sent', no_customer_message: 'kf_no_message' };
+
+/** Outside the window: the dispatcher tells the staff instead (UndeliverableError). */
+export class KfWindowClosedError extends UndeliverableError {
   override name = 'KfWindowClosedError';
   constructor(
     readonly chatId: string,
-    readonly reason: WindowClosedReason,
+    readonly windowReason: WindowClosedReason,
   ) {
-    super(`wecom-kf: outside the send window (${describeClosed(reason)}); give it to the staff instead`, 'window_closed');
+    super(`wecom-kf: outside the send window (${describeClosed(windowReason)}); given to the staff instead`, 'window_closed', REASON_KEYS[windowReason]);
   }
 }
 
@@ -67,6 +71,8 @@ export interface WecomKfOptions {
   greeting?: string;
   log?: ChannelLogger;
   now?: () => number;
+  /** The clock the send window is counted on (default `now`): the service's, as the bot's deadlines are. */
+  windowNow?: () => number;
   onWindowClosed?: (e: KfWindowClosedError) => void;
   onSendFailed?: (f: { msgid: string; failType: number; externalUserId?: string }) => void;
   fetch?: typeof fetch;
@@ -157,6 +163,14 @@ export class WecomKfChannel {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    // After a restart: the accounts read before (their cursors are stored) are read again, and
+    // messages stored but not yet handed to the bot are handed on first.
+    try {
+      for (const c of await this.opts.db.wecomKfCursor.findMany({ select: { openKfId: true } })) this.accounts.add(c.openKfId);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'wecom-kf: stored cursors not read; configured accounts only');
+    }
+    await this.deliverOrRetry();
     const tick = async () => {
       for (const id of this.accounts) await this.pullAndDeliver(id);
       if (this.running) this.timer = setTimeout(() => void tick(), this.opts.pollMs ?? 5 * 60_000);
@@ -185,7 +199,7 @@ export class WecomKfChannel {
     const c = parseKfChatId(chatId);
     if (!c) return { open: false, reason: 'no_customer_message', remaining: 0 };
     const row = await this.opts.db.wecomKfWindow.findUnique({ where: { openKfId_externalUserId: c } });
-    return windowState(row, new Date(this.now()));
+    return windowState(row, new Date((this.opts.windowNow ?? this.now)()));
   }
 
   async send(action: OutboundAction, ctx: SendContext): Promise<SendResult> {
@@ -203,7 +217,7 @@ export class WecomKfChannel {
 
   /** Takes a slot of the window for `msgid` (none if it has one already); false: closed. */
   private async reserve(conv: { openKfId: string; externalUserId: string }, msgid: string): Promise<{ ok: true; sentBefore: boolean } | { ok: false; reason: WindowClosedReason }> {
-    const now = new Date(this.now());
+    const now = new Date((this.opts.windowNow ?? this.now)());
     return this.opts.db.$transaction(async (tx) => {
       const had = await tx.wecomKfSend.findUnique({ where: { msgid } });
       if (had) return { ok: true as const, sentBefore: had.sentAt !== null };

@@ -204,6 +204,8 @@ function translateMessage(body: Json, msgid: string, reqId: string, opts: Transl
   const chat = chatOf(body);
   const sender = senderOf(body);
   if (!chat || !sender) return { ignored: 'no chat or sender', reqId, msgid };
+  // WeCom pushes only what people say to the bot; should its own message come back, it is dropped here.
+  if (sender.id === body['aibotid']) return { ignored: 'the bot’s own message', reqId, msgid };
   const content = contentOf(body);
   if (!content) return { ignored: `unsupported message type ${String(body['msgtype']).slice(0, 40)}`, reqId, msgid };
   const { text, removed } = stripBotMention(content.text, opts.botNames);

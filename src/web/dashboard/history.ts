@@ -4,6 +4,7 @@
  * parser's evidence words) stays in the JSON API; nothing here shows a field
  * name. An action this file does not know is shown as 其他记录, never raw.
  */
+import { deliveryMessages } from '../../bot/messages/delivery.js';
 import { STATUS_LABELS, type TicketStatus } from '../../domain/ticket.js';
 
 export interface HistoryEvent {
@@ -163,6 +164,8 @@ export function describeEvent(e: HistoryEvent, ctx: HistoryContext): string {
       return `附注${quote(d.note)}`;
     case 'report_recalled':
       return '客户撤回了报修消息';
+    case 'message_undelivered':
+      return deliveryMessages.undeliveredHistory.text({ reason: typeof d.reason === 'string' ? d.reason : '平台拒收' });
     default:
       return '其他记录';
   }

@@ -1,0 +1,63 @@
+/**
+ * Follow-up visits by command and after a closed fault: the notes recorded,
+ * what they raise (faults, consultations, as the report reader reads each
+ * piece) opened as tickets and linked to the visit, its timers cancelled.
+ */
+import { visitAfterFault, visitNoteSegments } from '../../domain/follow-up.js';
+import { parseReport } from '../../domain/report-parser.js';
+import { ticketTitle } from '../../domain/wording.js';
+import { addVisitTickets, assignFollowUpVisit, findFollowUpVisit, openFollowUpVisits, planDutyTimers, recordFollowUpVisit, type FollowUpVisitRow } from '../../store/duties/index.js';
+import type { Ticket } from '../../store/tickets.js';
+import type { Person } from '../../store/types.js';
+import type { Ctx } from '../context.js';
+import { dutyMessages } from '../messages/duties.js';
+import { makeVisits } from './sweep.js';
+import { openStaffReport } from './tickets.js';
+
+const REASONS = { missing: '没有找到这个回访任务，请核对编号。', done: '该回访已记录。', cancelled: '该回访任务已取消。' } as const;
+
+export async function visitMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<FollowUpVisitRow | string> {
+  if (ref && 'short' in ref) return (await findFollowUpVisit(ctx.tx, ref.short)) ?? REASONS.missing;
+  if (ref) return REASONS.missing;
+  const mine = await openFollowUpVisits(ctx.tx, { assigneeId: person.id, take: 2 });
+  if (mine.length === 1) return mine[0]!;
+  return mine.length ? '您有多个回访任务，请带上编号，例如「回访 #7 客户满意」。' : '请带上回访任务编号，例如「回访 #7 客户满意」。';
+}
+
+/** The visit's owner, the desk, managers and the vice-president record it; another engineer does not. */
+export function mayRecordVisit(v: FollowUpVisitRow, person: Person): string | null {
+  if (person.role !== 'engineer' || v.assigneeId === null || v.assigneeId === person.id) return null;
+  return `回访任务 #${v.id} 由 ${v.assigneeName ?? '其他同事'} 负责。`;
+}
+
+export async function recordVisit(ctx: Ctx, person: Person, visit: FollowUpVisitRow, notes: string): Promise<string> {
+  const r = await recordFollowUpVisit(ctx.tx, visit.id, { visitorId: person.id, visitorName: person.name, notes, at: ctx.now, inboundEventId: ctx.inboundEventId });
+  if (!r.ok) return REASONS[r.reason];
+  await planDutyTimers(ctx.tx, 'follow_up', visit.id, [], ctx.now);
+  const opened: Ticket[] = [];
+  for (const piece of visitNoteSegments(notes)) {
+    const kind = parseReport(piece, ctx.deps.lexicon).kind;
+    if (kind !== 'fault' && kind !== 'consultation') continue;
+    const t = await openStaffReport(ctx, { customerId: visit.customerId, reporter: person, content: piece, kind, origin: { followUpVisitId: visit.id } });
+    if (t) opened.push(t);
+  }
+  if (opened.length) await addVisitTickets(ctx.tx, visit.id, opened.map((t) => t.id));
+  return dutyMessages.visitRecorded.text({ visit: visit.id, tickets: opened.map(ticketTitle).join('、') });
+}
+
+export async function assignVisit(ctx: Ctx, visit: FollowUpVisitRow, to: Person): Promise<string> {
+  if (!(await assignFollowUpVisit(ctx.tx, visit.id, { assigneeId: to.id, assigneeName: to.name }, ctx.now))) return visit.status === 'done' ? REASONS.done : REASONS.cancelled;
+  const customer = (await ctx.tx.customer.findUnique({ where: { id: visit.customerId }, select: { name: true } }))?.name ?? '';
+  return dutyMessages.visitAssigned.text({ visit: visit.id, customer, who: to.name });
+}
+
+/** A closed fault of the levels the contract names calls for a visit (made once per ticket). */
+export async function visitAfterClose(ctx: Ctx, ticket: Ticket): Promise<void> {
+  const terms = ticket.contract.contract.followUps;
+  if (!terms || ticket.customerId === null) return;
+  const draft = visitAfterFault(ticket, terms, ticket.contract.calendar);
+  if (!draft) return;
+  const customer = await ctx.tx.customer.findUnique({ where: { id: ticket.customerId }, select: { id: true, name: true } });
+  if (!customer) return;
+  await makeVisits(ctx, { ...customer, entry: ticket.contract }, [draft]);
+}
