@@ -77,9 +77,12 @@ export async function readReport(ctx: Ctx, msg: InboundMessage, read?: ParsedRep
   const detailsOnly = parsed.kind === 'other' && parseFragment(msg.text, lex).detailsOnly;
   const alone = { parsed, content: msg.text, reportedAt: ctx.now, eventIds: own, detailsOnly };
   if (parsed.kind === 'consultation' || parsed.kind === 'complaint') return alone;
-  // Only incomplete messages are parts of a report: two complete reports are two reports.
-  const fragments = (await recentFragments(ctx, msg)).filter((f) => mayMerge(parseReport(f.text, lex)));
-  if (!fragments.length) return alone;
+  // Only incomplete messages are parts of a report: two complete reports are two reports;
+  // and only when they give what this message lacks (a place, a device, a phone, a name).
+  const fragments = (await recentFragments(ctx, msg)).map((f) => ({ ...f, read: parseReport(f.text, lex) })).filter((f) => mayMerge(f.read));
+  const lacking = (f: { read: ParsedReport }) =>
+    Boolean((f.read.site && !parsed.site) || (f.read.device && !parsed.device) || (f.read.phone && !parsed.phone) || (f.read.contact && !parsed.contact));
+  if (!fragments.some(lacking)) return alone;
   const merged = [...fragments.map((f) => f.text), msg.text].join('\n');
   const mp = parseReport(merged, lex);
   if (mp.kind !== 'fault') return alone;
@@ -184,7 +187,7 @@ async function reportFault(
     await ctx.reply(
       {
         kind: 'text',
-        text: notice.text({ title: ticketTitle(dup), where: `${dup.site ?? ''} ${dup.device ?? ''}`.trim() }),
+        text: notice.text({ title: ticketTitle(dup), where: `${dup.site ?? ''}${dup.device ?? ''}` }),
         mentions: [mentionOf(person)],
         replyTo: msg.messageId,
         audience: notice.audience,

@@ -164,3 +164,24 @@ describe('the emergency response report', () => {
     expect(lines.some((l) => l.includes(t.number))).toBe(false);
   }, LONG);
 });
+
+describe('the dashboard', () => {
+  const get = async (p: string) => {
+    const r = await fetch(svc.url + p);
+    expect(r.status).toBe(200);
+    return r.text();
+  };
+  it('lists notices with their windows, repairs with their flow and late steps, and a ticket\'s repair and emergency report', async () => {
+    const notices = await get('/dashboard/notices?from=2026-11-01&to=2026-12-31');
+    expect(notices).toContain('计划检修通告');
+    expect(notices).toContain('2026-11-24 23:00 至 2026-11-25 02:00；服务器');
+    const repairs = await get('/dashboard/repairs?from=2026-11-01&to=2026-12-31');
+    expect(repairs).toContain('读卡器');
+    expect(repairs).toMatch(/收到故障件 .* 张工 → 维修周期和费用通告 1200 元/);
+    const flow = await svc.db.repairFlow.findFirstOrThrow({ include: { ticket: true } });
+    const page = await get(`/dashboard/tickets/${flow.ticket.number}`);
+    expect(page).toContain('<h2>返修</h2>');
+    const report = await svc.db.emergencyReport.findFirstOrThrow({ where: { status: 'submitted' }, include: { ticket: true } });
+    expect(await get(`/dashboard/tickets/${report.ticket.number}`)).toContain('已启用备用硬盘恢复阵列');
+  });
+});

@@ -174,6 +174,14 @@ describe('intake precision in the sandbox', () => {
     expect((await svc.ticket(b)).content).toBe('钟楼站2号售票机不出票');
   });
 
+  it('a place sent before a complete report that names its own place is not merged into it', async () => {
+    const chat = new ChatView(svc, 's12-stray-place');
+    expect((await chat.say(customer, '钟楼站')).status).toBe('ignored');
+    const said = await chat.ask(customer, '小寨站4号闸机刷卡没反应 电话13800138000');
+    const t = await svc.ticket(ticketIdIn(said[0]));
+    expect(t).toMatchObject({ site: '小寨站', content: '小寨站4号闸机刷卡没反应 电话13800138000' });
+  });
+
   it('a fault and a question in one message make a ticket and a consultation', async () => {
     const chat = new ChatView(svc, 's12-two-intents');
     const before = await tickets();
