@@ -10,8 +10,10 @@ import { KIND_LABELS, formatTime, levelName, ticketSummary, ticketTitle } from '
 import { deadlinesOf, type Ticket } from '../store/tickets.js';
 import type { Person } from '../store/types.js';
 import type { ContractEntry } from '../core/contracts.js';
+import { CUSTOMER_ONLY_CHANNELS, type ChannelName } from '../core/channel.js';
 import { mentionOf, type Ctx } from './context.js';
-import { engineerNamed, firstWithRole, personById } from './directory.js';
+import { engineerNamed, firstWithRole, managersGroups, personById } from './directory.js';
+import { oneToOneMessages } from './messages/one-to-one.js';
 import { askFee, askMissing } from './questions.js';
 import { SYSTEM, applyAction } from './transitions.js';
 
@@ -78,32 +80,49 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
     if (a.ok) t = a.ticket;
   }
   const assignee = t.assigneeId ? await personById(ctx.tx, t.assigneeId) : null;
-  const lines = [
-    `已受理 ${ticketTitle(t)}：${what}${grade ? `，${grade.handling}` : ''}。`,
-    limits ? `时限：${limits}。` : '',
-    // The person is @mentioned by the channel already; the text names them without a second @.
-    assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。',
-  ].filter(Boolean);
-  const mentions = assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [];
+  if (CUSTOMER_ONLY_CHANNELS.includes(chat.channel as ChannelName)) {
+    // The staff are not in this chat: the customer is told, the managers' groups get the card.
+    await ctx.text(oneToOneMessages.accepted.text({ title: ticketTitle(t), what, limits: limits || null }), [], { ticketId: t.id, chat });
+    for (const group of await managersGroups(ctx.tx, ctx.deps.activeChannels?.())) {
+      const groupManager = await firstWithRole(ctx.tx, group.channel, 'manager');
+      await ctx.reply({ ...ticketCard(t, what, limits, null, groupManager, grade?.handling), audience: 'staff' }, { ticketId: t.id, chat: group });
+    }
+    if (reporter) await askMissing(ctx, t, reporter);
+    return t;
+  }
   await ctx.reply(
     {
-      kind: 'card',
-      title: `工单 ${t.number}`,
-      text: `${lines.join('\n')}\n${ticketSummary(t)}`,
-      buttons: t.kind === 'fault'
-        ? [
-            { label: '接单', value: buttonValue('ack', t.id), style: 'primary' },
-            { label: '到场', value: buttonValue('arrive', t.id) },
-            { label: '已修复', value: buttonValue('resolve', t.id) },
-          ]
-        : [{ label: '接单', value: buttonValue('ack', t.id), style: 'primary' }],
-      mentions,
+      ...ticketCard(t, what, limits, assignee, manager, grade?.handling),
       ...(t.sourceMessageId && chat.id === t.chatId ? { replyTo: t.sourceMessageId } : {}),
     },
     { ticketId: t.id, chat },
   );
   if (reporter) await askMissing(ctx, t, reporter);
   return t;
+}
+
+/** The ticket card: what was accepted, the limits, who is to take it or assign it, and the buttons. */
+function ticketCard(t: Ticket, what: string, limits: string, assignee: Person | null, manager: Person | null, handling: string | undefined) {
+  const lines = [
+    `已受理 ${ticketTitle(t)}：${what}${handling ? `，${handling}` : ''}。`,
+    limits ? `时限：${limits}。` : '',
+    // The person is @mentioned by the channel already; the text names them without a second @.
+    assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。',
+  ].filter(Boolean);
+  const mentions = assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [];
+  return {
+    kind: 'card' as const,
+    title: `工单 ${t.number}`,
+    text: `${lines.join('\n')}\n${ticketSummary(t)}`,
+    buttons: t.kind === 'fault'
+      ? [
+          { label: '接单', value: buttonValue('ack', t.id), style: 'primary' as const },
+          { label: '到场', value: buttonValue('arrive', t.id) },
+          { label: '已修复', value: buttonValue('resolve', t.id) },
+        ]
+      : [{ label: '接单', value: buttonValue('ack', t.id), style: 'primary' as const }],
+    mentions,
+  };
 }
 
 /** The engineer on duty today under the ticket's contract's time zone (org.yaml rota). */

@@ -11,6 +11,13 @@ import type { Middleware } from 'koa';
 export const CHANNELS = ['wechat', 'feishu', 'sandbox', 'wecom', 'wecom-kf'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+/**
+ * Channels whose chats are one customer alone with the bot (微信客服): the supplier's staff are
+ * never in them, so what staff must see and act on (the ticket card, who is to assign) goes to
+ * the managers' groups, and the customer is told the ticket was accepted.
+ */
+export const CUSTOMER_ONLY_CHANNELS: readonly ChannelName[] = ['wecom-kf'];
+
 /** A person as the platform identifies them (id is the platform's own user id). */
 export interface PlatformUser {
   id: string;

@@ -243,10 +243,22 @@ describe('the WeCom channels in the service', () => {
     expect(await svc.db.ticket.count()).toBe(tickets + 1);
     const t = (await svc.db.ticket.findMany({ orderBy: { id: 'desc' }, take: 1 }))[0]!;
     expect(t).toMatchObject({ level: 2, status: 'accepted' });
+    // The staff are not in a 微信客服 chat: the customer reads that it was accepted, the managers'
+    // group on WeCom gets the ticket card, and the engineer takes it there.
+    expect(toCustomer().some((s) => /^已受理 /.test(String((s.body['text'] as { content?: string } | undefined)?.content ?? '')))).toBe(true);
+    expect(toCustomer().filter((s) => JSON.stringify(s.body).includes('接单'))).toEqual([]);
+    const staffCard = (await cards(MANAGERS)).find((c) => c.title.includes(t.number));
+    expect(staffCard, 'the ticket card in the managers’ group').toBeDefined();
+    expect(staffCard!.mentions.map((m) => m.id)).toContain(MANAGER);
+    const ack = frame(ENGINEER, 'event', { event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: staffCard!.buttons.find((b) => b.label === '接单')!.value, task_id: staffCard!.taskId } } }, MANAGERS);
+    bot.pushEvent(ack);
+    await recorded(ack.msgid);
+    await settled();
+    expect(await svc.db.ticket.findUnique({ where: { id: t.id } })).toMatchObject({ status: 'acknowledged' });
 
     // The bot asks where; the service is down when the customer answers: no callback reaches it,
     // the answer is read at the next start.
-    expect(toCustomer().at(-1)!.body['text']).toMatchObject({ content: expect.stringContaining('哪个车站') });
+    expect(toCustomer().some((m) => String((m.body['text'] as { content?: string } | undefined)?.content ?? '').includes('哪个车站'))).toBe(true);
     await svc.stop();
     const m3 = kf.customerWrites(WECOM_KF_ACCOUNT, KF_CUSTOMER, { msgtype: 'text', text: { content: '钟楼站' } });
     await start();
