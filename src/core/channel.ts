@@ -12,9 +12,9 @@ export const CHANNELS = ['wechat', 'feishu', 'sandbox', 'wecom', 'wecom-kf'] as 
 export type ChannelName = (typeof CHANNELS)[number];
 
 /**
- * Channels whose chats are one customer alone with the bot (微信客服): the supplier's staff are
- * never in them, so what staff must see and act on (the ticket card, who is to assign) goes to
- * the managers' groups, and the customer is told the ticket was accepted.
+ * Channels whose chats are one customer alone with the bot (微信客服), and which have no groups:
+ * what the staff must see and act on goes to the customer's staff group or a managers' group on
+ * another running channel (bot/directory.ts staffChatFor).
  */
 export const CUSTOMER_ONLY_CHANNELS: readonly ChannelName[] = ['wecom-kf'];
 
