@@ -162,7 +162,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   return { text, low, hits, cues, forwarded, meta };
 }
 
-const FORWARD_MARK = /转自|转发|转一下|转给|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|聊天记录|原始消息/u;
+const FORWARD_MARK = /转自|转发|转一下|转给|转来|转过来|[(（]转[)）]|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|群里(?:发|说)的|聊天记录|原始消息|【[^】\n]{1,16}群】/u;
 
 /** A speaker label at a line's start: a role or a group, then a colon ("信息中心 王工：", "行调："). */
 const SPEAKER =
@@ -173,12 +173,14 @@ const SENDER = /(?:^|\n)[\s>》]{0,6}(?:发件人|发送人|来自|from|发自)\
 const HEADER_LINE = /(?:^|\n)[^\n:：]{0,30}?(?:转|消息|通知|群)[^\n:：]{0,12}[:：]/gu;
 /** Who passed it on: "控制中心值班员反映", "调度来电" (a station reporting is the place: "接小寨站报"). */
 const REPORTED_BY = /[^\s，。,:：、]{1,12}?(?:值班员|调度|行调|环调|电调|中心|部|工班|分部|客服|热线)(?:反映|反馈|来电|报告|称|说|通知|通报)/gu;
+/** Where it came from, written without a colon: "转发控制中心的消息 …", "转自OCC …", "【控制中心调度群】". */
+const SOURCE = /(?:转自|转发自|来自|摘自|转发|转)\s?[^\s\n:：，,。！!“"]{1,16}?(?:的消息|的通知|发的|群|(?=\s))|【[^】\n]{0,16}(?:群|中心|部|调度|值班)[^】\n]{0,6}】/gu;
 /** A signature at the end of a line: "——票务中心", "-- 安保部". */
 const SIGNATURE = /(?:——|--|—)\s?[^\n—-]{1,20}$/gmu;
 
 function metaSpans(text: string): Span[] {
   const out: Span[] = [];
-  for (const re of [SPEAKER, SENDER, SIGNATURE, HEADER_LINE, REPORTED_BY]) {
+  for (const re of [SPEAKER, SENDER, SIGNATURE, HEADER_LINE, REPORTED_BY, SOURCE]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       out.push({ start: m.index, end: m.index + m[0].length });
@@ -690,7 +692,11 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
       level = l === 'null' ? null : (Number(l) as FaultLevel);
       // The model unsure: the rules' level, where they read one (their evidence is the customer's
       // own words); else, below levelMinProb, the level is asked rather than guessed.
-      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) level = decision.level;
+      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) {
+        // Both readers unsure of each other's level: ask rather than give a wrong one.
+        const forRules = lp[model.level.classes.indexOf(String(decision.level))] ?? 0;
+        level = forRules >= model.disagreeAskProb ? decision.level : null;
+      }
       else if (!(mode === 'combined' && decision) && level !== null && sure < model.levelMinProb) level = null;
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
