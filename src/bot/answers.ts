@@ -33,12 +33,25 @@ const PLACE = /(站|中心|段|场|楼|层|室|机房|号线|出入口|口|厅|�
  * Tries the message as the answer to the person's open question. Returns false
  * when it is not an answer (the message is then handled as anything else).
  */
-export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | 'kind' | 'ticketId' | 'data'>, msg: InboundMessage, person: Person): Promise<boolean> {
+/** How soon after a question the same text as the answer that raised it counts as that answer sent twice. */
+const REPEAT_WINDOW_MS = 20_000;
+
+/** The text of the answer that raised this question, sent again within moments (a double send, not an answer). */
+function isRepeat(q: Pick<PendingQuestion, 'data' | 'askedAt'>, text: string, now: Date): boolean {
+  if (now.getTime() - q.askedAt.getTime() > REPEAT_WINDOW_MS) return false;
+  try {
+    return (JSON.parse(q.data) as { repeatOf?: unknown }).repeatOf === text;
+  } catch {
+    return false;
+  }
+}
+
+export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | 'kind' | 'ticketId' | 'data' | 'askedAt'>, msg: InboundMessage, person: Person): Promise<boolean> {
   // Questions about a message, not a ticket: 需要为此报修吗 and the duplicate notice.
   if (q.kind === 'is_fault') {
     const a = readFaultAnswer(msg.text);
     if (!a) return false;
-    await answerIsFault(ctx, q, a, person);
+    await answerIsFault(ctx, q, a, person, normalise(msg.text));
     return true;
   }
   if (q.kind === 'duplicate') return readNotSameAnswer(msg.text) && notTheSameFault(ctx, q, person);
@@ -50,6 +63,8 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
   const done = () => ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
   switch (q.kind) {
     case 'level': {
+      // "1" sent twice to 需要为此报修吗 is not level 1: the second is no answer (and changes nothing).
+      if (isRepeat(q, text, ctx.now)) return false;
       const a = parseLevelAnswer(text, lex);
       if (!a) return false;
       await done();

@@ -77,9 +77,12 @@ export async function readReport(ctx: Ctx, msg: InboundMessage, read?: ParsedRep
   const detailsOnly = parsed.kind === 'other' && parseFragment(msg.text, lex).detailsOnly;
   const alone = { parsed, content: msg.text, reportedAt: ctx.now, eventIds: own, detailsOnly };
   if (parsed.kind === 'consultation' || parsed.kind === 'complaint') return alone;
-  // Only incomplete messages are parts of a report: two complete reports are two reports.
-  const fragments = (await recentFragments(ctx, msg)).filter((f) => mayMerge(parseReport(f.text, lex)));
-  if (!fragments.length) return alone;
+  // Only incomplete messages are parts of a report: two complete reports are two reports;
+  // and only when they give what this message lacks (a place, a device, a phone, a name).
+  const fragments = (await recentFragments(ctx, msg)).map((f) => ({ ...f, read: parseReport(f.text, lex) })).filter((f) => mayMerge(f.read));
+  const lacking = (f: { read: ParsedReport }) =>
+    Boolean((f.read.site && !parsed.site) || (f.read.device && !parsed.device) || (f.read.phone && !parsed.phone) || (f.read.contact && !parsed.contact));
+  if (!fragments.some(lacking)) return alone;
   const merged = [...fragments.map((f) => f.text), msg.text].join('\n');
   const mp = parseReport(merged, lex);
   if (mp.kind !== 'fault') return alone;
@@ -175,7 +178,7 @@ async function reportFault(
   content: string,
   reportedAt: Date,
   source: ReportSource,
-  opts: { linkDuplicates?: boolean } = {},
+  opts: { linkDuplicates?: boolean; answeredWith?: string } = {},
 ): Promise<void> {
   const dup = opts.linkDuplicates === false ? null : await duplicateOf(ctx, parsed);
   if (dup) {
@@ -207,7 +210,7 @@ async function reportFault(
     if (r.ok) ticket = r.ticket;
     await acceptOrAskFee(ctx, ticket, person);
   } else {
-    await askLevel(ctx, ticket, person);
+    await askLevel(ctx, ticket, person, opts.answeredWith);
   }
 }
 
@@ -313,7 +316,7 @@ export function reportSourceOf(data: string): ReportSource | null {
  * asked about (reported when it was sent); "no" closes the question quietly.
  * Only the first answer counts: a late or repeated one does nothing (false).
  */
-export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person): Promise<boolean> {
+export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person, typed?: string): Promise<boolean> {
   const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
   if (claim.count !== 1) return false;
   if (answer === 'no') return true;
@@ -322,7 +325,7 @@ export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, a
   if (!source || !report) return true;
   const lex = ctx.deps.lexicon;
   const parsed = confirmedFault(parseReport(report.content, lex), lex);
-  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source);
+  await reportFault(ctx, { messageId: source.messageId }, person, parsed, report.content, report.reportedAt, source, typed ? { answeredWith: typed } : {});
   return true;
 }
 

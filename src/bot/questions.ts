@@ -67,7 +67,12 @@ async function ask(
   });
 }
 
-export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
+/**
+ * The level question. `repeatOf`: the answer that made the ticket just now
+ * ("1" to 需要为此报修吗); the same text again within moments is that answer
+ * sent twice, not level 1 (answers.ts).
+ */
+export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person, repeatOf?: string): Promise<void> {
   const entry = ticket.contract;
   const choices = levelChoices(entry.contract);
   await ask(
@@ -81,6 +86,7 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
       buttons: choices.map((c) => ({ label: `${c.level} ${c.label}`, value: buttonValue('level', ticket.id, c.level) })),
     },
     entry.contract.intake.questionTimeout.minutes,
+    repeatOf ? { repeatOf } : {},
   );
 }
 
@@ -186,27 +192,30 @@ export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource
       expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
     },
   });
-  const m = intakeMessages;
-  const outboxId = await ctx.reply({
-    kind: 'card',
-    title: m.isFaultTitle.text(),
-    text: m.isFaultQuestion.text(),
-    buttons: [
-      { label: m.isFaultYes.text(), value: buttonValue(IS_FAULT_BUTTON, q.id, 'yes'), style: 'primary' },
-      { label: m.isFaultNo.text(), value: buttonValue(IS_FAULT_BUTTON, q.id, 'no') },
-    ],
-    mentions: [mentionOf(person)],
-    numbered: true,
-    expectsAnswer: true,
-    replyTo: message.messageId,
-    audience: m.isFaultQuestion.audience,
-  });
+  const outboxId = await ctx.reply({ ...isFaultCard(q.id), mentions: [mentionOf(person)], replyTo: message.messageId });
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
   return true;
 }
 
 /** The button action of the 需要为此报修吗 card (its id is the question's). */
 export const IS_FAULT_BUTTON = 'isfault';
+
+/** The 需要为此报修吗 card of a question: two buttons; a channel without cards shows the text, which lists the numbers. */
+export function isFaultCard(questionId: number): Extract<OutboundAction, { kind: 'card' }> {
+  const m = intakeMessages;
+  return {
+    kind: 'card',
+    title: m.isFaultTitle.text(),
+    text: m.isFaultQuestion.text(),
+    buttons: [
+      { label: m.isFaultYes.text(), value: buttonValue(IS_FAULT_BUTTON, questionId, 'yes'), style: 'primary' },
+      { label: m.isFaultNo.text(), value: buttonValue(IS_FAULT_BUTTON, questionId, 'no') },
+    ],
+    numbered: true,
+    expectsAnswer: true,
+    audience: m.isFaultQuestion.audience,
+  };
+}
 
 /**
  * After a duplicate notice: the reporter may answer 不是同一个, and the report

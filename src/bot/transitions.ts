@@ -11,7 +11,6 @@ import { slaTicketOf, stateOf, type Ticket } from '../store/tickets.js';
 import type { Person, Prisma } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { visitAfterClose } from './duties/follow-ups.js';
-import { plannedWorkOf } from './duties/maintenance.js';
 
 export function actorOf(ctx: Ctx, person: Person | null = ctx.person): Actor {
   if (!person) return { personId: null, role: 'system', chatId: null };
@@ -53,9 +52,8 @@ export async function flushTimers(ctx: Ctx): Promise<void> {
 /** Brings the ticket's Timer rows in line with its SLA plan under its own contract. */
 async function planTimers(ctx: Ctx, ticket: Ticket, createdHere: boolean): Promise<void> {
   const entry = ticket.contract;
-  // Declared maintenance windows that touch the ticket move its clocks by the contract's rule.
-  const plannedWork = await plannedWorkOf(ctx.tx, ticket);
-  const plan = timerPlan({ ...slaTicketOf(ticket), ...(plannedWork ? { plannedWork } : {}) }, entry.contract, entry.calendar);
+  // slaTicketOf carries the declared maintenance windows that move its clocks (the ticket store reads them).
+  const plan = timerPlan(slaTicketOf(ticket), entry.contract, entry.calendar);
   // A ticket created in this transaction has no timers yet.
   const existing = createdHere
     ? []

@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import { Ctx } from '../bot/context.js';
+import { dutyDigestSection } from './duty-digest.js';
 import type { ContractRegistry } from '../core/contracts.js';
 import type { Clock } from '../core/clock.js';
 import { managersGroups } from '../bot/directory.js';
@@ -145,6 +146,7 @@ export class DigestPoster {
       try {
         // Figures and chart first, outside any transaction.
         const digest = await loadDigest(db, this.opts.contracts, period, now);
+        const duties = await dutyDigestSection(db, this.opts.contracts, period, now);
         let png: string | null = null;
         try {
           // Loaded on first digest: echarts and resvg are large and idle most of the day.
@@ -154,7 +156,7 @@ export class DigestPoster {
           this.opts.log.error({ err: e, period: kind, key: period.key }, 'digest chart failed; posting the text alone');
         }
         for (const group of todo) {
-          if (await this.postTo(group, digest, png, late, now)) posted.push({ chatId: group.id, period: kind, periodKey: period.key, late });
+          if (await this.postTo(group, digest, duties, png, late, now)) posted.push({ chatId: group.id, period: kind, periodKey: period.key, late });
         }
       } catch (e) {
         // Not claimed: the next tick tries again. Other periods still go.
@@ -169,7 +171,7 @@ export class DigestPoster {
   }
 
   /** Claims (group, period) and writes the digest to the outbox in one transaction; false if another run had it. */
-  private async postTo(group: Chat, digest: Digest, png: string | null, late: boolean, now: Date): Promise<boolean> {
+  private async postTo(group: Chat, digest: Digest, duties: string[], png: string | null, late: boolean, now: Date): Promise<boolean> {
     const { db, bot, log } = this.opts;
     try {
       await transaction(
@@ -177,7 +179,7 @@ export class DigestPoster {
         async (tx) => {
           await tx.digestRun.create({ data: { chatId: group.id, period: digest.period.kind, periodKey: digest.period.key, postedAt: now, late } });
           const ctx = new Ctx(bot.deps, tx, now, log.child({ digest: digest.period.key, chat: group.platformId }), null, { chat: group });
-          const text = renderDigestText(digest, { late });
+          const text = [renderDigestText(digest, { late }), ...(duties.length ? ['', ...duties] : [])].join('\n');
           const caption = digestTitle(digest, { late });
           if (group.channel === 'feishu') {
             // The card carries the text under its title; the chart follows as an image.

@@ -151,9 +151,25 @@ async function deleteFiles(files: string[]): Promise<void> {
  * reports the same counts and changes nothing.
  */
 export async function erasePerson(db: Db, ref: PersonRef, opts: { actor: string; now?: Date; dryRun?: boolean }): Promise<ErasureResult> {
-  const now = opts.now ?? new Date();
   const files: string[] = [];
-  const work = async (tx: Tx): Promise<ErasureResult> => {
+  try {
+    const result = await db.$transaction((tx) => erasePersonIn(tx, ref, opts, files), { timeout: 120_000, maxWait: 30_000 });
+    await deleteFiles(files);
+    return result;
+  } catch (e) {
+    if (e instanceof DryRun) return e.value as ErasureResult;
+    throw e;
+  }
+}
+
+/**
+ * erasePerson's work inside a transaction the caller holds (a manager's chat command runs in
+ * the event's own). The attachment files to delete once it commits are pushed onto `files`
+ * (deleteErasedFiles). A dry run throws DryRun, which rolls the caller's transaction back.
+ */
+export async function erasePersonIn(tx: Tx, ref: PersonRef, opts: { actor: string; now?: Date; dryRun?: boolean }, files: string[]): Promise<ErasureResult> {
+  const now = opts.now ?? new Date();
+  {
     const p = 'id' in ref ? await tx.person.findUnique({ where: { id: ref.id } }) : await tx.person.findUnique({ where: { channel_platformId: { channel: ref.channel, platformId: ref.platformId } } });
     if (!p) throw new PrivacyError(`no person ${'id' in ref ? `#${ref.id}` : `${ref.channel}:${ref.platformId}`} (find them with --find NAME_OR_PHONE)`);
     const counts = zero();
@@ -236,16 +252,11 @@ export async function erasePerson(db: Db, ref: PersonRef, opts: { actor: string;
     if (opts.dryRun) throw new DryRun<ErasureResult>({ personId: p.id, counts, dryRun: true });
     const audit = await tx.privacyAudit.create({ data: { at: now, action: 'erase_person', actor: opts.actor, subject: `person:${p.id}`, counts: JSON.stringify(counts) } });
     return { personId: p.id, counts, auditId: audit.id, dryRun: false };
-  };
-  try {
-    const result = await db.$transaction(work, { timeout: 120_000, maxWait: 30_000 });
-    await deleteFiles(files);
-    return result;
-  } catch (e) {
-    if (e instanceof DryRun) return e.value as ErasureResult;
-    throw e;
   }
 }
+
+/** Deletes the attachment files an erasure left (after its transaction committed; a missing file is fine). */
+export const deleteErasedFiles = deleteFiles;
 
 /** Who may be meant: people whose name or phone contains the text (for `erase --find`). */
 export async function findPeople(db: Db, text: string): Promise<Array<{ id: number; channel: string; platformId: string; name: string; role: string; phone: string | null; tickets: number }>> {

@@ -10,7 +10,9 @@ import { DateTime } from 'luxon';
 import type { ContractEntry, ContractRegistry } from '../core/contracts.js';
 import type { TicketRef } from '../domain/commands.js';
 import { TICKET_STEPS, type FaultLevel, type TicketKind } from '../domain/contract.js';
+import { plannedWorkFor, windowsAffecting, type PlannedWork } from '../domain/maintenance.js';
 import { deadlines, type Deadline, type SlaTicket } from '../domain/sla.js';
+import { windowsBetween } from './duties/notices.js';
 import type { TicketState, TicketStatus } from '../domain/ticket.js';
 import type { Chat, Customer, Prisma, Ticket as TicketRow, Tx } from './types.js';
 
@@ -23,10 +25,29 @@ export interface Ticket extends Omit<TicketRow, 'kind' | 'status' | 'level' | 'f
   feeStatus: FeeStatus;
   /** The contract the ticket is served under: its customer's (the default one without a customer). */
   contract: ContractEntry;
+  /** Declared maintenance windows that move its clocks (the contract's plannedMaintenance rule). */
+  plannedWork?: PlannedWork;
+}
+
+/** A date after any ticket's life, as an upper bound both databases compare correctly. */
+const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
+
+/** The declared maintenance windows touching a fault, under its contract's rule for planned work (none: the clocks run). */
+export async function plannedWorkOfTicket(
+  tx: Tx,
+  row: Pick<TicketRow, 'kind' | 'customerId' | 'device' | 'site' | 'reportedAt' | 'closedAt'>,
+  entry: ContractEntry,
+): Promise<PlannedWork | undefined> {
+  const terms = entry.contract.plannedMaintenance;
+  if (!terms || terms.sla === 'run' || row.kind !== 'fault') return undefined;
+  const windows = await windowsBetween(tx, { from: row.reportedAt, to: row.closedAt ?? FAR_FUTURE, customerId: row.customerId });
+  return windows.length ? plannedWorkFor(terms, windowsAffecting(row, windows)) : undefined;
 }
 
 /** What the SLA plan needs of a stored ticket (also a row the web API read). */
-export function slaTicketOf(t: Pick<TicketRow, 'kind' | 'status' | 'level' | 'hardware' | 'feeStatus'> & Partial<Record<(typeof TICKET_STEPS)[number], Date | null>>): SlaTicket {
+export function slaTicketOf(
+  t: Pick<TicketRow, 'kind' | 'status' | 'level' | 'hardware' | 'feeStatus'> & Partial<Record<(typeof TICKET_STEPS)[number], Date | null>> & { plannedWork?: PlannedWork | undefined },
+): SlaTicket {
   const steps: SlaTicket['steps'] = {};
   for (const s of TICKET_STEPS) steps[s] = t[s] ?? null;
   return {
@@ -36,6 +57,7 @@ export function slaTicketOf(t: Pick<TicketRow, 'kind' | 'status' | 'level' | 'ha
     hardware: t.hardware,
     steps,
     feeStatus: t.feeStatus as NonNullable<SlaTicket['feeStatus']>,
+    ...(t.plannedWork ? { plannedWork: t.plannedWork } : {}),
   };
 }
 
@@ -99,14 +121,21 @@ export class TicketStore {
   }
 
   private async typed(row: TicketRow): Promise<Ticket> {
+    const contract = await this.contractOf(row.customerId);
+    const plannedWork = await this.plannedWorkOf(row, contract);
     return {
       ...row,
       kind: row.kind as TicketKind,
       status: row.status as TicketStatus,
       level: row.level as FaultLevel | null,
       feeStatus: row.feeStatus as FeeStatus,
-      contract: await this.contractOf(row.customerId),
+      contract,
+      ...(plannedWork ? { plannedWork } : {}),
     };
+  }
+
+  private plannedWorkOf(row: TicketRow, entry: ContractEntry): Promise<PlannedWork | undefined> {
+    return plannedWorkOfTicket(this.tx, row, entry);
   }
 
   private async maybe(row: TicketRow | null): Promise<Ticket | null> {

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { deadlines } from '../domain/sla.js';
 import { STATUSES } from '../domain/ticket.js';
 import type { ContractRegistry } from '../core/contracts.js';
-import { slaTicketOf } from '../store/tickets.js';
+import { plannedWorkOfTicket, slaTicketOf } from '../store/tickets.js';
+import { ticketDuties } from '../store/duties/index.js';
+import { formatCost } from '../domain/repair-return.js';
 import type { Clock } from '../core/clock.js';
 import type { Db, Prisma } from '../store/types.js';
 
@@ -145,6 +147,8 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
   const persons = new Map(
     (ids.size ? await db.person.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true, role: true } }) : []).map((p) => [p.id, p]),
   );
+  const plannedWork = await plannedWorkOfTicket(db, t, entry);
+  const duties = await ticketDuties(db, t.id, entry.contract.timezone);
   return {
     id: t.id,
     number: t.number,
@@ -186,7 +190,7 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
       satisfaction: t.satisfaction,
       summary: t.summary,
     },
-    deadlines: deadlines(slaTicketOf(t), entry.contract, entry.calendar, now).map((d) => ({
+    deadlines: deadlines(slaTicketOf({ ...t, plannedWork }), entry.contract, entry.calendar, now).map((d) => ({
       clock: d.clock,
       label: d.label,
       startedAt: d.startedAt.toISOString(),
@@ -202,6 +206,12 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
     complaint: t.complaint,
     nonConformances: t.nonConformances.map((n) => ({ reason: n.reason, at: n.at.toISOString() })),
     attachments: t.attachments.map((a) => ({ id: a.id, kind: a.kind, state: a.state, key: a.key, error: a.error, at: a.createdAt.toISOString() })),
+    /** What the duties recorded about it: repair and return, emergency reports, the inspection it came from, the visit after it, a maintenance window. */
+    repairs: duties.repairs.map((f) => ({ seq: f.seq, status: f.status, part: f.part, cost: f.costCents === null ? null : formatCost(f.costCents), periodDays: f.periodDays, flow: f.line })),
+    emergencyReports: duties.emergencyReports.map((r) => ({ status: r.status, clock: r.clock, dueAt: r.dueAt?.toISOString() ?? null, text: r.text, by: r.submittedByName, submittedAt: r.submittedAt?.toISOString() ?? null, late: r.late })),
+    inspection: duties.finding ? { job: duties.finding.job.id, plan: duties.finding.job.plan, finding: duties.finding.finding.text } : null,
+    followUpVisit: duties.visit ? { id: duties.visit.id, status: duties.visit.status, dueAt: duties.visit.dueAt.toISOString(), notes: duties.visit.notes } : null,
+    maintenanceWindows: duties.maintenance.map((m) => ({ start: m.start.toISOString(), end: m.end.toISOString(), reportedAt: m.at.toISOString() })),
     /** Names of the people the audit trail refers to by id (rota assignments). */
     people: Object.fromEntries([...persons.values()].map((p) => [p.id, p.name])),
     events: t.events.map((e) => ({

@@ -139,4 +139,26 @@ describe('a quarter of inspections and follow-up visits', () => {
     expect(raised).toHaveLength(1);
     expect((await svc.ticket(raised[0]!)).device).toBe('闸机');
   }, LONG);
+
+  it('the dashboard lists the inspections and the visits, with their records and tickets', async () => {
+    const get = async (p: string) => {
+      const r = await fetch(svc.url + p);
+      expect(r.status).toBe(200);
+      return r.text();
+    };
+    const jobs = await get('/dashboard/inspections?from=2026-11-01&to=2027-01-31');
+    expect(jobs).toContain('季度巡检-中心机房');
+    expect(jobs).toContain('发现 2 个问题：交换机风扇告警；存储阵列磁盘状态异常（张工）');
+    expect(jobs).toContain('<td data-label="状态" class="bad">逾期</td>');
+    const finding = await svc.db.inspectionFinding.findFirstOrThrow({ where: { seq: 1 } });
+    expect(jobs).toContain(`/dashboard/tickets/${(await svc.ticket(finding.ticketId!)).number}`);
+    const visits = await get('/dashboard/visits?from=2026-11-01&to=2027-02-28');
+    expect(visits).toContain('客户对服务满意。（客服小刘）');
+    expect(visits).toContain('故障回访');
+    expect(await get('/dashboard/inspections?from=2020-01-01&to=2020-01-31')).toContain('这段时间没有巡检任务');
+    const bad = await fetch(svc.url + '/dashboard/visits?from=2027-02-01&to=2027-01-01');
+    expect(bad.status).toBe(400);
+    // The ticket a finding opened shows where it came from.
+    expect(await get(`/dashboard/tickets/${finding.ticketId}`)).toContain('来自巡检');
+  });
 });

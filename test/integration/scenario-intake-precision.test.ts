@@ -115,6 +115,14 @@ describe('intake precision in the sandbox', () => {
     expect(t.steps.reportedAt).toBe(t0.toISOString());
     expect(await tickets()).toBe(before + 1);
 
+    // "1" sent twice is not the answer to the level question that followed; a "1" a minute later is.
+    expect(made.some((m) => m.text.includes('请问影响范围')), transcript(made)).toBe(true);
+    expect(await chat.ask(customer, '1')).toHaveLength(0);
+    expect((await svc.ticket(id)).level).toBeNull();
+    await svc.advance(1);
+    await chat.ask(customer, '3');
+    expect((await svc.ticket(id)).level).toBe(3);
+
     // A late click on the question's button does nothing.
     const late = await svc.click(chat.name, customer, q!.id, q!.buttons[0]!.value);
     expect(late.toast).toBe('该问题已处理。');
@@ -164,6 +172,14 @@ describe('intake precision in the sandbox', () => {
     expect(b).not.toBe(a);
     expect(await tickets()).toBe(before + 2);
     expect((await svc.ticket(b)).content).toBe('钟楼站2号售票机不出票');
+  });
+
+  it('a place sent before a complete report that names its own place is not merged into it', async () => {
+    const chat = new ChatView(svc, 's12-stray-place');
+    expect((await chat.say(customer, '钟楼站')).status).toBe('ignored');
+    const said = await chat.ask(customer, '小寨站4号闸机刷卡没反应 电话13800138000');
+    const t = await svc.ticket(ticketIdIn(said[0]));
+    expect(t).toMatchObject({ site: '小寨站', content: '小寨站4号闸机刷卡没反应 电话13800138000' });
   });
 
   it('a fault and a question in one message make a ticket and a consultation', async () => {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { loadDefaultLexicon } from '../../scripts/corpus.js';
 import { confirmedFault, mayMerge, readFaultAnswer, readNotSameAnswer, sameFault, type FaultIdentity } from '../../src/domain/intake.js';
 import { parseReport } from '../../src/domain/report-parser.js';
+import { commandFromButton } from '../../src/bot/commands/index.js';
+import { isFaultCard } from '../../src/bot/questions.js';
+import { cardAsText } from '../../src/core/plain-text.js';
 
 const lex = loadDefaultLexicon();
 
@@ -98,5 +101,29 @@ describe('confirmedFault: the reporter said 是 to 需要为此报修吗', () =>
     const p = confirmedFault({ ...read, asks: ['is_fault'] }, lex);
     expect(p.level).toBe(read.level);
     expect(p.levelEvidence).toEqual(read.level === null ? [] : read.levelEvidence);
+  });
+});
+
+describe('the 需要为此报修吗 card', () => {
+  const card = isFaultCard(42);
+
+  it('has two buttons that are the choice command for this question, for the customer', () => {
+    expect(card.buttons.map((b) => b.label)).toEqual(['1 是，请登记', '2 不用']);
+    expect(card.audience).toBe('customer');
+    const [yes, no] = card.buttons.map((b) => commandFromButton(b.value));
+    expect(yes).toMatchObject({ command: { name: 'is_fault_choice' }, args: { questionId: 42, answer: 'yes' } });
+    expect(no).toMatchObject({ args: { questionId: 42, answer: 'no' } });
+    expect(yes!.ref).toBeUndefined();
+  });
+
+  it('is the same question with numbered choices where the channel has no cards, each choice once', () => {
+    const text = cardAsText(card);
+    expect(text).toContain('需要为此报修吗？');
+    expect(text.match(/1 是，请登记/g)).toHaveLength(1);
+    expect(text.match(/2 不用/g)).toHaveLength(1);
+    expect(text).toContain('请回复数字 1–2');
+    // What the fallback asks for is what the answer reader takes.
+    expect(readFaultAnswer('1')).toBe('yes');
+    expect(readFaultAnswer('2')).toBe('no');
   });
 });

@@ -26,6 +26,8 @@ import type { Command, HelpAudience, HelpLine, Source, TicketCommand } from './c
 import { confirm } from './confirm.js';
 import { correction } from './correction.js';
 import { denyFix } from './deny-fix.js';
+import { erasePerson } from './erase-person.js';
+import { eraseRequest } from './erase-request.js';
 import { detectionReport } from './detection-report.js';
 import { followUpAssign } from './follow-up-assign.js';
 import { followUpDone } from './follow-up-done.js';
@@ -86,6 +88,8 @@ export const COMMANDS: readonly Command<any>[] = [
   notice, // 通告 全部 计划检修 …
   repair, // 收到故障件 / 送修 / 维修费用 / 修复返回 / 已返还客户 / 取消返修 #12
   emergencyReport, // 应急报告 #12 …
+  eraseRequest, // 删除我的信息
+  erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
   isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
 ];

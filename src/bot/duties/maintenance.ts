@@ -1,14 +1,12 @@
 /**
  * Maintenance windows seen from a ticket: a report inside a declared window
  * is recorded and answered with the window's notice (or, naming no device,
- * told the window exists and asked which device); a ticket's clocks follow
- * the contract's rule for planned work (plannedMaintenance.sla) over the
- * windows that touch it.
+ * told the window exists and asked which device). The ticket's clocks follow
+ * the contract's rule for planned work through the ticket store (plannedWork).
  */
-import { plannedWorkFor, windowsAffecting, windowsCovering, type PlannedWork } from '../../domain/maintenance.js';
-import { activeWindows, recordMaintenanceReport, windowsBetween, windowWithNotice } from '../../store/duties/index.js';
+import { windowsCovering } from '../../domain/maintenance.js';
+import { activeWindows, recordMaintenanceReport, windowWithNotice } from '../../store/duties/index.js';
 import type { Ticket } from '../../store/tickets.js';
-import type { Tx } from '../../store/types.js';
 import type { Ctx } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
 import { send } from './support.js';
@@ -32,12 +30,4 @@ export async function answerInsideWindow(ctx: Ctx, ticket: Ticket, text: string)
   const found = await windowWithNotice(ctx.tx, hit.window.id);
   await send(ctx, chat, dutyMessages.reportInWindow, { window: when, notice: found?.notice?.text ?? '' }, { ticketId: ticket.id });
   return true;
-}
-
-/** The planned work that moves a ticket's clocks under its contract's rule; undefined when none. */
-export async function plannedWorkOf(tx: Tx, ticket: Ticket): Promise<PlannedWork | undefined> {
-  const terms = ticket.contract.contract.plannedMaintenance;
-  if (!terms || terms.sla === 'run' || ticket.kind !== 'fault') return undefined;
-  const windows = await windowsBetween(tx, { from: ticket.reportedAt, to: ticket.closedAt ?? new Date(8.64e15), customerId: ticket.customerId });
-  return plannedWorkFor(terms, windowsAffecting(ticket, windows));
 }

@@ -7,6 +7,17 @@
  * with textContent, never as HTML.
  */
 
+/**
+ * Which channel suits which group and what turns it on (README "Configuration", docs/wechat.md):
+ * shown on the page, static, so a demo ends with how to go live. The sandbox never runs beside them.
+ */
+const CHANNEL_GUIDE = `<ul class="guide">
+<li><b>飞书</b>（客户服务群用飞书外部群）：FEISHU_APP_ID、FEISHU_APP_SECRET、FEISHU_ENCRYPT_KEY、FEISHU_VERIFICATION_TOKEN；见 docs/feishu-setup.md</li>
+<li><b>企业微信智能机器人</b>（wecom，企业内部群：工程师群、经理群，或客户也在企业微信里的服务群）：WECOM_BOT_ID、WECOM_BOT_SECRET；长连接，无需公网地址；见 docs/wechat.md</li>
+<li><b>微信客服</b>（wecom-kf，个人微信用户一对一报修，扫码或点链接）：WECOM_KF_CORP_ID、WECOM_KF_SECRET、WECOM_KF_TOKEN、WECOM_KF_ENCODING_AES_KEY、WECOM_KF_OPEN_KFIDS；回调地址 /wecom/kf/callback；见 docs/wechat.md</li>
+<li><b>个人微信群</b>（wechat，wechaty，账号有风险，仅在客户坚持时用）：WECHATY_PUPPET；见 README「WeChat」</li>
+</ul><p class="where">设置了任一平台，沙盒就关闭（SANDBOX 不能与真实平台同开）。各通道状态见 /healthz。</p>`;
+
 /** Example messages per role: what to type, what it shows, and in which kind of group. */
 export const TRY_THESE: Record<string, Array<{ text: string; hint: string; in: 'customer' | 'managers' }>> = {
   customer: [
@@ -74,6 +85,9 @@ export function sandboxPage(opts: { manualClock: boolean; timezone: string }): s
  #try li button{display:block;width:100%;text-align:left;font:inherit;font-size:14px;border:1px solid #d5dbe3;background:#fff;border-radius:6px;padding:5px 8px;margin:4px 0;cursor:pointer}
  #try li .hint{display:block;font-size:12px;color:#778}
  #try .where{font-size:12px;color:#667;margin:4px 0 0}
+ #try .guide{font-size:12px;color:#345;padding-left:16px;margin:6px 0}
+ #try .guide li{margin:4px 0}
+ #channels{margin-top:10px}
  .msg{max-width:80%;width:fit-content;margin:6px 0;padding:8px 10px;border-radius:8px;background:#f1f3f6;white-space:pre-wrap;overflow-wrap:anywhere;box-shadow:0 1px 1px #0001}
  .msg.me{margin-left:auto;background:#d8f5c8}
  .msg.bot{background:#fffbe6;border:1px solid #f0e2a0}
@@ -119,7 +133,8 @@ export function sandboxPage(opts: { manualClock: boolean; timezone: string }): s
 <nav id="tabs" aria-label="群"></nav>
 <div id="main">
  <div id="log" aria-live="polite"></div>
- <aside id="try"><details open><summary>试试这些</summary><p class="where" id="where"></p><ul id="examples"></ul></details></aside>
+ <aside id="try"><details open><summary>试试这些</summary><p class="where" id="where"></p><ul id="examples"></ul></details>
+  <details id="channels"><summary>接入真实平台</summary>${CHANNEL_GUIDE}</details></aside>
 </div>
 <div id="att"></div>
 <div id="err" role="alert"></div>

@@ -12,3 +12,4 @@ export * from './repairs.js';
 export * from './emergency-reports.js';
 export * from './duty-timers.js';
 export * from './digest.js';
+export * from './ticket-duties.js';

@@ -135,7 +135,7 @@ export async function repairFlowsForPeriod(
 ): Promise<Array<RepairFlowRow & { ticketNumber: string; customerId: number | null }>> {
   const rows = await db.repairFlow.findMany({
     where: { OR: [{ status: { in: OPEN } }, { returnedAt: { gte: from, lt: to } }] },
-    include: { ticket: { select: { number: true, customerId: true } } },
+    include: { ticket: { select: { number: true, customerId: true } }, steps: true },
     orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
   });
   return rows.map(({ ticket, ...f }) => ({ ...flowRow(f), ticketNumber: ticket.number, customerId: ticket.customerId }));

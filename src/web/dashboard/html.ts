@@ -94,6 +94,10 @@ img.chart{display:block;width:100%;max-width:1200px;height:auto;border-radius:6p
 export const NAV: Array<[string, string]> = [
   ['/dashboard/tickets', '工单'],
   ['/dashboard/sla', 'SLA 到期'],
+  ['/dashboard/inspections', '巡检'],
+  ['/dashboard/visits', '回访'],
+  ['/dashboard/notices', '通告'],
+  ['/dashboard/repairs', '返修'],
   ['/dashboard/digest', '日报'],
   ['/dashboard/outbox', '发送队列'],
   ['/dashboard/exports', '导出'],

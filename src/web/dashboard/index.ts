@@ -39,6 +39,7 @@ import { TicketFilterSchema, listTickets, ticketDetail } from '../tickets-api.js
 import { TOKEN_USER, type DashboardLogins } from './sessions.js';
 import { Html, esc, fmtTime, href, html, options, page, table, wrap } from './html.js';
 import { ticketRoutes } from './ticket-page.js';
+import { dutyRoutes } from './duties.js';
 
 export interface DashboardOptions {
   db: Db;
@@ -209,6 +210,8 @@ export function dashboard(opts: DashboardOptions): Middleware {
     levelName,
     send,
   });
+
+  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send });
 
   // ---- SLA board: deadlines of open tickets, next first.
   router.get('/sla', async (ctx) => {

@@ -18,6 +18,8 @@ import type { ContractRegistry } from '../../core/contracts.js';
 import type { Clock } from '../../core/clock.js';
 import { STATUS_LABELS, type TicketStatus } from '../../domain/ticket.js';
 import { KIND_LABELS } from '../../domain/wording.js';
+import { EMERGENCY_REPORT_STATUS_LABELS } from '../../domain/emergency-report.js';
+import { REPAIR_STATUS_LABELS } from '../../domain/repair-return.js';
 import type { Db } from '../../store/types.js';
 import { HttpError } from '../body.js';
 import { ticketDetail } from '../tickets-api.js';
@@ -178,6 +180,20 @@ export function ticketRoutes(router: Router, deps: TicketPageDeps): void {
         )}</ol>
       </section>
       ${t.ratings.length ? html`<section class="card"><h2>评价</h2>${table(['时间', '分数', '意见'], t.ratings.map((x) => [fmtTime(x.at, tz), x.score, wrap(x.comment ?? '')]))}</section>` : ''}
+      ${t.repairs.length ? html`<section class="card" id="repairs"><h2>返修</h2>${table(['#', '部件', '状态', '费用', '流程'], t.repairs.map((f) => [f.seq, f.part, REPAIR_STATUS_LABELS[f.status], f.cost, wrap(f.flow)]))}</section>` : ''}
+      ${t.emergencyReports.length
+        ? html`<section class="card" id="emergency"><h2>应急响应报告</h2>${table(
+            ['状态', '应提交', '提交人', '提交时间', '内容'],
+            t.emergencyReports.map((e) => [EMERGENCY_REPORT_STATUS_LABELS[e.status], fmtTime(e.dueAt, tz), e.by, e.submittedAt ? `${fmtTime(e.submittedAt, tz)}${e.late ? '（逾期）' : ''}` : '', wrap(e.text)]),
+          )}</section>`
+        : ''}
+      ${t.inspection || t.followUpVisit || t.maintenanceWindows.length
+        ? html`<section class="card" id="duties"><h2>关联</h2>${kv([
+            ['来自巡检', t.inspection ? `巡检 #${t.inspection.job}「${t.inspection.plan}」：${t.inspection.finding}` : null],
+            ['故障回访', t.followUpVisit ? `回访 #${t.followUpVisit.id}，${fmtTime(t.followUpVisit.dueAt, tz)} 前${t.followUpVisit.notes ? `；${t.followUpVisit.notes}` : ''}` : null],
+            ['计划检修期间报修', t.maintenanceWindows.length ? t.maintenanceWindows.map((m) => `${fmtTime(m.start, tz)} 至 ${fmtTime(m.end, tz)}`).join('；') : null],
+          ])}</section>`
+        : ''}
       ${t.nonConformances.length ? html`<section class="card"><h2>不合格记录</h2>${table(['时间', '原因'], t.nonConformances.map((x) => [fmtTime(x.at, tz), wrap(x.reason)]))}</section>` : ''}
       <p><a href="/dashboard/tickets">← 返回列表</a></p>`;
     deps.send(ctx, t.number, '/dashboard/tickets', body);

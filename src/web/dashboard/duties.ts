@@ -1,0 +1,169 @@
+/**
+ * The planned duties on the dashboard: inspection jobs and their records,
+ * follow-up visits, notices (and the windows they declare), repairs in
+ * flight and returned — each a page like the ticket list, over a date range
+ * (default: from a month back to two months ahead; notices and repairs: the
+ * last three months).
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { DateTime } from 'luxon';
+import type { Clock } from '../../core/clock.js';
+import type { ContractRegistry } from '../../core/contracts.js';
+import { FOLLOW_UP_REASON_LABELS } from '../../domain/follow-up.js';
+import { INSPECTION_STATUS_LABELS } from '../../domain/inspection.js';
+import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
+import { formatCost, overdueRepairSteps, REPAIR_STATUS_LABELS, repairFlowLine } from '../../domain/repair-return.js';
+import { followUpVisitsDueBetween, inspectionJobsDueBetween, noticesBetween, repairFlowsForPeriod } from '../../store/duties/index.js';
+import type { Db } from '../../store/types.js';
+import { HttpError } from '../body.js';
+import { type Html, fmtTime, html, table, wrap } from './html.js';
+
+export interface DutyPageDeps {
+  db: Db;
+  contracts: ContractRegistry;
+  clock: Clock;
+  tz: string;
+  send: (ctx: Context, title: string, active: string, body: Html) => void;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const FOLLOW_UP_STATUS_LABELS: Record<string, string> = { planned: '待派', assigned: '已指派', done: '已完成', cancelled: '已取消' };
+
+/** The page's range from its query (from, to as dates in the time zone; to inclusive), or the default one. */
+function range(ctx: Context, tz: string, now: Date, back: { months: number }, ahead: { months: number }): { from: string; to: string; start: Date; end: Date } {
+  const q = (k: string) => (typeof ctx.query[k] === 'string' && ctx.query[k] !== '' ? String(ctx.query[k]) : undefined);
+  const today = DateTime.fromJSDate(now, { zone: tz });
+  const from = q('from') ?? today.minus(back).toISODate()!;
+  const to = q('to') ?? today.plus(ahead).toISODate()!;
+  if (!DATE.test(from) || !DATE.test(to)) throw new HttpError(400, 'from, to: 日期写作 YYYY-MM-DD');
+  const start = DateTime.fromISO(from, { zone: tz }).startOf('day');
+  const end = DateTime.fromISO(to, { zone: tz }).plus({ days: 1 }).startOf('day');
+  if (!start.isValid || !end.isValid || end <= start) throw new HttpError(400, 'from, to: 结束日期不能早于开始日期');
+  if (end.diff(start, 'days').days > 800) throw new HttpError(400, 'from, to: 范围不能超过两年');
+  return { from, to, start: start.toJSDate(), end: end.toJSDate() };
+}
+
+const rangeForm = (path: string, r: { from: string; to: string }, label: string) =>
+  html`<form class="filters card" method="get" action="${path}">
+    <label>${label}从<input type="date" name="from" value="${r.from}"></label>
+    <label>到<input type="date" name="to" value="${r.to}"></label>
+    <button class="primary" type="submit">筛选</button></form>`;
+
+const ticketLink = (number: string | undefined) => (number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '');
+
+async function numbersOf(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  return new Map((await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
+}
+
+export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
+  const { db, tz } = deps;
+
+  router.get('/inspections', async (ctx) => {
+    const now = deps.clock.now();
+    const r = range(ctx, tz, now, { months: 1 }, { months: 2 });
+    const jobs = await inspectionJobsDueBetween(db, r.start, r.end, { take: 1000 });
+    const numbers = await numbersOf(db, jobs.flatMap((j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? []));
+    const overdue = (j: (typeof jobs)[number]) => (j.status === 'planned' || j.status === 'assigned') && j.dueAt < now;
+    const body = html`<h1>定期巡检</h1>${rangeForm('/dashboard/inspections', r, '应完成')}
+      <p class="muted" id="total">共 ${jobs.length} 项 · 已完成 ${jobs.filter((j) => j.status === 'done').length} 项 · 逾期未完成 ${jobs.filter(overdue).length} 项</p>
+      ${table(
+        ['#', '客户', '计划', '系统', '应完成', '负责人', '状态', '完成时间', '巡检记录', '问题工单'],
+        jobs.map((j) => [
+          j.id,
+          j.customer,
+          j.plan,
+          wrap(j.systems.join('、')),
+          fmtTime(j.dueAt, tz),
+          j.assigneeName ?? '未派工',
+          overdue(j) ? { v: '逾期', cls: 'bad' } : INSPECTION_STATUS_LABELS[j.status],
+          j.doneAt ? fmtTime(j.doneAt, tz) : '',
+          wrap(j.record ? `${j.record.summary}（${j.record.inspectorName}）${j.record.note ? `；${j.record.note}` : ''}` : ''),
+          html`${(j.record?.findings ?? []).map((f) => html`${ticketLink(f.ticketId ? numbers.get(f.ticketId) : undefined)} `)}`,
+        ]),
+        '这段时间没有巡检任务',
+      )}`;
+    deps.send(ctx, '定期巡检', '/dashboard/inspections', body);
+  });
+
+  router.get('/visits', async (ctx) => {
+    const now = deps.clock.now();
+    const r = range(ctx, tz, now, { months: 1 }, { months: 2 });
+    const visits = await followUpVisitsDueBetween(db, r.start, r.end, { take: 1000 });
+    const numbers = await numbersOf(db, visits.flatMap((v) => [...v.ticketIds, ...(v.ticketId ? [v.ticketId] : [])]));
+    const overdue = (v: (typeof visits)[number]) => (v.status === 'planned' || v.status === 'assigned') && v.dueAt < now;
+    const body = html`<h1>客户回访</h1>${rangeForm('/dashboard/visits', r, '应完成')}
+      <p class="muted" id="total">共 ${visits.length} 次 · 已完成 ${visits.filter((v) => v.status === 'done').length} 次 · 逾期未回访 ${visits.filter(overdue).length} 次</p>
+      ${table(
+        ['#', '客户', '类型', '故障工单', '应完成', '负责人', '状态', '回访时间', '回访记录', '提出的工单'],
+        visits.map((v) => [
+          v.id,
+          v.customer,
+          FOLLOW_UP_REASON_LABELS[v.reason],
+          ticketLink(v.ticketId ? numbers.get(v.ticketId) : undefined),
+          fmtTime(v.dueAt, tz),
+          v.assigneeName ?? '未指定',
+          overdue(v) ? { v: '逾期', cls: 'bad' } : (FOLLOW_UP_STATUS_LABELS[v.status] ?? v.status),
+          v.doneAt ? fmtTime(v.doneAt, tz) : '',
+          wrap(v.notes ? `${v.notes}（${v.visitorName ?? ''}）` : ''),
+          html`${v.ticketIds.map((id) => html`${ticketLink(numbers.get(id))} `)}`,
+        ]),
+        '这段时间没有回访任务',
+      )}`;
+    deps.send(ctx, '客户回访', '/dashboard/visits', body);
+  });
+
+  router.get('/notices', async (ctx) => {
+    const now = deps.clock.now();
+    const r = range(ctx, tz, now, { months: 3 }, { months: 0 });
+    const notices = await noticesBetween(db, r.start, r.end, { take: 500 });
+    const customers = new Map((await db.customer.findMany({ select: { id: true, name: true } })).map((c) => [c.id, c.name]));
+    const body = html`<h1>信息通告</h1>${rangeForm('/dashboard/notices', r, '发布')}
+      <p class="muted" id="total">共 ${notices.length} 条</p>
+      ${table(
+        ['#', '发布时间', '类型', '对象', '内容', '检修窗口', '发布人', '送达群数', '状态'],
+        notices.map((n) => [
+          n.id,
+          fmtTime(n.postedAt, tz),
+          NOTICE_KIND_LABELS[n.kind],
+          n.customerId === null ? '全部客户' : (customers.get(n.customerId) ?? ''),
+          wrap(n.text),
+          n.window ? wrap(`${fmtTime(n.window.start, tz)} 至 ${fmtTime(n.window.end, tz)}；${n.window.allSystems ? '全部系统' : n.window.systems.join('、')}${n.window.stations.length ? `；${n.window.stations.join('、')}` : ''}`) : '',
+          `${n.authorName}${n.source === 'dashboard' ? '（看板）' : ''}`,
+          n.deliveries,
+          n.cancelledAt ? `已撤销 ${fmtTime(n.cancelledAt, tz)}` : n.window && n.window.end > now && n.window.start <= now ? { v: '检修中', cls: 'bad' } : '已发布',
+        ]),
+        '这段时间没有通告',
+      )}
+      <p class="muted">通告由经理在群里发布：「通告 全部 计划检修 12月5日 01:00-05:00 服务器 系统升级」，或把「全部」换成客户名称。</p>`;
+    deps.send(ctx, '信息通告', '/dashboard/notices', body);
+  });
+
+  router.get('/repairs', async (ctx) => {
+    const now = deps.clock.now();
+    const r = range(ctx, tz, now, { months: 3 }, { months: 0 });
+    const flows = await repairFlowsForPeriod(db, r.start, r.end);
+    const contractNames = new Map((await db.customer.findMany({ select: { id: true, contract: true } })).map((c) => [c.id, c.contract]));
+    const body = html`<h1>返修</h1>${rangeForm('/dashboard/repairs', r, '返还')}
+      <p class="muted" id="total">在修 ${flows.filter((f) => f.status !== 'returned' && f.status !== 'cancelled').length} 件 · 这段时间返还 ${flows.filter((f) => f.status === 'returned').length} 件</p>
+      ${table(
+        ['工单', '部件', '状态', '费用', '周期', '超时环节', '流程'],
+        flows.map((f) => {
+          const entry = deps.contracts.get(f.customerId === null ? null : contractNames.get(f.customerId));
+          const late = entry.contract.repairReturn ? overdueRepairSteps(f, entry.contract.repairReturn, entry.calendar, now) : [];
+          return [
+            ticketLink(f.ticketNumber),
+            f.part,
+            REPAIR_STATUS_LABELS[f.status],
+            f.costCents === null ? '' : formatCost(f.costCents),
+            f.periodDays ? `${f.periodDays} 天` : '',
+            late.length ? { v: late.map((d) => `${d.label}（${fmtTime(d.dueAt, tz)}）`).join('、'), cls: 'wrap bad' } : '',
+            wrap(repairFlowLine(f.steps, tz, { ref: now })),
+          ];
+        }),
+        '没有返修记录',
+      )}`;
+    deps.send(ctx, '返修', '/dashboard/repairs', body);
+  });
+}
