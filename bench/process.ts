@@ -5,13 +5,13 @@
  *   inbound queue): events per second, CPU per event, SQL statements per event;
  * - timers: N due reminders fired by one fireDue() loop (one replica): timers per
  *   second and statements per timer.
- * Statements are counted at the driver (better-sqlite3 prepare, pg query), so
+ * Statements are counted at the driver (the SQLite connection's prepare, pg query), so
  * BEGIN and COMMIT count too. This is where the per-event cost of the bot shows,
  * without the HTTP server, the webhook decryption or other processes.
  */
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { systemClock } from '../src/core/clock.js';
+import { statementsRun } from '../src/store/statement-cache.js';
 import { sqliteFilePath, type Provider } from '../src/store/migrate.js';
 import { floorSqlite, type FloorResult } from './lib/floor.js';
 import { feishuMessage, seedDueReminders } from '../test/support/chaos.js';
@@ -37,22 +37,17 @@ export interface ProcessResult {
   process_floor_ratio?: number;
 }
 
-let statements = 0;
+let pgStatements = 0;
 let installed = false;
-/** Counts every statement the drivers are asked to run (prepared on SQLite, sent on PostgreSQL). */
+/** Statements the drivers were asked to run: on SQLite those run through the service's connections (statement-cache.ts), on PostgreSQL those sent. */
+const statements = { get count(): number { return statementsRun.count + pgStatements; } };
 function countStatements(): void {
   if (installed) return;
   installed = true;
-  const proto = (Database as unknown as { prototype: { prepare: (...a: unknown[]) => unknown } }).prototype;
-  const prepare = proto.prepare;
-  proto.prepare = function (this: unknown, ...a: unknown[]) {
-    statements++;
-    return prepare.apply(this, a);
-  };
   const cproto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const query = cproto.query;
   cproto.query = function (this: unknown, ...a: unknown[]) {
-    statements++;
+    pgStatements++;
     return query.apply(this, a);
   };
 }
@@ -73,18 +68,18 @@ export async function benchProcess(provider: Provider, opts: { quick: boolean })
     const msg = (n: number) => feishuMessage(`p${n}`, `@_user_1 ${n}号闸机刷卡没反应 一台`, { chat: `oc_process_${n % 100}`, sender: `ou_process_${n % 1000}` });
     for (let n = 0; n < 100; n++) await bot.receive(msg(n), { defer: true });
     await bot.processQueued();
-    let s0 = statements;
+    let s0 = statements.count;
     let t0 = performance.now();
     for (let n = 100; n < 100 + events; n++) await bot.receive(msg(n), { defer: true });
     const recordS = (performance.now() - t0) / 1000;
-    const recordStmts = statements - s0;
-    s0 = statements;
+    const recordStmts = statements.count - s0;
+    s0 = statements.count;
     let c0 = process.cpuUsage();
     t0 = performance.now();
     const done = await bot.processQueued(1000);
     const processS = (performance.now() - t0) / 1000;
     const processCpu = cpuMs(c0);
-    const processStmts = statements - s0;
+    const processStmts = statements.count - s0;
     if (done !== events) throw new Error(`processQueued acted on ${done} of ${events} events`);
 
     // The floor: the rows of the last report, written again by hand-written SQL (SQLite).
@@ -97,14 +92,14 @@ export async function benchProcess(provider: Provider, opts: { quick: boolean })
     // Timers: due now, one reminder per open ticket.
     const now = new Date();
     await seedDueReminders(store.db, 'oc_process_timers', Array.from({ length: timers }, (_, k) => new Date(now.getTime() - 1000 + k)), now);
-    s0 = statements;
+    s0 = statements.count;
     c0 = process.cpuUsage();
     t0 = performance.now();
     let fired = 0;
     for (let n; (n = await bot.fireDue()) > 0; ) fired += n;
     const fireS = (performance.now() - t0) / 1000;
     const fireCpu = cpuMs(c0);
-    const fireStmts = statements - s0;
+    const fireStmts = statements.count - s0;
     const res: ProcessResult = {
       process_events: events,
       process_record_per_s: round(events / recordS, 0),

@@ -17,11 +17,12 @@ import { tellStaffUndelivered } from './bot/undelivered.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
 import { ServiceBot } from './bot/bot.js';
+import { ProcessingThread } from './bot/processing/thread.js';
+import { WriteGate } from './bot/processing/write-gate.js';
 import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
-import type { CompiledLexicon } from './domain/lexicon.js';
-import { LlmReader } from './reader/llm.js';
+import { llmReader } from './reader/from-config.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
 import { retentionJob } from './store/privacy.js';
@@ -62,6 +63,12 @@ export interface StartOptions {
   background?: boolean;
   /** A wechaty puppet instance for the WeChat channel (tests and the demo: MentionPuppetMock); wins over WECHATY_PUPPET. */
   wechatPuppet?: unknown;
+  /**
+   * Act on the inbound queue and fire timers in a processing thread (bot/processing), so that
+   * answering webhooks never waits for them. `npm start` turns it on; in-process tests keep one
+   * thread. Only with the background loops and the system clock.
+   */
+  processingThread?: boolean;
 }
 
 const CLOCK_SETTING = 'sandbox.clock';
@@ -117,6 +124,9 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   const channels = new Map<ChannelName, Channel>();
   let dispatcher: Dispatcher | undefined;
   let inbound: WorkLoop | undefined;
+  let processing: ProcessingThread | undefined;
+  const useThread = (opts.processingThread ?? false) && background && clock === systemClock;
+  const gate = useThread ? new WriteGate() : undefined;
   const lexicon = compileReader(config);
   const llm = llmReader(config, lexicon);
   if (llm) log.info(`LLM reader on (${config.env.LLM_MODEL} at ${config.env.LLM_BASE_URL}, ${config.env.LLM_TIMEOUT_MS} ms, phones ${config.env.LLM_SEND_PHONES ? 'sent' : 'masked'})`);
@@ -130,7 +140,8 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     llm,
     org: config.org,
     onOutbox: () => dispatcher?.notify(),
-    onQueued: () => inbound?.notify(),
+    onQueued: () => (processing ? processing.notifyQueued() : inbound?.notify()),
+    ...(gate ? { writeGate: gate } : {}),
     activeChannels: () => [...channels.keys()],
   });
   // Events recorded and answered at once (Feishu) are acted on here, right after.
@@ -165,8 +176,10 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
 
   const digests = new DigestPoster({ db, bot, log, contracts, clock, cron: digestCron, ...(digestsOff ? { periods: [] } : {}) });
   const attachments = new AttachmentFetcher({ db, log, channels, dir: config.dataDir });
+  // Queue and timers: worked in the processing thread when there is one, else here.
+  const work = { processQueued: () => (processing ?? bot).processQueued(), fireDue: () => (processing ?? bot).fireDue() };
   const scheduler = new Scheduler({
-    bot,
+    bot: work,
     log,
     tickSeconds: config.env.TICK_SECONDS,
     jobs: [
@@ -176,8 +189,8 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
     ],
   });
   const settle = async () => {
-    await bot.processQueued();
-    while ((await bot.fireDue()) > 0) {
+    await work.processQueued();
+    while ((await work.fireDue()) > 0) {
       /* keep firing until nothing is due */
     }
     await digests.runDue();
@@ -262,7 +275,8 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
 
   for (const ch of channels.values()) await ch.start();
   if (background) {
-    inbound.start();
+    if (gate) processing = await ProcessingThread.start(config, gate, [...channels.keys()], { log, onOutbox: () => dispatcher?.notify() });
+    else inbound.start();
     dispatcher.start();
     scheduler.start();
     writeProbe.start();
@@ -289,6 +303,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
       scheduler.stop();
       writeProbe.stop();
       await inbound!.stop();
+      await processing?.stop();
       await dispatcher!.stop();
       for (const ch of channels.values()) await ch.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -301,7 +316,7 @@ export async function main(): Promise<void> {
   let service: Service | undefined;
   try {
     const config = loadConfig();
-    service = await startService(config);
+    service = await startService(config, { processingThread: config.env.PROCESSING_THREAD });
     console.log(`servicebot is running: ${service.url}${config.sandbox ? `  (sandbox: ${service.url}/sandbox)` : ''}`);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof InstanceLockError || (e as Error).name === 'MigrationError') {
@@ -318,11 +333,4 @@ export async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-/** The optional LLM reader, off unless LLM_BASE_URL and LLM_MODEL are set. */
-function llmReader(config: Config, lexicon: CompiledLexicon): LlmReader | null {
-  const { LLM_BASE_URL: baseUrl, LLM_MODEL: model, LLM_API_KEY: apiKey, LLM_TIMEOUT_MS: timeoutMs, LLM_SEND_PHONES: sendPhones } = config.env;
-  if (!baseUrl || !model) return null;
-  return new LlmReader({ baseUrl, model, ...(apiKey ? { apiKey } : {}), timeoutMs, sendPhones: sendPhones === true, lexicon });
 }

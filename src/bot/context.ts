@@ -14,6 +14,7 @@ import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
 import { TicketStore, type Ticket } from '../store/tickets.js';
 import { chatById, firstWithRole, personById } from './directory.js';
 import type { Role } from '../domain/contract.js';
+import type { WriteGate } from './processing/write-gate.js';
 import type { Clock } from '../core/clock.js';
 import type { Mention, OutboundAction } from '../core/channel.js';
 
@@ -31,6 +32,12 @@ export interface BotDeps {
   activeChannels?: () => string[];
   /** Called after an event was queued (ReceiveOptions.defer), to wake the inbound processor. */
   onQueued?: () => void;
+  /**
+   * With a processing thread (processing/thread.ts): the answering side counts its
+   * queue writes here, and the processing side waits for them before each of its
+   * transactions (processing/write-gate.ts).
+   */
+  writeGate?: WriteGate;
   /**
    * The optional LLM reader (src/reader/llm.ts), for messages the local reader
    * is unsure about; called before an event's transaction (pipeline/preread.ts),
@@ -53,6 +60,8 @@ export class Ctx {
   readonly ticketsToPlan = new Map<number, Ticket>();
   /** Tickets created in this transaction: they have no Timer rows to reconcile yet. */
   readonly createdTickets = new Set<number>();
+  /** Questions about tickets asked in this transaction (questions.ts ask). */
+  readonly questionsAsked: Array<{ ticketId: number; kind: string }> = [];
   /** Audit events recorded in this transaction, written all at once at its end (transitions.ts flushTimers). */
   readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */

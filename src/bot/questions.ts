@@ -53,6 +53,7 @@ async function ask(
     : { kind: 'text', text: card.text, mentions: [mentionOf(person)], expectsAnswer: true, ...replyTo };
   const chat = await ctx.chatOf(ticket);
   const outboxId = await ctx.reply(action, { ticketId: ticket.id, chat });
+  ctx.questionsAsked.push({ ticketId: ticket.id, kind });
   await ctx.tx.pendingQuestion.create({
     data: {
       chatId: ticket.chatId,
@@ -103,7 +104,10 @@ export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Prom
 /** Asks for the next missing essential of a fault (site, then phone), once each. */
 export async function askMissing(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<boolean> {
   if (ticket.kind !== 'fault') return false;
-  const asked = await ctx.tx.pendingQuestion.findMany({ where: { ticketId: ticket.id }, select: { kind: true } });
+  // A ticket created in this transaction has only the questions asked in it.
+  const asked = ctx.createdTickets.has(ticket.id)
+    ? ctx.questionsAsked.filter((q) => q.ticketId === ticket.id)
+    : await ctx.tx.pendingQuestion.findMany({ where: { ticketId: ticket.id }, select: { kind: true } });
   const was = new Set(asked.map((q) => q.kind));
   if (!ticket.site && !was.has('site')) {
     await askSite(ctx, ticket, reporter);

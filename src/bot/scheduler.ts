@@ -19,7 +19,7 @@ export class Scheduler {
   private tasks: ScheduledTask[] = [];
   private readonly busy = new Set<string>();
 
-  constructor(private readonly opts: { bot: ServiceBot; log: Logger; tickSeconds: number; jobs?: ScheduledJob[] }) {}
+  constructor(private readonly opts: { bot: Pick<ServiceBot, 'fireDue'>; log: Logger; tickSeconds: number; jobs?: ScheduledJob[] }) {}
 
   /** Runs a job unless its previous run is still going (a slow tick must not pile up). */
   private async guarded(name: string, run: () => Promise<unknown>): Promise<void> {

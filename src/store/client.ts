@@ -8,6 +8,8 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils';
+import type Database from 'better-sqlite3';
+import { cacheStatements } from './statement-cache.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { providerOf, sqliteFilePath, type Provider } from './migrate.js';
@@ -49,6 +51,10 @@ class ServiceSqliteAdapterFactory extends PrismaBetterSqlite3 {
   override async connect(): Promise<SqlDriverAdapter> {
     const adapter = await super.connect();
     await adapter.executeScript(`${SQLITE_PRAGMAS.join(';\n')};`);
+    // Statements prepared once per text (statement-cache.ts): the adapter prepares each query afresh.
+    const client = (adapter as unknown as { client?: Database.Database }).client;
+    if (!client || typeof client.prepare !== 'function') throw new Error('the better-sqlite3 adapter no longer exposes its connection as `client`: see src/store/statement-cache.ts');
+    cacheStatements(client);
     return adapter;
   }
 }

@@ -97,6 +97,8 @@ export async function startServiceProcess(o: ServiceProcessOptions): Promise<Ser
     LOG_LEVEL: 'warn',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'servicebot-chaos-data-')),
     ...(o.feishuDomain ? feishuEnv(o.feishuDomain) : {}),
+    // One thread or two (a comparison run: PROCESSING_THREAD=false npx vitest run …).
+    ...(process.env.PROCESSING_THREAD ? { PROCESSING_THREAD: process.env.PROCESSING_THREAD } : {}),
     ...o.env,
   };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

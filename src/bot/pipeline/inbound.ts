@@ -136,6 +136,7 @@ export class Inbound {
       postgres: this.deps.provider === 'postgresql',
       now: () => this.deps.clock.now(),
       duplicateWindowS: this.duplicateWindowS,
+      ...(this.deps.writeGate ? { gate: this.deps.writeGate } : {}),
     });
     const { raw, ...neutral } = ev;
     return this.queueWriter.write({

@@ -77,6 +77,8 @@ export class QueueWorker {
     const ev = reviveEvent(payload);
     // The LLM reader (when on) is asked before the claim's transaction: no network call inside one.
     const read = ev ? await preread(this.deps, ev) : undefined;
+    // Answers being written go first (processing/write-gate.ts).
+    await this.deps.writeGate?.clear();
     // A unique index hit: another replica inserted the same chat or person first; again, it is found.
     return withRetry(
       () =>

@@ -35,6 +35,8 @@ export interface QueueWriterOptions {
   now: () => Date;
   /** Seconds within which the same text from the same person is a platform duplicate. */
   duplicateWindowS: number;
+  /** Tells a processing thread that answers are being written (processing/write-gate.ts). */
+  gate?: { enter(): void; leave(): void };
 }
 
 const SAME_TEXT = 'same text from the same person moments ago (platform duplicate)';
@@ -59,6 +61,7 @@ export class QueueWriter {
   }
 
   private async drain(): Promise<void> {
+    this.opts.gate?.enter();
     try {
       while (this.waiting.length) {
         const batch = this.waiting.splice(0, MAX_BATCH);
@@ -83,6 +86,7 @@ export class QueueWriter {
       }
     } finally {
       this.writing = false;
+      this.opts.gate?.leave();
     }
   }
 

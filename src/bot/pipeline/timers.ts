@@ -73,6 +73,7 @@ export class TimerFiring {
     let fired = 0;
     for (const batch of batchesOfDistinctTickets(spreadOrder(due), this.deps.provider === 'postgresql' ? FIRE_BATCH_PG : FIRE_BATCH)) {
       try {
+        await this.deps.writeGate?.clear();
         fired += await this.fireBatch(batch);
       } catch (e) {
         // One timer's failure must not hold back the others: each alone, in its own transaction.
