@@ -161,4 +161,18 @@ describe('a quarter of inspections and follow-up visits', () => {
     // The ticket a finding opened shows where it came from.
     expect(await get(`/dashboard/tickets/${finding.ticketId}`)).toContain('来自巡检');
   });
+
+  it('exports the inspection records (巡检记录) with their checklist results and the tickets of their problems', async () => {
+    const r = await fetch(svc.url + '/api/exports/inspections?from=2026-11-01&to=2027-01-31&format=csv');
+    expect(r.status).toBe(200);
+    const csv = (await r.text()).replace(/^\uFEFF/, '');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('巡检编号,客户单位,巡检计划,巡检系统,应完成时间,巡检人,巡检时间,结论,检查项目及结果,发现问题及工单,备注,状态');
+    const finding = await svc.db.inspectionFinding.findFirstOrThrow({ where: { seq: 1 } });
+    const number = (await svc.ticket(finding.ticketId!)).number;
+    expect(csv).toContain(`1. 交换机风扇告警（工单 ${number}）`);
+    expect(csv).toContain('交换机端口与风扇：异常（交换机风扇告警）');
+    expect(csv).toContain('服务器硬件告警灯：正常');
+    expect(csv).toMatch(/2026-11-30 18:00,李工,2026-11-30 10:00,正常/);
+  });
 });
