@@ -140,6 +140,16 @@ describe('the WeCom channels in the service', () => {
     expect(body.channels.find((c) => c.channel === 'wecom-kf')).toMatchObject({ detail: expect.stringMatching(/account/) });
   });
 
+  it('greets whoever opens a one-to-one chat, on both channels, with the catalogue’s words', async () => {
+    const f = { msgid: `enter-${Date.now()}`, aibotid: bot.botId, from: { userid: CUSTOMER }, create_time: Math.floor(Date.now() / 1000), msgtype: 'event', event: { eventtype: 'enter_chat' } };
+    bot.pushEvent(f);
+    await until(() => bot.shown.some((s) => s.kind === 'welcome' && /售后服务助手/.test(s.content ?? '')), 'the welcome within 5 s');
+    const ev = kf.event({ event_type: 'enter_session', open_kfid: WECOM_KF_ACCOUNT, external_userid: KF_CUSTOMER, welcome_code: 'WELCOMECODE1' });
+    await postKfCallback(svc.url, kf);
+    await until(async () => (await svc.db.wecomKfInbox.count({ where: { msgid: ev, status: { not: 'pending' } } })) > 0, 'enter_session read');
+    await until(() => kf.sent.some((s) => s.msgtype === 'on_event' && s.body['code'] === 'WELCOMECODE1' && /售后服务助手/.test(JSON.stringify(s.body))), 'the 微信客服 welcome');
+  });
+
   it('a ticket in a WeCom group goes from report to rating by card clicks', async () => {
     await say('票务系统有问题 快来看看');
     const question = await lastCard();
@@ -214,6 +224,8 @@ describe('the WeCom channels in the service', () => {
     expect(menu, 'the level question as a menu').toBeDefined();
     const items = (menu!.body['msgmenu'] as { list: Array<{ click: { id: string; content: string } }> }).list;
     expect(items).toHaveLength(4);
+    // One to one: nobody is @-mentioned in front of the text.
+    expect(toCustomer().filter((s) => s.msgtype === 'text').map((s) => String((s.body['text'] as { content: string }).content)).filter((t) => t.startsWith('@'))).toEqual([]);
 
     // WeCom retries the callback; the messages are read again from the start (a lost cursor).
     const sentBefore = kf.sent.length;
@@ -272,7 +284,8 @@ describe('the WeCom channels in the service', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]!.content).toContain(t.number);
     expect(ours[0]!.content).toContain('48小时');
-    expect(await svc.db.ticketEvent.count({ where: { ticketId: t.id, action: 'message_undelivered' } })).toBe(undelivered);
+    const ofTicket = await svc.db.outbox.count({ where: { channel: 'wecom-kf', ticketId: t.id, status: 'failed', lastError: { contains: 'window_closed' } } });
+    expect(await svc.db.ticketEvent.count({ where: { ticketId: t.id, action: 'message_undelivered' } })).toBe(ofTicket);
     // Settling again tells nobody twice.
     await settled();
     expect(told()).toHaveLength(undelivered);

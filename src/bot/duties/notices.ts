@@ -57,7 +57,7 @@ export async function postNotice(
       const delivery = await claimNoticeDelivery(ctx.tx, notice.id, chat.id, ctx.now);
       if (delivery === null) continue;
       const outboxId = await send(ctx, chat, dutyMessages.notice, { label: NOTICE_KIND_LABELS[notice.kind], text: notice.text, window });
-      await setDeliveryOutbox(ctx.tx, delivery, outboxId);
+      if (outboxId !== null) await setDeliveryOutbox(ctx.tx, delivery, outboxId);
       chats++;
     }
   }
