@@ -163,7 +163,7 @@ export class Ctx {
   private async staffChat(chat: Pick<Chat, 'channel' | 'platformId'>): Promise<Pick<Chat, 'channel' | 'platformId'> | null> {
     const full = 'purpose' in chat ? (chat as Chat) : await this.tx.chat.findUnique({ where: { channel_platformId: { channel: chat.channel, platformId: chat.platformId } } });
     if (!full) return chat;
-    return staffChatFor(this.tx, full);
+    return staffChatFor(this.tx, full, this.deps.activeChannels?.());
   }
 }
 

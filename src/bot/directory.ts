@@ -7,7 +7,7 @@
 import type { Role } from '../domain/contract.js';
 import type { Org } from '../domain/org.js';
 import type { Chat, Db, Person, PersonRow, Prisma, Tx } from '../store/types.js';
-import type { ChannelName, InboundEvent } from '../core/channel.js';
+import { CHANNELS, CUSTOMER_ONLY_CHANNELS, type ChannelName, type InboundEvent } from '../core/channel.js';
 
 type Client = Tx | Db;
 
@@ -167,12 +167,17 @@ export function managersGroups(tx: Client, channels?: readonly string[]): Promis
  * not a customer's is its own staff chat. Null when the channel has neither
  * (the message is then not sent: it must never land in the customer's chat).
  */
-export async function staffChatFor(tx: Client, chat: Chat): Promise<Chat | null> {
+export async function staffChatFor(tx: Client, chat: Chat, running?: readonly string[]): Promise<Chat | null> {
   if (chat.purpose !== 'customer') return chat;
+  // 微信客服: the customer is alone with the bot and the channel has no groups; the staff's
+  // chat is on another channel this service runs (WeCom, Feishu).
+  const channel = (CUSTOMER_ONLY_CHANNELS as readonly string[]).includes(chat.channel)
+    ? { in: (running ?? CHANNELS).filter((c) => !(CUSTOMER_ONLY_CHANNELS as readonly string[]).includes(c)) }
+    : chat.channel;
   const staff = chat.customerId === null
     ? null
-    : await tx.chat.findFirst({ where: { purpose: 'staff', customerId: chat.customerId, channel: chat.channel, active: true }, orderBy: { id: 'asc' } });
-  return staff ?? tx.chat.findFirst({ where: { purpose: 'managers', channel: chat.channel, active: true }, orderBy: { id: 'asc' } });
+    : await tx.chat.findFirst({ where: { purpose: 'staff', customerId: chat.customerId, channel, active: true }, orderBy: { id: 'asc' } });
+  return staff ?? tx.chat.findFirst({ where: { purpose: 'managers', channel, active: true }, orderBy: { id: 'asc' } });
 }
 
 /** Writes the organisation file's customers, staff and managers' groups into the store (idempotent). */
