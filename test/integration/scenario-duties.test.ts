@@ -184,4 +184,11 @@ describe('the dashboard', () => {
     const report = await svc.db.emergencyReport.findFirstOrThrow({ where: { status: 'submitted' }, include: { ticket: true } });
     expect(await get(`/dashboard/tickets/${report.ticket.number}`)).toContain('已启用备用硬盘恢复阵列');
   });
+
+  it('the service-record export carries the repair flow and the emergency report', async () => {
+    const csv = (await get('/api/exports/service-records?from=2026-11-01&to=2026-12-31&format=csv')).replace(/^\uFEFF/, '');
+    expect(csv.split(/\r?\n/)[0]).toMatch(/,状态,返修流程,应急响应报告$/);
+    expect(csv).toMatch(/收到故障件 [^,]* 张工 → 维修周期和费用通告 1200 元、周期 10 天/);
+    expect(csv).toContain('已启用备用硬盘恢复阵列，原因为硬盘老化损坏，后续将更换同型号新盘（张工');
+  });
 });
