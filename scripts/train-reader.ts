@@ -31,7 +31,10 @@ export interface TrainSettings {
   level: TrainOptions;
   levelMinProb: number;
   rulesBelowProb: number;
+  disagreeAskProb: number;
   faultAskProb: number;
+  /** Batches whose fault levels follow another convention: used for kind, not for level. */
+  levelSkipBatches: readonly string[];
 }
 
 /** Settings chosen by cross-validation on the training split (see scripts/eval-parser.ts --cv). */
@@ -43,7 +46,13 @@ export const SETTINGS: TrainSettings = {
   // is_fault is asked from 0.1 (fewer silent drops for a few more questions).
   rulesBelowProb: 0.9,
   levelMinProb: 0.7,
+  disagreeAskProb: 0,
   faultAskProb: 0.1,
+  // train-c and train-d were written to a brief that defines level 1 as line- or
+  // control-centre-wide only, so a whole station down is 3 there; the project reads it as 1
+  // (issue 12, README). Their level labels (71 % level 3, against 54 % in the other batches
+  // and in the test split) would teach the level model the other convention.
+  levelSkipBatches: ['train-c', 'train-d'],
 };
 
 export function trainReader(
@@ -58,7 +67,7 @@ export function trainReader(
     records.map((r, i) => ({ features: feats[i]!, label: r.kind })),
     settings.kind,
   );
-  const faults = records.map((r, i) => ({ r, i })).filter((x) => x.r.kind === 'fault');
+  const faults = records.map((r, i) => ({ r, i })).filter((x) => x.r.kind === 'fault' && !settings.levelSkipBatches.includes(x.r.batch ?? ''));
   const level = train(
     LEVEL_CLASSES,
     faults.map(({ r, i }) => ({ features: feats[i]!, label: String(r.severity) })),
@@ -71,6 +80,7 @@ export function trainReader(
     level: serialiseModel(level),
     levelMinProb: settings.levelMinProb,
     rulesBelowProb: settings.rulesBelowProb,
+    disagreeAskProb: settings.disagreeAskProb,
     faultAskProb: settings.faultAskProb,
     trainedOn: { messages: records.length, faults: faults.length, epochs: settings.kind.epochs, minCount: settings.kind.minCount },
   };

@@ -11,6 +11,7 @@ import { deadlinesOf, type Ticket } from '../store/tickets.js';
 import type { Person } from '../store/types.js';
 import type { ContractEntry } from '../core/contracts.js';
 import { mentionOf, type Ctx } from './context.js';
+import { serviceMessages as S } from './messages/service.js';
 import { engineerNamed, firstWithRole, personById } from './directory.js';
 import { askFee, askMissing } from './questions.js';
 import { SYSTEM, applyAction } from './transitions.js';
@@ -39,6 +40,15 @@ export function limitsLine(ctx: Ctx, ticket: Ticket): string {
   const tz = ticket.contract.contract.timezone;
   return deadlinesOf(ticket, ctx.now)
     .filter((d) => d.stoppedAt === null && ['first_response', 'on_site', 'consultation_response', 'complaint_answer'].includes(d.clock))
+    .map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`)
+    .join('，');
+}
+
+/** The limits the staff work to, the assignment's included. */
+export function staffLimitsLine(ctx: Ctx, ticket: Ticket): string {
+  const tz = ticket.contract.contract.timezone;
+  return deadlinesOf(ticket, ctx.now)
+    .filter((d) => d.stoppedAt === null)
     .map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`)
     .join('，');
 }
@@ -78,18 +88,26 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
     if (a.ok) t = a.ticket;
   }
   const assignee = t.assigneeId ? await personById(ctx.tx, t.assigneeId) : null;
-  const lines = [
-    `已受理 ${ticketTitle(t)}：${what}${grade ? `，${grade.handling}` : ''}。`,
-    limits ? `时限：${limits}。` : '',
-    // The person is @mentioned by the channel already; the text names them without a second @.
-    assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。',
-  ].filter(Boolean);
-  const mentions = assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [];
+  const title = ticketTitle(t);
+  const replyTo = t.sourceMessageId && chat.id === t.chatId ? { replyTo: t.sourceMessageId } : {};
+  // The customer hears what was accepted and when we respond and come; no buttons, no staff names.
+  await ctx.reply(
+    {
+      kind: 'text',
+      text: S.accepted.text({ title, what, provisional: t.kind === 'fault' && t.levelProvisional, ...(grade && t.kind === 'fault' ? { handling: grade.handling } : {}), limits }),
+      ...(reporter ? { mentions: [mentionOf(reporter)] } : {}),
+      ...replyTo,
+    },
+    { ticketId: t.id, chat },
+  );
+  if (assignee) await ctx.text(S.engineerAssigned.text({ title, engineer: assignee.name, ...(assignee.phone ? { phone: assignee.phone } : {}) }), [], { ticketId: t.id, chat });
+  // The staff hear it as a dispatch request, with the buttons, in their own group.
+  const ask = assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。';
   await ctx.reply(
     {
       kind: 'card',
-      title: `工单 ${t.number}`,
-      text: `${lines.join('\n')}\n${ticketSummary(t)}`,
+      title: S.dispatchTitle.text({ number: t.number }),
+      text: S.dispatch.text({ title, chat: chat.title ?? chat.platformId, what: `${what}${t.levelProvisional ? '（暂定）' : ''}`, limits: staffLimitsLine(ctx, t), summary: ticketSummary(t), ask }),
       buttons: t.kind === 'fault'
         ? [
             { label: '接单', value: buttonValue('ack', t.id), style: 'primary' },
@@ -97,8 +115,8 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
             { label: '已修复', value: buttonValue('resolve', t.id) },
           ]
         : [{ label: '接单', value: buttonValue('ack', t.id), style: 'primary' }],
-      mentions,
-      ...(t.sourceMessageId && chat.id === t.chatId ? { replyTo: t.sourceMessageId } : {}),
+      mentions: assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [],
+      audience: 'staff',
     },
     { ticketId: t.id, chat },
   );

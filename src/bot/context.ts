@@ -12,11 +12,11 @@ import type { Org } from '../domain/org.js';
 import type { LlmReader } from '../reader/llm.js';
 import type { Chat, Db, Person, Prisma, Tx } from '../store/types.js';
 import { TicketStore, type Ticket } from '../store/tickets.js';
-import { chatById, firstWithRole, personById } from './directory.js';
+import { chatById, firstWithRole, personById, staffChatFor } from './directory.js';
 import type { Role } from '../domain/contract.js';
 import type { WriteGate } from './processing/write-gate.js';
 import type { Clock } from '../core/clock.js';
-import type { Mention, OutboundAction } from '../core/channel.js';
+import type { Audience, Mention, OutboundAction } from '../core/channel.js';
 
 export interface BotDeps {
   db: Db;
@@ -116,9 +116,19 @@ export class Ctx {
     return this.chat?.id === ticket.chatId ? Promise.resolve(this.chat) : chatById(this.tx, ticket.chatId);
   }
 
-  /** Writes one reply to the outbox; it is sent after the transaction commits. */
-  async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<number> {
-    const target = opts.chat ?? this.chat;
+  /**
+   * Writes one reply to the outbox; it is sent after the transaction commits.
+   * A staff message addressed to a customer's chat goes to that customer's
+   * staff group instead (directory.ts staffChatFor); with nowhere to go it is
+   * not sent (null), never shown to the customer.
+   */
+  async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<number | null> {
+    const addressed = opts.chat ?? this.chat;
+    const target = action.kind !== 'card_update' && action.audience === 'staff' ? await this.staffChat(addressed) : addressed;
+    if (!target) {
+      this.log.warn({ chat: addressed.platformId, channel: addressed.channel }, 'a staff message has no staff group or managers\' group on this channel; not sent');
+      return null;
+    }
     const row = await this.tx.outbox.create({
       data: {
         channel: target.channel,
@@ -136,11 +146,24 @@ export class Ctx {
     return row.id;
   }
 
-  text(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null } = {}): Promise<number> {
+  text(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null; audience?: Audience } = {}): Promise<number | null> {
     return this.reply(
-      { kind: 'text', text, ...(mentions.length ? { mentions } : {}), ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) },
+      {
+        kind: 'text',
+        text,
+        ...(mentions.length ? { mentions } : {}),
+        ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+        ...(opts.audience ? { audience: opts.audience } : {}),
+      },
       opts,
     );
+  }
+
+  /** The staff chat for a chat (itself unless it is a customer's), read once per transaction. */
+  private async staffChat(chat: Pick<Chat, 'channel' | 'platformId'>): Promise<Pick<Chat, 'channel' | 'platformId'> | null> {
+    const full = 'purpose' in chat ? (chat as Chat) : await this.tx.chat.findUnique({ where: { channel_platformId: { channel: chat.channel, platformId: chat.platformId } } });
+    if (!full) return chat;
+    return staffChatFor(this.tx, full, this.deps.activeChannels?.());
   }
 }
 

@@ -7,7 +7,7 @@
 import type { Role } from '../domain/contract.js';
 import type { Org } from '../domain/org.js';
 import type { Chat, Db, Person, PersonRow, Prisma, Tx } from '../store/types.js';
-import type { ChannelName, InboundEvent } from '../core/channel.js';
+import { CHANNELS, CUSTOMER_ONLY_CHANNELS, type ChannelName, type InboundEvent } from '../core/channel.js';
 
 type Client = Tx | Db;
 
@@ -23,8 +23,9 @@ export function configuredRole(org: Org, channel: ChannelName, platformId: strin
   return { role: s.role, name: s.name, ...(s.department ? { department: s.department } : {}), ...(s.phone ? { phone: s.phone } : {}) };
 }
 
-function configuredPurpose(org: Org, channel: ChannelName, platformId: string): 'managers' | null {
-  return org.managersGroups.some((g) => g.channel === channel && g.id === platformId) ? 'managers' : null;
+function configuredPurpose(org: Org, channel: ChannelName, platformId: string): 'managers' | 'staff' | null {
+  if (org.managersGroups.some((g) => g.channel === channel && g.id === platformId)) return 'managers';
+  return org.customers.some((c) => c.staffChats.some((g) => g.channel === channel && g.id === platformId)) ? 'staff' : null;
 }
 
 export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: Date): Promise<Chat> {
@@ -45,7 +46,8 @@ export async function resolveChat(tx: Client, org: Org, ev: InboundEvent, now: D
   }
   // A 微信客服 account (open_kfid) listed under a customer's chats stands for all its conversations ("<open_kfid>:<external_userid>").
   const kfAccount = ev.channel === 'wecom-kf' ? ev.chat.id.split(':')[0] : undefined;
-  const customer = org.customers.find((c) => c.chats.some((ch) => ch.channel === ev.channel && (ch.id === ev.chat.id || ch.id === kfAccount)));
+  const here = (ch: { channel: string; id: string }) => ch.channel === ev.channel && (ch.id === ev.chat.id || ch.id === kfAccount);
+  const customer = org.customers.find((c) => c.chats.some(here) || c.staffChats.some((ch) => ch.channel === ev.channel && ch.id === ev.chat.id));
   const customerRow = customer ? await tx.customer.findUnique({ where: { name: customer.name } }) : null;
   // A plain insert (Prisma's upsert reads, inserts and reads again): were another replica to
   // insert the same chat first, the unique index fails this transaction and the event is
@@ -159,6 +161,25 @@ export function managersGroups(tx: Client, channels?: readonly string[]): Promis
   });
 }
 
+/**
+ * Where staff-only messages about a chat's tickets go: the customer's staff
+ * group on that channel, else the first managers' group there; a chat that is
+ * not a customer's is its own staff chat. Null when the channel has neither
+ * (the message is then not sent: it must never land in the customer's chat).
+ */
+export async function staffChatFor(tx: Client, chat: Chat, running?: readonly string[]): Promise<Chat | null> {
+  if (chat.purpose !== 'customer') return chat;
+  // 微信客服: the customer is alone with the bot and the channel has no groups; the staff's
+  // chat is on another channel this service runs (WeCom, Feishu).
+  const channel = (CUSTOMER_ONLY_CHANNELS as readonly string[]).includes(chat.channel)
+    ? { in: (running ?? CHANNELS).filter((c) => !(CUSTOMER_ONLY_CHANNELS as readonly string[]).includes(c)) }
+    : chat.channel;
+  const staff = chat.customerId === null
+    ? null
+    : await tx.chat.findFirst({ where: { purpose: 'staff', customerId: chat.customerId, channel, active: true }, orderBy: { id: 'asc' } });
+  return staff ?? tx.chat.findFirst({ where: { purpose: 'managers', channel, active: true }, orderBy: { id: 'asc' } });
+}
+
 /** Writes the organisation file's customers, staff and managers' groups into the store (idempotent). */
 export async function seedOrg(db: Db, org: Org): Promise<void> {
   for (const c of org.customers) {
@@ -174,6 +195,13 @@ export async function seedOrg(db: Db, org: Org): Promise<void> {
         where: { channel_platformId: { channel: ch.channel, platformId: ch.id } },
         update: { customerId: row.id },
         create: { channel: ch.channel, platformId: ch.id, customerId: row.id, purpose: 'customer' },
+      });
+    }
+    for (const ch of c.staffChats) {
+      await db.chat.upsert({
+        where: { channel_platformId: { channel: ch.channel, platformId: ch.id } },
+        update: { customerId: row.id, purpose: 'staff' },
+        create: { channel: ch.channel, platformId: ch.id, customerId: row.id, purpose: 'staff' },
       });
     }
   }

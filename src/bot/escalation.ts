@@ -43,6 +43,7 @@ export async function onDissatisfied(ctx: Ctx, ticket: Ticket, reason: string): 
     ticket,
     `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${times} 次不满意，升级至主管副总）` : ''}。已记录不合格项。`,
     roles,
+    engineer ? [engineer] : [],
   );
   await recordEvent(ctx, ticket, 'escalation', { to: roles, reason: 'dissatisfied' });
 }

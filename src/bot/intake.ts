@@ -187,7 +187,7 @@ async function reportFault(
     await ctx.reply(
       {
         kind: 'text',
-        text: notice.text({ title: ticketTitle(dup), where: `${dup.site ?? ''} ${dup.device ?? ''}`.trim() }),
+        text: notice.text({ title: ticketTitle(dup), where: `${dup.site ?? ''}${dup.device ?? ''}` }),
         mentions: [mentionOf(person)],
         replyTo: msg.messageId,
         audience: notice.audience,

@@ -15,6 +15,26 @@ import { levelQuestionTimedOut } from './intake.js';
 import { askConfirm, askRating, closeQuestions } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 import type { Mention } from '../core/channel.js';
+import { deadlineMessages as D } from './messages/deadlines.js';
+import { serviceMessages as S } from './messages/service.js';
+
+
+/** The ticket's other reminders due at the same moment (within a minute), claimed so they fire once, here. */
+async function claimSameMoment(ctx: Ctx, timer: Timer): Promise<Timer[]> {
+  const others = await ctx.tx.timer.findMany({
+    where: {
+      ticketId: timer.ticketId,
+      state: 'pending',
+      id: { not: timer.id },
+      stage: { startsWith: 'remind_' },
+      dueAt: { gte: new Date(timer.dueAt.getTime() - 60_000), lte: ctx.now },
+    },
+    orderBy: { id: 'asc' },
+  });
+  if (!others.length) return [];
+  const claimed = await ctx.tx.timer.updateMany({ where: { id: { in: others.map((o) => o.id) }, state: 'pending' }, data: { state: 'fired', firedAt: ctx.now } });
+  return claimed.count === others.length ? others : ctx.tx.timer.findMany({ where: { id: { in: others.map((o) => o.id) }, firedAt: ctx.now } });
+}
 
 /** A point that fires this long after its due time is marked late (the service was down or behind). */
 export const LATE_AFTER_MS = 60_000;
@@ -39,7 +59,7 @@ async function audienceMentions(ctx: Ctx, ticket: Ticket, channel: string, audie
 
 export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise<void> {
   const late = ctx.now.getTime() - timer.dueAt.getTime() > LATE_AFTER_MS;
-  const latePrefix = late ? `（延迟 ${formatSpan(ctx.now.getTime() - timer.dueAt.getTime())}送达）` : '';
+  const lateBy = formatSpan(ctx.now.getTime() - timer.dueAt.getTime());
   if (late) await ctx.tx.timer.update({ where: { id: timer.id }, data: { late: true } });
   const entry = ticket.contract;
   const tz = entry.contract.timezone;
@@ -48,13 +68,22 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
 
   if (clock) {
     if (timer.stage.startsWith('remind_')) {
-      const left = timer.deadlineAt.getTime() - ctx.now.getTime();
-      const mentions = await audienceMentions(ctx, ticket, chat.channel, clock.remind);
-      const text = left > 0
-        ? `⏰ ${latePrefix}提醒：${ticketTitle(ticket)} ${clock.label}时限还剩 ${formatSpan(left)}（${formatTime(timer.deadlineAt, tz, ctx.now)} 前）。`
-        : `⏰ ${latePrefix}提醒：${ticketTitle(ticket)} ${clock.label}时限已到（${formatTime(timer.deadlineAt, tz, ctx.now)}）。`;
-      await ctx.text(text, mentions, { chat, ticketId: ticket.id });
-      await recordEvent(ctx, ticket, 'reminder', { clock: timer.clock, stage: timer.stage, late }, { actor: null });
+      // One reminder per ticket and moment: the other clocks' reminders due now are
+      // claimed here and named in the same message, never sent as a parallel series.
+      const together = await claimSameMoment(ctx, timer);
+      const due = [timer, ...together].map((t) => {
+        const c = entry.contract.clocks[t.clock];
+        const label = c?.label ?? t.clock;
+        const left = t.deadlineAt.getTime() - ctx.now.getTime();
+        const at = formatTime(t.deadlineAt, tz, ctx.now);
+        return left > 0 ? D.dueIn.text({ label, left: formatSpan(left), at }) : D.dueNow.text({ label, at });
+      });
+      const who = [...new Set([timer, ...together].flatMap((t) => entry.contract.clocks[t.clock]?.remind ?? []))];
+      const mentions = await audienceMentions(ctx, ticket, chat.channel, who);
+      await ctx.text(D.reminder.text({ title: ticketTitle(ticket), due, ...(late ? { late: lateBy } : {}) }), mentions, { chat, ticketId: ticket.id, audience: 'staff' });
+      for (const t of [timer, ...together]) {
+        await recordEvent(ctx, ticket, 'reminder', { clock: t.clock, stage: t.stage, late }, { actor: null });
+      }
       return;
     }
     if (timer.stage.startsWith('escalate_')) {
@@ -70,7 +99,17 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       await tellManagers(
         ctx,
         ticket,
-        `⚠️ ${latePrefix}超时${index > 0 ? `升级（第 ${index + 1} 级）` : ''}：${ticketTitle(ticket)} ${clock.label}已超时${index > 0 ? ` ${overdue}` : ''}（时限 ${formatTime(timer.deadlineAt, tz, ctx.now)}）。${level}处理人：${assignee?.name ?? '未派单'}；${[ticket.site, ticket.device].filter(Boolean).join(' ')}`,
+        D.breach.text({
+          title: ticketTitle(ticket),
+          label: clock.label,
+          step: index + 1,
+          overdue,
+          at: formatTime(timer.deadlineAt, tz, ctx.now),
+          level,
+          assignee: assignee?.name ?? '未派单',
+          where: [ticket.site, ticket.device].filter(Boolean).join('·'),
+          ...(late ? { late: lateBy } : {}),
+        }),
         roles,
         extra,
       );
@@ -79,11 +118,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       if (index === 0) await requestEmergencyReport(ctx, ticket, timer.clock);
       if (index === 0 && clock.onBreach === 'spare_replacement') {
         const mentions = await audienceMentions(ctx, ticket, chat.channel, ['assignee']);
-        await ctx.text(
-          `${ticketTitle(ticket)} 已超过 ${clock.label}时限仍未修复。按合同约定，请更换同档次或更高档次的备件/备机：回复「申请备件 #${ticket.id} 部件名称」，更换后回复「已更换 #${ticket.id} 部件名称」。`,
-          mentions,
-          { chat, ticketId: ticket.id },
-        );
+        await ctx.text(D.spareReplacement.text({ title: ticketTitle(ticket), label: clock.label, id: ticket.id }), mentions, { chat, ticketId: ticket.id, audience: 'staff' });
       }
       return;
     }
@@ -106,8 +141,9 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const r = await applyAction(ctx, ticket, { type: 'close', unconfirmed: true }, { actor: SYSTEM, data: { summary: '客户未确认，按未确认关闭（无效记录）' } });
       if (!r.ok) return;
       await closeQuestions(ctx, ticket.id);
-      await ctx.text(`${ticketTitle(ticket)} 未收到客户确认，已按「未确认」关闭。按合同约定，未经客户确认的服务记录无效，请客服跟进。`, [], { chat, ticketId: ticket.id });
-      await tellManagers(ctx, r.ticket, `${ticketTitle(ticket)} 客户未确认修复，已按未确认关闭（无效记录），请客服回访。`, ['desk']);
+      await ctx.text(S.closedUnconfirmed.text({ title: ticketTitle(ticket) }), [], { chat, ticketId: ticket.id });
+      const desk = await ctx.firstWithRole(chat.channel, 'desk');
+      await ctx.text(S.closedUnconfirmedStaff.text({ title: ticketTitle(ticket) }), desk ? [mentionOf(desk)] : [], { chat, ticketId: ticket.id, audience: 'staff' });
       return;
     }
     case 'rating:close': {

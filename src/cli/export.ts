@@ -3,13 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, isoDay, openStore, writeOut } from './support.js';
 import { HttpError } from '../web/body.js';
-import { EXPORT_FORMATS, exportTable, toCsv, toXlsx, type ExportFormat, type ExportKind } from '../web/exports.js';
+import { EXPORT_FORMATS, EXPORT_KINDS, exportTable, toCsv, toXlsx, type ExportFormat, type ExportKind } from '../web/exports.js';
 
-const USAGE = `usage: npm run --silent cli -- export --from 2026-11-01 --to 2026-11-30 [--format csv|xlsx] [--out FILE] [--kind service-records|complaints]
+const USAGE = `usage: npm run --silent cli -- export --from 2026-11-01 --to 2026-11-30 [--format csv|xlsx] [--out FILE] [--kind service-records|complaints|inspections]
   --from, --to   first and last day (inclusive), in the contract's time zone
   --format       csv (UTF-8 with BOM, for Excel; default) or xlsx
   --out          file to write (default: standard output)
-  --kind         service-records (客户服务记录表, default) or complaints (投诉记录)`;
+  --kind         service-records (客户服务记录表, default), complaints (投诉记录) or inspections (巡检记录, by due date)`;
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const kind = (values.kind === 'complaint' ? 'complaints' : values.kind) as ExportKind;
   try {
-    if (kind !== 'service-records' && kind !== 'complaints') throw new UsageError(`--kind: service-records or complaints, not "${values.kind}"`);
+    if (!(EXPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind: service-records, complaints or inspections, not "${values.kind}"`);
     if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format: csv or xlsx, not "${values.format}"`);
     const range = { from: isoDay(values.from, '--from'), to: isoDay(values.to, '--to') };
     if (values.format === 'xlsx' && !values.out && process.stdout.isTTY) throw new UsageError('--format xlsx is binary: give --out FILE (or redirect the output)');

@@ -11,6 +11,13 @@ import type { Middleware } from 'koa';
 export const CHANNELS = ['wechat', 'feishu', 'sandbox', 'wecom', 'wecom-kf'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+/**
+ * Channels whose chats are one customer alone with the bot (微信客服), and which have no groups:
+ * what the staff must see and act on goes to the customer's staff group or a managers' group on
+ * another running channel (bot/directory.ts staffChatFor).
+ */
+export const CUSTOMER_ONLY_CHANNELS: readonly ChannelName[] = ['wecom-kf'];
+
 /** A person as the platform identifies them (id is the platform's own user id). */
 export interface PlatformUser {
   id: string;

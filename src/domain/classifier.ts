@@ -37,6 +37,11 @@ export const ReaderModelSchema = z.object({
   rulesBelowProb: z.number().min(0).max(1).default(0),
   /** Below this probability (and no rules' level) the level model's choice is not trusted: the level is asked. */
   levelMinProb: z.number().min(0).max(1).default(0),
+  /**
+   * Where the model is unsure (below rulesBelowProb) and disagrees with the rules' level, the
+   * rules' level stands only if the model gives it at least this probability; else the level is asked.
+   */
+  disagreeAskProb: z.number().min(0).max(1).default(0),
   /** A message read as not a fault with at least this probability of being one gets the is_fault question. */
   faultAskProb: z.number().min(0).max(1).default(0.25),
   /** Training summary, for the record (messages, date of the corpus, settings). */
@@ -55,6 +60,7 @@ export interface ReaderModel {
   features: ReaderModelFile['features'];
   levelMinProb: number;
   rulesBelowProb: number;
+  disagreeAskProb: number;
   faultAskProb: number;
   kind: HashedModel;
   level: HashedModel;
@@ -87,7 +93,7 @@ export function compileModel(file: ReaderModelFile): ReaderModel {
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
-  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, faultAskProb: file.faultAskProb };
+  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, disagreeAskProb: file.disagreeAskProb, faultAskProb: file.faultAskProb };
 }
 
 export function serialiseModel(m: LinearModel, digits = 3): z.infer<typeof ModelJson> {

@@ -113,6 +113,8 @@ export const LexiconSchema = z.object({
          */
         kind: z.enum(['room', 'area']).default('room'),
         aliases: z.array(Word).default([]),
+        /** A room only one site has ("调度大厅": the control centre): its site when the text names none. */
+        site: Word.optional(),
       }),
     )
     .default([]),
@@ -184,6 +186,8 @@ export interface CompiledLexicon {
   readonly cuePatterns: ReadonlyMap<CueKind, readonly RegExp[]>;
   readonly commandPatterns: readonly RegExp[];
   readonly hardware: ReadonlySet<string>;
+  /** Rooms only one site has, and that site ("调度大厅" → "控制中心"). */
+  readonly roomSite: ReadonlyMap<string, string>;
 }
 
 const ASCII_WORD = /[a-z0-9]/;
@@ -243,7 +247,7 @@ export function compileLexicon(lex: Lexicon, model: ReaderModel | null = null): 
     const bare = s.name.replace(/站$/u, '');
     for (const a of [s.name, ...s.aliases]) sound(a, tag, true, true, s.name, a === s.name || a === bare);
   }
-  for (const r of lex.rooms) for (const a of [r.name, ...r.aliases]) sound(a, { t: 'room', name: r.name, kind: r.kind }, true, false, r.name, a === r.name);
+  for (const r of lex.rooms) for (const a of [r.name, ...r.aliases]) sound(a, { t: 'room', name: r.name, kind: r.kind }, true, true, r.name, a === r.name);
   for (const d of lex.devices) {
     for (const a of [d.name, ...d.synonyms]) sound(a, deviceTags.get(`${d.name}/${d.rank}`)!, true, true, d.name, a === d.name);
   }
@@ -312,6 +316,7 @@ export function compileLexicon(lex: Lexicon, model: ReaderModel | null = null): 
     cuePatterns,
     commandPatterns: lex.commandPatterns.map((p) => new RegExp(p, 'u')),
     hardware: new Set(lex.devices.filter((d) => d.hardware).map((d) => d.name)),
+    roomSite: new Map(lex.rooms.flatMap((r) => (r.site ? [[r.name, r.site] as const] : []))),
   };
 }
 

@@ -26,6 +26,12 @@ export const OrgSchema = z
             /** Canonical device names covered; empty means all equipment. */
             scope: z.array(z.string()).default([]),
             chats: z.array(z.object({ channel, id: z.string().min(1) }).strict()).default([]),
+            /**
+             * The supplier's own group for this customer (one per channel at most): where
+             * dispatch requests, reminders and other staff-only messages about this
+             * customer's tickets go. Without one, the managers' group on that channel.
+             */
+            staffChats: z.array(z.object({ channel, id: z.string().min(1) }).strict()).default([]),
             /** Inspection plans and the follow-up visit schedule (customer-plans.ts). */
             ...CUSTOMER_PLAN_FIELDS,
           })
@@ -62,6 +68,7 @@ export const OrgSchema = z
         ctx.addIssue({ code: 'custom', path: ['rota', i, 'engineer'], message: `"${r.engineer}" is not in staff` });
       }
     });
+    checkStaffChats(org, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     org.customers.forEach((c, i) => {
       if (c.contract !== 'default' && !(c.contract in org.contracts)) {
         ctx.addIssue({ code: 'custom', path: ['customers', i, 'contract'], message: `no contract named "${c.contract}" under contracts` });
@@ -70,3 +77,36 @@ export const OrgSchema = z
   });
 
 export type Org = z.infer<typeof OrgSchema>;
+
+type OrgShape = {
+  customers: Array<{ name: string; chats: Array<{ channel: ChannelName; id: string }>; staffChats: Array<{ channel: ChannelName; id: string }> }>;
+  managersGroups: Array<{ channel: ChannelName; id: string }>;
+};
+
+/**
+ * A staff group must be a chat the customer is not in: never one of any
+ * customer's chats, never a managers' group, one per customer and channel, and
+ * on a channel where the customer has a chat (mentions are per channel).
+ */
+function checkStaffChats(org: OrgShape, issue: (path: (string | number)[], message: string) => void): void {
+  const key = (c: { channel: string; id: string }) => `${c.channel}:${c.id}`;
+  const customerChats = new Map<string, string>();
+  for (const c of org.customers) for (const ch of c.chats) customerChats.set(key(ch), c.name);
+  const managers = new Set(org.managersGroups.map(key));
+  const owners = new Map<string, string>();
+  org.customers.forEach((c, i) => {
+    const channels = new Set<string>();
+    c.staffChats.forEach((s, j) => {
+      const at = ['customers', i, 'staffChats', j];
+      const k = key(s);
+      const customer = customerChats.get(k);
+      if (customer) issue(at, `${k} is ${customer === c.name ? 'this' : `"${customer}"'s`} customer chat; the staff group must be a separate chat the customer is not in`);
+      else if (managers.has(k)) issue(at, `${k} is a managers' group; leave staffChats out to use the managers' group, or name a separate staff group`);
+      else if (owners.has(k) && owners.get(k) !== c.name) issue(at, `${k} is already "${owners.get(k)}"'s staff group; each customer needs its own`);
+      if (channels.has(s.channel)) issue(at, `two staff groups on ${s.channel} for "${c.name}"; keep one`);
+      if (!c.chats.some((ch) => ch.channel === s.channel)) issue(at, `"${c.name}" has no chat on ${s.channel}; a staff group serves the customer's chats on its own channel`);
+      channels.add(s.channel);
+      owners.set(k, c.name);
+    });
+  });
+}

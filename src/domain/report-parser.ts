@@ -162,7 +162,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   return { text, low, hits, cues, forwarded, meta };
 }
 
-const FORWARD_MARK = /转自|转发|转一下|转给|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|聊天记录|原始消息/u;
+const FORWARD_MARK = /转自|转发|转一下|转给|转来|转过来|[(（]转[)）]|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|群里(?:发|说)的|聊天记录|原始消息|【[^】\n]{1,16}群】/u;
 
 /** A speaker label at a line's start: a role or a group, then a colon ("信息中心 王工：", "行调："). */
 const SPEAKER =
@@ -173,12 +173,14 @@ const SENDER = /(?:^|\n)[\s>》]{0,6}(?:发件人|发送人|来自|from|发自)\
 const HEADER_LINE = /(?:^|\n)[^\n:：]{0,30}?(?:转|消息|通知|群)[^\n:：]{0,12}[:：]/gu;
 /** Who passed it on: "控制中心值班员反映", "调度来电" (a station reporting is the place: "接小寨站报"). */
 const REPORTED_BY = /[^\s，。,:：、]{1,12}?(?:值班员|调度|行调|环调|电调|中心|部|工班|分部|客服|热线)(?:反映|反馈|来电|报告|称|说|通知|通报)/gu;
+/** Where it came from, written without a colon: "转发控制中心的消息 …", "转自OCC …", "【控制中心调度群】". */
+const SOURCE = /(?:转自|转发自|来自|摘自|转发|转)\s?[^\s\n:：，,。！!“"]{1,16}?(?:的消息|的通知|发的|群|(?=\s))|【[^】\n]{0,16}(?:群|中心|部|调度|值班)[^】\n]{0,6}】/gu;
 /** A signature at the end of a line: "——票务中心", "-- 安保部". */
 const SIGNATURE = /(?:——|--|—)\s?[^\n—-]{1,20}$/gmu;
 
 function metaSpans(text: string): Span[] {
   const out: Span[] = [];
-  for (const re of [SPEAKER, SENDER, SIGNATURE, HEADER_LINE, REPORTED_BY]) {
+  for (const re of [SPEAKER, SENDER, SIGNATURE, HEADER_LINE, REPORTED_BY, SOURCE]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       out.push({ start: m.index, end: m.index + m[0].length });
@@ -198,10 +200,20 @@ const ENTRANCE = /(?<![a-z])([a-h])\s?(\d{1,2})?\s?号?\s?(?:出入口|出口|�
 /** Clause breaks: a room or entrance in another clause than the device is about something else. */
 const CLAUSE_BREAK = /[，。,；;！!？?\n]|另外|还有|然后/u;
 
-function findSite(p: Prepared): string | null {
+function findSite(p: Prepared, lex: CompiledLexicon): string | null {
   let sites: { name: string; kind: string; start: number; end: number }[] = [];
   for (const h of p.hits) for (const t of h.tags) if (t.t === 'site') sites.push({ name: t.name, kind: t.kind, start: h.start, end: h.end });
-  if (sites.length === 0) return null;
+  if (sites.length === 0) {
+    // "调度大厅1号调度台…": a room only one site has names that site.
+    for (const h of p.hits) {
+      for (const t of h.tags) {
+        if (t.t !== 'room') continue;
+        const home = lex.roomSite.get(t.name);
+        if (home) return `${home} ${t.name}`;
+      }
+    }
+    return null;
+  }
   // A forwarded message's speaker or signature names where it came from: the body's place wins.
   if (p.meta.length > 0) {
     const body = sites.filter((x) => !p.meta.some((m) => x.start >= m.start && x.end <= m.end));
@@ -248,14 +260,23 @@ function findSite(p: Prepared): string | null {
     }
     prev = h;
   }
-  // "三爻站台": the station's name runs into 站台.
-  if (room === null && first.kind === 'station' && p.text.slice(first.end, first.end + 1) === '台' && p.text.slice(first.start, first.end).endsWith('站')) room = '站台';
+  // "三爻站台", "安远门站厅": the station's name runs into 站台 / 站厅.
+  if (room === null && first.kind === 'station' && p.text.slice(first.start, first.end).endsWith('站')) {
+    const next = p.text.slice(first.end, first.end + 1);
+    if (next === '台') room = '站台';
+    else if (next === '厅') room = '站厅';
+  }
   ENTRANCE_ALL.lastIndex = 0;
   const entrances: { name: string; at: number }[] = [];
   for (let e = ENTRANCE_ALL.exec(p.low); e; e = ENTRANCE_ALL.exec(p.low)) {
     const n = e[2] && !/^\d+$/u.test(e[2]) ? String(parseCount(e[2]) ?? '') : (e[2] ?? '');
     entrances.push({ name: `${e[1]!.toUpperCase()}${n}口`, at: e.index });
   }
+  ENTRANCE_EN.lastIndex = 0;
+  for (let e = ENTRANCE_EN.exec(p.low); e; e = ENTRANCE_EN.exec(p.low)) {
+    entrances.push({ name: `${(e[1] ?? e[3])!.toUpperCase()}${e[2] ?? e[4] ?? ''}口`, at: e.index });
+  }
+  entrances.sort((a, b) => a.at - b.at);
   const distinct = new Set(entrances.map((e) => e.name));
   // The entrance written right before the main device ("B口TVM全部离线，同时C口…") is its place;
   // two joined ("A口和B口所有的闸机") are no one place.
@@ -271,6 +292,9 @@ function findSite(p: Prepared): string | null {
   }
   return [site, e?.name ?? null, room].filter(Boolean).join(' ');
 }
+
+/** "exit D", "C exit", "entrance B2". */
+const ENTRANCE_EN = /(?<![a-z])(?:exit|entrance)\s?([a-h])(\d{1,2})?(?![a-z])|(?<![a-z])([a-h])(\d{1,2})?\s?(?:exit|entrance)(?![a-z])/gu;
 
 const ALL_AFTER = /^\s?的?\s?(?:所有|全部|每个|每台|各个)/u;
 
@@ -349,6 +373,7 @@ function findStartedAt(text: string): string | null {
 }
 
 const PROGRESS_QUESTION = /(?:什么时候|几点|多久|啥时候|多长时间)(?:能|才能|可以)?(?:到|来|到场|过来|修好)|到哪了|到了吗|到场了吗|还要多久/u;
+const OWN_COMPLAINT = /(?:我|我们)(?:要|想|必须|得)?投诉|投诉你们|要投诉|我要反映你们/u;
 const REQUEST = /请.{0,6}(?:安排|派|处理|到场|过来|来人|检查|查一下|维修|修)|麻烦.{0,6}(?:派|来|看|处理|查)|(?<!不用|无需|不需要|别|不必)派人|尽快|速来|赶紧来|快来|立即到场/u;
 const CLOCK_DRIFT = /慢了|快了|差了|不准|不同步|out of sync|偏差/u;
 const CLOCK_STOPPED = /停|不走|不亮|黑|坏|没显示|不显示/u;
@@ -472,7 +497,7 @@ function decideLevel(p: Prepared, lex: CompiledLexicon, answer: boolean): LevelD
   if (all && (down || answer)) {
     const ev = w('allScope', 'allWeak', 'down');
     // Everything at one entrance is many devices, not the station: passengers use another entrance.
-    if (entranceScoped(p) || / [A-H]\d*口/u.test(findSite(p) ?? '')) return { level: 2, evidence: [...ev, entranceWord(p)] };
+    if (entranceScoped(p) || / [A-H]\d*口/u.test(findSite(p, lex) ?? '')) return { level: 2, evidence: [...ev, entranceWord(p)] };
     // Some functions still work, or what fails is one major function: the system runs (level 2).
     if (has(p, 'partial') || has(p, 'noEffect') || has(p, 'majorFunction')) {
       return { level: 2, evidence: [...w('allScope', 'allWeak'), ...w('partial', 'noEffect', 'majorFunction')] };
@@ -658,7 +683,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   const phoneM = findPhone(p.text, lex.source.areaCode);
   const contact = findContact(p, phoneM);
   const device = findDevice(p, lex);
-  const site = findSite(p);
+  const site = findSite(p, lex);
   const rulesKind = classifyKind(p, lex);
   const decision = rulesKind === 'fault' ? decideLevel(p, lex, false) : null;
   let kind = rulesKind;
@@ -679,6 +704,8 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
     // "工程师什么时候到场啊": a question about progress, which the bot answers with the ticket's
     // status; a complaint only when the rules see one too.
     if (mode === 'combined' && kind === 'complaint' && rulesKind !== 'complaint' && PROGRESS_QUESTION.test(p.text)) kind = rulesKind;
+    // "我要投诉": the writer says it in so many words.
+    if (mode === 'combined' && rulesKind === 'complaint' && OWN_COMPLAINT.test(p.text)) kind = 'complaint';
     // The rules' explicit "not a report" (resolved, planned work) stands against a model's fault:
     // the writer said so in words the model may not weigh; the is_fault question below remains.
     if (kind === 'fault' && rulesKind === 'other' && (has(p, 'resolved') || has(p, 'notice'))) kind = 'other';
@@ -690,7 +717,11 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
       level = l === 'null' ? null : (Number(l) as FaultLevel);
       // The model unsure: the rules' level, where they read one (their evidence is the customer's
       // own words); else, below levelMinProb, the level is asked rather than guessed.
-      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) level = decision.level;
+      if (mode === 'combined' && decision && level !== decision.level && sure < model.rulesBelowProb) {
+        // Both readers unsure of each other's level: ask rather than give a wrong one.
+        const forRules = lp[model.level.classes.indexOf(String(decision.level))] ?? 0;
+        level = forRules >= model.disagreeAskProb ? decision.level : null;
+      }
       else if (!(mode === 'combined' && decision) && level !== null && sure < model.levelMinProb) level = null;
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
@@ -752,7 +783,7 @@ export function readerFeatures(text: string, lex: CompiledLexicon, features: Rea
   if (features === 'ngram+rules') {
     const kind = classifyKind(p, lex);
     const level = kind === 'fault' ? (decideLevel(p, lex, false)?.level ?? null) : null;
-    feats.push(...ruleFeatures(p, kind, level, findDevice(p, lex), findSite(p), findPhone(p.text, lex.source.areaCode) !== null));
+    feats.push(...ruleFeatures(p, kind, level, findDevice(p, lex), findSite(p, lex), findPhone(p.text, lex.source.areaCode) !== null));
   }
   return feats;
 }
@@ -796,7 +827,7 @@ export function hasFaultSignal(text: string, lex: CompiledLexicon): boolean {
 export function parseFragment(text: string, lex: CompiledLexicon): Fragment {
   const p = prepare(text, lex);
   const phoneM = findPhone(p.text, lex.source.areaCode);
-  const site = findSite(p);
+  const site = findSite(p, lex);
   const device = findDevice(p, lex);
   const contact = findContact(p, phoneM);
   const hasFault = problemSignal(p) || has(p, 'alarm') || has(p, 'complaint');

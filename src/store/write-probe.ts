@@ -87,3 +87,14 @@ function firstLine(e: unknown): string {
   const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter(Boolean);
   return (lines.at(-1) ?? 'write failed').slice(0, 300);
 }
+
+/**
+ * The database's refusal to store anything (a full disk, a read-only file or
+ * database, PostgreSQL's disk_full or read-only transaction): its words, or null
+ * for any other error. The web layer answers such a request 503 "try again later"
+ * instead of a bare 500, since nothing was recorded and nothing is wrong with it.
+ */
+export function storageRefusal(e: unknown): string | null {
+  const text = `${e instanceof Error ? e.message : String(e)} ${JSON.stringify((e as { meta?: unknown })?.meta ?? '')} ${(e as { code?: unknown })?.code ?? ''}`;
+  return /SQLITE_FULL|SQLITE_READONLY|database or disk is full|readonly database|read-only|ENOSPC|no space left|disk_full|\b53100\b|\b25006\b/i.test(text) ? firstLine(e) : null;
+}

@@ -11,7 +11,7 @@ import type { ContractRegistry } from '../core/contracts.js';
 import { InvalidEventError, type ChannelStatus } from '../core/channel.js';
 import type { Db } from '../store/types.js';
 import { HttpError } from './body.js';
-import type { WriteProbe } from '../store/write-probe.js';
+import { storageRefusal, type WriteProbe } from '../store/write-probe.js';
 import { bearerMatches, fromThisMachine, trustProxy } from './access.js';
 import { TicketFilterSchema, listTickets, ticketDetail } from './tickets-api.js';
 
@@ -56,6 +56,7 @@ export function createApp(deps: WebDeps): Koa {
   const app = new Koa();
   app.use(trustProxy(deps.trustProxy));
   app.use(async (ctx, next) => {
+    let refused: string | null;
     try {
       await next();
     } catch (e) {
@@ -65,6 +66,12 @@ export function createApp(deps: WebDeps): Koa {
       } else if (e instanceof InvalidEventError) {
         ctx.status = 400;
         ctx.body = { error: e.message };
+      } else if ((refused = storageRefusal(e))) {
+        // A full disk or a read-only database: nothing was recorded, and a platform's retry (or the sender's) will be.
+        deps.log.error({ error: refused, path: ctx.path }, 'request refused: the database refuses writes');
+        ctx.status = 503;
+        ctx.set('Retry-After', '60');
+        ctx.body = { error: `the database refuses writes (${refused}): nothing was recorded; send it again later` };
       } else {
         deps.log.error({ err: e, path: ctx.path }, 'request failed');
         ctx.status = 500;

@@ -1,5 +1,6 @@
 /**
- * Exports of the service records (客户服务记录表) and complaint records (投诉记录)
+ * Exports of the service records (客户服务记录表, with their repair flow and
+ * emergency report), complaint records (投诉记录) and inspection records (巡检记录)
  * for a date range, as CSV (UTF-8 with a BOM, so Excel reads the Chinese) and XLSX.
  * The same rows serve the API (GET /api/exports/…), the dashboard and the CLI.
  */
@@ -9,11 +10,14 @@ import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { STATUS_LABELS, type TicketStatus } from '../domain/ticket.js';
+import { INSPECTION_STATUS_LABELS } from '../domain/inspection.js';
+import { repairFlowLine } from '../domain/repair-return.js';
+import { flowRow, inspectionJobsDueBetween } from '../store/duties/index.js';
 import type { Db } from '../store/types.js';
 import { apiGuard } from './app.js';
 import { HttpError } from './body.js';
 
-export const EXPORT_KINDS = ['service-records', 'complaints'] as const;
+export const EXPORT_KINDS = ['service-records', 'complaints', 'inspections'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -61,6 +65,24 @@ export const SERVICE_RECORD_COLUMNS: Column[] = [
   { key: 'satisfaction', header: '满意度', width: 8 },
   { key: 'summary', header: '总结', width: 30 },
   { key: 'status', header: '状态', width: 10 },
+  { key: 'repair', header: '返修流程', width: 40 },
+  { key: 'emergencyReport', header: '应急响应报告', width: 30 },
+];
+
+/** The inspection record (巡检记录): one row per job due in the range. */
+export const INSPECTION_COLUMNS: Column[] = [
+  { key: 'job', header: '巡检编号', width: 8 },
+  { key: 'customer', header: '客户单位', width: 24 },
+  { key: 'plan', header: '巡检计划', width: 20 },
+  { key: 'systems', header: '巡检系统', width: 20 },
+  { key: 'dueAt', header: '应完成时间', width: 17 },
+  { key: 'inspector', header: '巡检人', width: 10 },
+  { key: 'doneAt', header: '巡检时间', width: 17 },
+  { key: 'outcome', header: '结论', width: 8 },
+  { key: 'checklist', header: '检查项目及结果', width: 40 },
+  { key: 'findings', header: '发现问题及工单', width: 40 },
+  { key: 'note', header: '备注', width: 20 },
+  { key: 'status', header: '状态', width: 8 },
 ];
 
 export const COMPLAINT_COLUMNS: Column[] = [
@@ -121,7 +143,13 @@ export async function serviceRecords(db: Db, tz: string, r: ExportRange): Promis
   const rows = await db.ticket.findMany({
     where: { reportedAt: rangeOf(r, tz), kind: { in: ['fault', 'consultation'] } },
     orderBy: [{ reportedAt: 'asc' }, { id: 'asc' }],
-    include: { customer: { select: { name: true } }, assignee: { select: { name: true, department: true } }, reporter: { select: { name: true, phone: true } } },
+    include: {
+      customer: { select: { name: true } },
+      assignee: { select: { name: true, department: true } },
+      reporter: { select: { name: true, phone: true } },
+      repairFlows: { include: { steps: true }, orderBy: { seq: 'asc' } },
+      emergencyReports: { where: { status: { not: 'cancelled' } }, orderBy: { requestedAt: 'asc' } },
+    },
   });
   return {
     title: `客户服务记录表 ${r.from} 至 ${r.to}`,
@@ -153,6 +181,35 @@ export async function serviceRecords(db: Db, tz: string, r: ExportRange): Promis
       satisfaction: t.satisfaction,
       summary: t.summary,
       status: status(t.status),
+      repair: t.repairFlows.map((f) => repairFlowLine(flowRow(f).steps, tz)).join('\n') || null,
+      emergencyReport:
+        t.emergencyReports.map((e) => (e.status === 'submitted' ? `${e.text ?? ''}（${e.submittedByName ?? ''} ${time(e.submittedAt, tz)}${e.late ? '，逾期' : ''}）` : `待提交，应于 ${time(e.dueAt, tz)} 前`)).join('\n') || null,
+    })),
+  };
+}
+
+/** Inspection records (巡检记录) of the jobs due in the range, soonest first. */
+export async function inspectionRecords(db: Db, tz: string, r: ExportRange): Promise<Table> {
+  const range = rangeOf(r, tz);
+  const jobs = await inspectionJobsDueBetween(db, range.gte, range.lt, { take: 10_000 });
+  const ids = jobs.flatMap((j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? []);
+  const numbers = new Map((ids.length ? await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } }) : []).map((t) => [t.id, t.number]));
+  return {
+    title: `巡检记录 ${r.from} 至 ${r.to}`,
+    columns: INSPECTION_COLUMNS,
+    rows: jobs.map((j) => ({
+      job: j.id,
+      customer: j.customer,
+      plan: j.plan,
+      systems: j.systems.join('、'),
+      dueAt: time(j.dueAt, tz),
+      inspector: j.record?.inspectorName ?? j.assigneeName,
+      doneAt: time(j.record?.at, tz),
+      outcome: j.record ? (j.record.outcome === 'normal' ? '正常' : '发现问题') : null,
+      checklist: j.record ? j.record.checklist.map((c) => `${c.item}：${c.ok ? '正常' : `异常（${c.problem ?? ''}）`}`).join('\n') : j.checklist.join('\n'),
+      findings: j.record?.findings.map((f) => `${f.seq}. ${f.text}${f.ticketId ? `（工单 ${numbers.get(f.ticketId) ?? f.ticketId}）` : ''}`).join('\n') || null,
+      note: j.record?.note ?? null,
+      status: INSPECTION_STATUS_LABELS[j.status],
     })),
   };
 }
@@ -245,10 +302,10 @@ export async function toXlsx(t: Table): Promise<Buffer> {
 }
 
 export async function exportTable(db: Db, tz: string, kind: ExportKind, r: ExportRange): Promise<Table> {
-  return kind === 'complaints' ? complaintRecords(db, tz, r) : serviceRecords(db, tz, r);
+  return kind === 'complaints' ? complaintRecords(db, tz, r) : kind === 'inspections' ? inspectionRecords(db, tz, r) : serviceRecords(db, tz, r);
 }
 
-export const FILE_NAMES: Record<ExportKind, string> = { 'service-records': '客户服务记录表', complaints: '投诉记录' };
+export const FILE_NAMES: Record<ExportKind, string> = { 'service-records': '客户服务记录表', complaints: '投诉记录', inspections: '巡检记录' };
 
 /** Sends a table as a download (CSV or XLSX), with a UTF-8 file name. */
 export async function sendTable(ctx: Parameters<Middleware>[0], t: Table, kind: ExportKind, r: ExportRange, format: ExportFormat): Promise<void> {

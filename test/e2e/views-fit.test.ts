@@ -185,7 +185,7 @@ describe.skipIf(!haveChromium)('views at 1366 px and 390 px', () => {
     const report = await svc.db.ticket.findFirstOrThrow({ where: { content: { contains: '小寨站 3号闸机' } } });
     await p.fill('#text', `派单 #${report.id} @张工`);
     await p.click('#f button.send');
-    await expect.poll(() => p.locator('#log .msg.bot').last().textContent()).toContain('已派给 张工');
+    await expect.poll(() => p.locator('#log .msg.bot').last().textContent()).toContain('已派给张工');
     expect((await overflow(p)).pageScrollsSideways).toBe(false);
     await shot(p, 'sandbox-managers-1366');
     await context.close();

@@ -62,8 +62,8 @@ function frame(from: string, msgtype: string, content: Record<string, unknown>, 
 
 const recorded = (msgid: string) => until(async () => (await svc.db.inboundEvent.count({ where: { eventId: msgid } })) > 0, `event ${msgid}`);
 
-async function say(text: string, from = CUSTOMER): Promise<string> {
-  const f = frame(from, 'text', { text: { content: `@售后助手 ${text}` } });
+async function say(text: string, from = CUSTOMER, chat = GROUP): Promise<string> {
+  const f = frame(from, 'text', { text: { content: `@售后助手 ${text}` } }, chat);
   bot.pushMessage(f);
   await recorded(f.msgid);
   await svc.settle();
@@ -88,12 +88,12 @@ async function cards(chat = GROUP): Promise<SentCard[]> {
 }
 const lastCard = async () => (await cards()).at(-1)!;
 
-async function click(card: SentCard, label: RegExp, operator: string): Promise<void> {
+async function click(card: SentCard, label: RegExp, operator: string, chat = GROUP): Promise<void> {
   const b = card.buttons.find((x) => label.test(x.label));
   expect(b, `button ${label} on ${card.title}`).toBeTruthy();
   // The card is shown by WeCom under its task_id.
-  expect(bot.shown.some((s) => s.kind === 'template_card' && s.taskId === card.taskId)).toBe(true);
-  const f = frame(operator, 'event', { event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: b!.value, task_id: card.taskId } } });
+  expect(bot.shown.some((s) => s.kind === "template_card" && s.taskId === card.taskId), `${card.title} ${card.taskId} shown: ${JSON.stringify(bot.shown.map((x) => [x.kind, x.taskId, x.chatid]))}`).toBe(true);
+  const f = frame(operator, 'event', { event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: b!.value, task_id: card.taskId } } }, chat);
   bot.pushEvent(f);
   await recorded(f.msgid);
   await svc.settle();
@@ -140,6 +140,16 @@ describe('the WeCom channels in the service', () => {
     expect(body.channels.find((c) => c.channel === 'wecom-kf')).toMatchObject({ detail: expect.stringMatching(/account/) });
   });
 
+  it('greets whoever opens a one-to-one chat, on both channels, with the catalogue’s words', async () => {
+    const f = { msgid: `enter-${Date.now()}`, aibotid: bot.botId, from: { userid: CUSTOMER }, create_time: Math.floor(Date.now() / 1000), msgtype: 'event', event: { eventtype: 'enter_chat' } };
+    bot.pushEvent(f);
+    await until(() => bot.shown.some((s) => s.kind === 'welcome' && /售后服务助手/.test(s.content ?? '')), 'the welcome within 5 s');
+    const ev = kf.event({ event_type: 'enter_session', open_kfid: WECOM_KF_ACCOUNT, external_userid: KF_CUSTOMER, welcome_code: 'WELCOMECODE1' });
+    await postKfCallback(svc.url, kf);
+    await until(async () => (await svc.db.wecomKfInbox.count({ where: { msgid: ev, status: { not: 'pending' } } })) > 0, 'enter_session read');
+    await until(() => kf.sent.some((s) => s.msgtype === 'on_event' && s.body['code'] === 'WELCOMECODE1' && /售后服务助手/.test(JSON.stringify(s.body))), 'the 微信客服 welcome');
+  });
+
   it('a ticket in a WeCom group goes from report to rating by card clicks', async () => {
     await say('票务系统有问题 快来看看');
     const question = await lastCard();
@@ -149,17 +159,21 @@ describe('the WeCom channels in the service', () => {
     // Within WeCom's 5 s the clicked card shows the choice.
     await until(() => bot.shown.some((s) => s.kind === 'update' && s.taskId === question.taskId), 'the card updated after the click');
 
-    const ticketCard = await lastCard();
-    expect(ticketCard.text).toMatch(/已受理 #\d+/);
-    expect(ticketCard.mentions.map((m) => m.id)).toContain(MANAGER);
-    const number = /GD-\d{8}-\d{4}/.exec(`${ticketCard.title}${ticketCard.text}`)![0];
+    // The staff's dispatch request goes to the managers' group on WeCom: its text as markdown
+    // (a WeCom card holds 112 characters), then a card with its buttons; the engineer takes the
+    // job on the card and goes on with commands.
+    const dispatch = bot.shown.filter((m) => m.chatid === MANAGERS && /GD-\d{8}-\d{4}/.test(m.content ?? '')).at(-1)!;
+    expect(dispatch.content).toContain('李经理');
+    const number = /GD-\d{8}-\d{4}/.exec(dispatch.content!)![0];
+    const id = (await svc.db.ticket.findUnique({ where: { number } }))!.id;
     expect((await ticket(number)).level).toBe(1);
 
-    await click(ticketCard, /^接单$/, ENGINEER);
+    const staffCard = (await cards(MANAGERS)).find((c) => c.title.includes(number))!;
+    await click(staffCard, /^接单$/, ENGINEER, MANAGERS);
     expect((await ticket(number)).status).toBe('acknowledged');
-    await click(ticketCard, /^到场$/, ENGINEER);
+    await say(`到场 #${id}`, ENGINEER, MANAGERS);
     expect((await ticket(number)).status).toBe('on_site');
-    await click(ticketCard, /^已修复$/, ENGINEER);
+    await say(`已修复 #${id} 更换读卡器`, ENGINEER, MANAGERS);
     expect((await ticket(number)).status).toBe('resolved');
 
     const confirm = await lastCard();
@@ -214,6 +228,8 @@ describe('the WeCom channels in the service', () => {
     expect(menu, 'the level question as a menu').toBeDefined();
     const items = (menu!.body['msgmenu'] as { list: Array<{ click: { id: string; content: string } }> }).list;
     expect(items).toHaveLength(4);
+    // One to one: nobody is @-mentioned in front of the text.
+    expect(toCustomer().filter((s) => s.msgtype === 'text').map((s) => String((s.body['text'] as { content: string }).content)).filter((t) => t.startsWith('@'))).toEqual([]);
 
     // WeCom retries the callback; the messages are read again from the start (a lost cursor).
     const sentBefore = kf.sent.length;
@@ -231,10 +247,18 @@ describe('the WeCom channels in the service', () => {
     expect(await svc.db.ticket.count()).toBe(tickets + 1);
     const t = (await svc.db.ticket.findMany({ orderBy: { id: 'desc' }, take: 1 }))[0]!;
     expect(t).toMatchObject({ level: 2, status: 'accepted' });
+    // The staff are not in a 微信客服 chat: the customer reads that it was accepted, the staff's
+    // card goes to the managers' group on WeCom, and the engineer takes it there.
+    expect(toCustomer().some((s) => /^已受理 /.test(String((s.body['text'] as { content?: string } | undefined)?.content ?? '')))).toBe(true);
+    expect(toCustomer().filter((s) => JSON.stringify(s.body).includes('接单'))).toEqual([]);
+    expect(bot.shown.some((m) => m.chatid === MANAGERS && (m.content ?? '').includes(t.number)), 'the dispatch request in the managers’ group').toBe(true);
+    await say(`接单 #${t.id}`, ENGINEER, MANAGERS);
+    await settled();
+    expect(await svc.db.ticket.findUnique({ where: { id: t.id } })).toMatchObject({ status: 'acknowledged' });
 
     // The bot asks where; the service is down when the customer answers: no callback reaches it,
     // the answer is read at the next start.
-    expect(toCustomer().at(-1)!.body['text']).toMatchObject({ content: expect.stringContaining('哪个车站') });
+    expect(toCustomer().some((m) => String((m.body['text'] as { content?: string } | undefined)?.content ?? '').includes('哪个车站'))).toBe(true);
     await svc.stop();
     const m3 = kf.customerWrites(WECOM_KF_ACCOUNT, KF_CUSTOMER, { msgtype: 'text', text: { content: '钟楼站' } });
     await start();
@@ -272,7 +296,8 @@ describe('the WeCom channels in the service', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]!.content).toContain(t.number);
     expect(ours[0]!.content).toContain('48小时');
-    expect(await svc.db.ticketEvent.count({ where: { ticketId: t.id, action: 'message_undelivered' } })).toBe(undelivered);
+    const ofTicket = await svc.db.outbox.count({ where: { channel: 'wecom-kf', ticketId: t.id, status: 'failed', lastError: { contains: 'window_closed' } } });
+    expect(await svc.db.ticketEvent.count({ where: { ticketId: t.id, action: 'message_undelivered' } })).toBe(ofTicket);
     // Settling again tells nobody twice.
     await settled();
     expect(told()).toHaveLength(undelivered);

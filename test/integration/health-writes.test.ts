@@ -27,7 +27,10 @@ describe('/healthz and refused writes', () => {
     try {
       // A message cannot be recorded now…
       const r = await fetch(`${svc.url}/api/sandbox/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat: 'demo', from: PEOPLE.customer, text: '小寨站 3号闸机刷卡没反应' }) });
-      expect(r.status).toBe(500);
+      // …and is refused as such: 503 with the database's words, to be sent again later.
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('60');
+      expect(((await r.json()) as { error: string }).error).toMatch(/^the database refuses writes \(.*readonly.*\): nothing was recorded/i);
       // …and health says so within the probe's reuse time (5 s).
       await expect.poll(async () => (await health()).status, { timeout: 15_000, interval: 500 }).toBe(503);
       const h = await health();

@@ -46,9 +46,11 @@ describe('a complaint received on the eve of National Day', () => {
 
     // Nothing during the holiday; the 50 % reminder on working time (Oct 8, 14:00), to the desk and the manager.
     await advanceTo(svc, Date.parse('2026-10-08T00:00:00Z'));
-    expect(reminders(await chat.news(), id, '投诉调查结果反馈')).toHaveLength(0);
+    expect(reminders(await managers.news(), id, '投诉调查结果反馈')).toHaveLength(0);
     await advanceTo(svc, Date.parse('2026-10-09T01:30:00Z'));
-    said = await chat.news();
+    // Reminders are for the staff (the managers' group here), never the complainant's chat.
+    expect(reminders(await chat.news(), id, '投诉调查结果反馈')).toHaveLength(0);
+    said = await managers.news();
     const r = reminders(said, id, '投诉调查结果反馈');
     expect(r.map((x) => x.at), transcript(said)).toEqual(['2026-10-08T06:00:00.000Z']);
     expect(names(r[0]).sort()).toEqual(['客服小刘', '李经理'].sort());

@@ -92,19 +92,25 @@ describe('two customers on different contracts', () => {
     expect(tB.number).toMatch(/^SX-/);
 
     // Acceptance: the level's name, the limits (as the ticket API computes them), who is to act.
-    const acceptA = a.find((m) => m.text.startsWith('【工单'))!;
-    const acceptB = b.find((m) => m.text.startsWith('【工单'))!;
+    // The customer hears the level and the limits; who is to act is the staff's business (the managers' group).
+    const acceptA = a.find((m) => m.text.includes('已受理'))!;
+    const acceptB = b.find((m) => m.text.includes('已受理'))!;
+    const staff = await managers.news();
+    const dispatchA = about(staff, idA).find((m) => m.text.includes('新工单'))!;
+    const dispatchB = about(staff, idB).find((m) => m.text.includes('新工单'))!;
     expect(acceptA.text, transcript(a)).toContain('三级故障');
     expect(acceptA.text).toContain(`首次响应 ${when(deadline(tA, 'first_response').dueAt)}前`);
     expect(acceptA.text).toContain(`到场 ${when(deadline(tA, 'on_site').dueAt)}前`);
-    expect(acceptA.text).toContain('请李经理派单');
+    expect(dispatchA.text, transcript(staff)).toContain('请李经理派单');
+    expect(acceptA.text).not.toContain('派单');
     expect(acceptB.text, transcript(b)).toContain('三类故障');
     expect(deadline(tB, 'first_response').dueAt).toBe(new Date(t0 + 20 * MIN).toISOString());
     expect(deadline(tB, 'on_site').dueAt).toBe(new Date(t0 + 12 * 60 * MIN).toISOString());
     expect(acceptB.text).toContain(`首次响应 ${when(deadline(tB, 'first_response').dueAt)}前`);
     expect(acceptB.text).toContain(`到达现场 ${when(deadline(tB, 'on_site').dueAt)}前`);
     // 三号线 has an on-duty rota: the engineer on duty is assigned at once.
-    expect(acceptB.text).toContain('请值班工程师李工接单');
+    expect(dispatchB.text).toContain('请值班工程师李工接单');
+    expect(b.some((m) => m.text.includes('已安排工程师李工处理'))).toBe(true);
     expect((await svc.ticket(idB)).assignee?.name).toBe('李工');
 
     // The level question in each contract's words.
@@ -125,11 +131,15 @@ describe('two customers on different contracts', () => {
     expect(recordB.at(-1)!.text).toContain('到达现场');
 
     // Reminders before the first response: at 50 % and 80 % of each ticket's own window.
+    // Among the staff (the managers' group here), never in the customers' chats.
     await advanceTo(svc, t0 + 16 * MIN);
-    const remB = reminders(await line3.news(), idB, '首次响应');
+    expect(reminders(await line3.news(), idB, '首次响应')).toEqual([]);
+    expect(reminders(await line2.news(), idA, '首次响应')).toEqual([]);
+    const staff16 = await managers.news();
+    const remB = reminders(staff16, idB, '首次响应');
     expect(remB.map((m) => m.at)).toEqual([new Date(t0 + 10 * MIN).toISOString(), new Date(t0 + 16 * MIN).toISOString()]);
     expect(names(remB[0])).toEqual(['李工']);
-    const remA = reminders(await line2.news(), idA, '首次响应');
+    const remA = reminders(staff16, idA, '首次响应');
     expect(remA.map((m) => m.at)).toEqual([new Date(t0 + 15 * MIN).toISOString()]);
 
     // The breach: 三号线 tells the manager only; 60 … 30 minutes later the desk and the vice-president.
@@ -154,8 +164,10 @@ describe('two customers on different contracts', () => {
 
     // The on-site reminders name each contract's clock.
     await advanceTo(svc, t0 + 6 * 60 * MIN);
-    expect(reminders(await line3.news(), idB, '到达现场')).toHaveLength(1);
-    expect(reminders(await line2.news(), idA, '到场')).toHaveLength(0);
+    const staff6h = await managers.news();
+    expect(reminders(staff6h, idB, '到达现场')).toHaveLength(1);
+    expect(reminders(staff6h, idA, '到场')).toHaveLength(0);
+    expect(reminders(await line3.news(), idB, '到达现场')).toHaveLength(0);
 
     // Fixed, confirmed, rated 3: satisfied on the default contract, dissatisfied on 三号线 (≤ 3).
     await svc.post('managers', manager, `派单 #${idA} @张工`);

@@ -38,10 +38,12 @@ describe('dissatisfaction', () => {
     const said = await chat.ask(customer, '还没好，还是刷不了');
     const reopened = said.find((m) => m.text.includes('已重新打开'));
     expect(reopened, transcript(said)).toBeDefined();
-    expect(names(reopened)).toEqual(['张工']);
+    // The customer who said it is answered; the engineer and the manager hear it among the staff only.
+    expect(names(reopened)).toEqual(['王工']);
+    expect(said.map((x) => x.text).join('\n')).not.toContain('返工');
     const m = about(await managers.news(), id);
     expect(m.map((x) => x.text).join('\n')).toContain('客户反馈未修好');
-    expect(names(m[0])).toEqual(['李经理']);
+    expect(names(m.find((x) => x.text.includes('客户反馈未修好')))).toEqual(['张工', '李经理']);
     const t = await svc.ticket(id);
     expect(t.status).toBe('reopened');
     expect(t.assignee.name).toBe('张工');
@@ -68,10 +70,11 @@ describe('dissatisfaction', () => {
     let said = await chat.ask(customer, '2 拖太久了');
     const sorry = said.find((m) => m.text.includes('非常抱歉没有让您满意'));
     expect(sorry, transcript(said)).toBeDefined();
-    expect(names(sorry)).toEqual(['张工']);
+    // The apology goes to the customer who rated; the engineer is named among the staff.
+    expect(names(sorry)).toEqual(['王工']);
     let m = about(await managers.news(), id).filter((x) => x.text.includes('客户不满意'));
     expect(m, transcript(m)).toHaveLength(1);
-    expect(names(m[0])).toEqual(['李经理']);
+    expect(names(m[0])).toEqual(['李经理', '张工']);
     expect(m[0]!.text).toContain('拖太久了');
     let t = await svc.ticket(id);
     expect(t.status).toBe('reopened');
@@ -89,7 +92,7 @@ describe('dissatisfaction', () => {
     expect(said.some((x) => x.text.includes('已重新打开'))).toBe(true);
     m = about(await managers.news(), id).filter((x) => x.text.includes('客户不满意'));
     expect(m, transcript(m)).toHaveLength(1);
-    expect(names(m[0]).sort()).toEqual(['李经理', '王总'].sort());
+    expect(names(m[0]).sort()).toEqual(['李经理', '王总', '张工'].sort());
     t = await svc.ticket(id);
     expect(t.nonConformances).toHaveLength(2);
     expect(t.ratings.map((r: { score: number }) => r.score)).toEqual([2, 2]);

@@ -29,10 +29,14 @@ describe('escalation on breach', () => {
     const id = ticketIdIn(said[0]);
     expect((await svc.ticket(id)).level).toBe(1);
 
-    // Just before the breach: reminders only, nothing in the managers' group.
+    // Just before the breach: reminders only, among the staff (this chat has no staff group of
+    // its own: the managers' group), one per moment naming both clocks; nothing in the customer's chat.
     await advanceTo(svc, t0.getTime() + 29 * MIN);
-    expect(about(await managers.news(), id)).toHaveLength(0);
-    expect(reminders(await chat.news(), id, '首次响应')).toHaveLength(2);
+    const before = about(await managers.news(), id);
+    expect(before.filter((x) => !x.text.startsWith('⏰') && !x.text.includes('派单')), transcript(before)).toHaveLength(0);
+    expect(reminders(before, id, '首次响应')).toHaveLength(2);
+    expect(reminders(before, id, '首次响应').every((x) => x.text.includes('派单时限'))).toBe(true);
+    expect(reminders(await chat.news(), id, '首次响应')).toHaveLength(0);
 
     // The breach (30 min): first response → the manager (nobody assigned yet); assignment → the vice-president.
     await advanceTo(svc, t0.getTime() + 30 * MIN);

@@ -69,7 +69,8 @@ describe('an out-of-warranty report', () => {
     expect(said[0]!.text).toContain('已记录 王工 同意收费');
     const card = said.find((m) => m.text.includes('已受理'));
     expect(card, transcript(said)).toBeDefined();
-    expect(names(card)).toEqual(['李经理']);
+    expect(names(card)).toEqual(['王工']);
+    expect(about(await managers.news(), id).some((m) => m.text.includes('请李经理派单') && names(m).includes('李经理'))).toBe(true);
     t = await svc.ticket(id);
     expect(t).toMatchObject({ status: 'accepted', feeStatus: 'agreed' });
     const consent = t.events.find((e: { action: string }) => e.action === 'agree_fee');
@@ -83,7 +84,7 @@ describe('an out-of-warranty report', () => {
     // Now the work goes on as usual.
     await managers.say(manager, `派单 #${id} @张工`);
     said = await chat.ask(engineer, '接单');
-    expect(said.some((m) => m.text.includes('张工 已接单'))).toBe(true);
+    expect(said.some((m) => m.text.includes('张工已接单'))).toBe(true);
     expect(deadline(await svc.ticket(id), 'first_response').met).toBe(true);
   });
 
@@ -104,8 +105,10 @@ describe('an out-of-warranty report', () => {
     await managers.say(manager, `免费处理 #${id}`);
     said = await chat.news();
     expect(said.some((m) => m.text.includes('经理 李经理 已批准免费处理')), transcript(said)).toBe(true);
-    expect(said.some((m) => m.text.includes('已受理') && names(m).includes('李经理'))).toBe(true);
-    expect(about(await managers.news(), id).some((m) => m.text.includes('已处理'))).toBe(true);
+    expect(said.some((m) => m.text.includes('已受理'))).toBe(true);
+    const staff = about(await managers.news(), id);
+    expect(staff.some((m) => m.text.includes('已处理'))).toBe(true);
+    expect(staff.some((m) => m.text.includes('请李经理派单') && names(m).includes('李经理'))).toBe(true);
     const t = await svc.ticket(id);
     expect(t).toMatchObject({ status: 'accepted', feeStatus: 'waived' });
     expect(t.events.find((e: { action: string }) => e.action === 'waive_fee')).toMatchObject({ actor: '李经理', from: 'awaiting_fee', to: 'accepted' });

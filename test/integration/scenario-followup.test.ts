@@ -91,7 +91,9 @@ describe('confirmation and rating follow-ups', () => {
     const again = said.filter((m) => m.text.includes('再次提醒') && m.text.includes('请确认设备是否恢复正常'));
     expect(again.map((m) => m.at), transcript(said)).toEqual([new Date(resolvedAt.getTime() + 4 * H).toISOString()]);
     expect(names(again[0])).toEqual(['王工']);
-    const closed = said.filter((m) => m.text.includes('已按「未确认」关闭'));
+    // The customer is told politely; the invalid record and the call-back are the staff's business.
+    const closed = said.filter((m) => m.text.includes('暂未收到您的确认'));
+    expect(said.some((m) => m.text.includes('无效'))).toBe(false);
     expect(closed).toHaveLength(1);
     expect(closed[0]!.at).toBe(new Date(resolvedAt.getTime() + 24 * H).toISOString());
     const desk = about(await managers.news(), id).filter((m) => m.text.includes('未确认'));

@@ -68,13 +68,18 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
       }
     }
 
-    // Accepted: the card names the level and the limits, and asks the manager to assign.
+    // Accepted: the customer hears the level and the limits; the staff get the dispatch request.
     const card = said.find((m) => m.text.includes('已受理'));
     expect(card, transcript(said)).toBeDefined();
     expect(card!.text).toContain(`${c.levelName}故障`);
     expect(card!.text).toMatch(/首次响应 \d+月\d+日 \d\d:\d\d前/);
-    expect(card!.text).toContain('请李经理派单');
-    expect(names(card)).toEqual(['李经理']);
+    expect(card!.text).not.toContain('派单');
+    expect(card!.buttons).toEqual([]);
+    expect(names(card)).toEqual(['王工']);
+    const dispatch = about(await managers.news(), id).find((m) => m.text.includes('请李经理派单'));
+    expect(dispatch).toBeDefined();
+    expect(names(dispatch)).toEqual(['李经理']);
+    expect(dispatch!.buttons.map((b) => b.label)).toEqual(['接单', '到场', '已修复']);
     let t = await svc.ticket(id);
     expect(t.status).toBe('accepted');
     expect(t.level).toBe(c.level);
@@ -85,23 +90,28 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
 
     // 50 % of the first response (15 min): the manager is reminded while nobody is assigned.
     await advanceTo(svc, t0.getTime() + 15 * MIN);
-    said = await demo.news();
+    expect(await demo.news()).toEqual([]);
+    said = await managers.news();
     const fr50 = reminders(said, id, '首次响应');
     expect(fr50, transcript(said)).toHaveLength(1);
     expect(fr50[0]!.at).toBe(at(15));
     expect(names(fr50[0])).toEqual(['李经理']);
-    expect(reminders(said, id, '派单')).toHaveLength(1);
+    // One reminder naming both clocks due at that moment.
+    expect(reminders(said, id, '派单')).toEqual(fr50);
 
-    // The manager assigns from the managers' group.
+    // The manager assigns from the managers' group: the customer learns who is coming.
     await advanceTo(svc, t0.getTime() + 16 * MIN);
     await managers.say(manager, `派单 #${id} @张工`);
     said = await demo.news();
-    expect(said.some((m) => m.text.includes('已派给 张工') && names(m).includes('张工')), transcript(said)).toBe(true);
+    expect(said.some((m) => m.text.includes('已安排工程师张工处理')), transcript(said)).toBe(true);
+    said = await managers.news();
+    expect(said.some((m) => m.text.includes('已派给张工') && names(m).includes('张工')), transcript(said)).toBe(true);
     expect((await svc.ticket(id)).assignee.name).toBe('张工');
 
     // 80 % of the first response (24 min): now the assignee is reminded.
     await advanceTo(svc, t0.getTime() + 24 * MIN);
-    said = await demo.news();
+    expect(await demo.news()).toEqual([]);
+    said = await managers.news();
     const fr80 = reminders(said, id, '首次响应');
     expect(fr80, transcript(said)).toHaveLength(1);
     expect(fr80[0]!.at).toBe(at(24));
@@ -110,12 +120,13 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
 
     await advanceTo(svc, t0.getTime() + 25 * MIN);
     said = await demo.ask(engineer, '接单');
-    expect(said.some((m) => m.text.includes('张工 已接单') && names(m).includes('王工')), transcript(said)).toBe(true);
+    expect(said.some((m) => m.text.includes('张工已接单') && names(m).includes('王工')), transcript(said)).toBe(true);
 
     // On-site reminders at 50 % and 80 % of the level's window, then arrival just after.
     const windowMin = c.onSiteHours * 60;
     await advanceTo(svc, t0.getTime() + (windowMin * 0.8 + 1) * MIN);
-    said = await demo.news();
+    expect(await demo.news()).toEqual([]);
+    said = await managers.news();
     const os = reminders(said, id, '到场');
     expect(os.map((m) => m.at), transcript(said)).toEqual([at(windowMin * 0.5), at(windowMin * 0.8)]);
     for (const m of os) expect(names(m)).toEqual(['张工']);
@@ -153,12 +164,13 @@ describe.each(CASES)('a level $level fault from report to rating', (c) => {
     });
     expect(t.remindersSent.every((r: { late: boolean }) => !r.late)).toBe(true);
 
-    // The whole chat: each reminder once; no escalation anywhere.
+    // The staff: each reminder once; no escalation anywhere. The customer's chat: none of it.
+    const staff: SandboxMsg[] = about(await managers.all(), id);
+    expect(reminders(staff, id, '首次响应')).toHaveLength(2);
+    expect(reminders(staff, id, '到场')).toHaveLength(2);
+    expect(reminders(staff, id, '派单')).toHaveLength(1);
+    expect(escalations(staff, id, '')).toHaveLength(0);
     const everything: SandboxMsg[] = await demo.all();
-    expect(reminders(everything, id, '首次响应')).toHaveLength(2);
-    expect(reminders(everything, id, '到场')).toHaveLength(2);
-    expect(reminders(everything, id, '派单')).toHaveLength(1);
-    expect(about(everything, id).filter((m) => m.text.startsWith('⚠️'))).toHaveLength(0);
-    expect(escalations(await managers.news(), id, '')).toHaveLength(0);
+    expect(everything.filter((m) => m.text.startsWith('⏰') || m.text.startsWith('⚠️') || m.text.includes('派单')), transcript(everything)).toEqual([]);
   }, LONG);
 });

@@ -27,8 +27,11 @@ describe('on-duty rota', () => {
     const chat = new ChatView(svc, 'demo');
     await chat.say(PEOPLE.customer, '小寨站 3号闸机刷卡没反应 电话13800138000');
     const said = await chat.news();
-    const card = said.find((m) => m.text.includes('已受理'));
-    expect(card?.text).toContain('请值班工程师李工接单');
+    // The customer learns who is coming; the engineer on duty is asked among the staff.
+    expect(said.some((m) => m.text.includes('已安排工程师李工处理')), said.map((m) => m.text).join('\n')).toBe(true);
+    const staff = await new ChatView(svc, 'managers').all();
+    const card = staff.find((m) => m.text.includes('请值班工程师李工接单'));
+    expect(card?.text).toContain('GD-20261124-0001');
     expect(names(card)).toEqual(['李工']);
     const t = await svc.ticket('GD-20261124-0001');
     expect(t.status).toBe('assigned');

@@ -5,6 +5,8 @@
  * or dies (its lease lapses).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { Dispatcher } from '../../src/bot/dispatcher.js';
 import { createWecomChannel, type WecomChannelHandle } from '../../src/channels/wecom/index.js';
 import type { InboundSink } from '../../src/core/channel.js';
 import { Lease } from '../../src/store/lease.js';
@@ -62,6 +64,16 @@ describe.each(providers)('the lease on %s', (provider) => {
     expect(holder.sendsHere!()).toBe(true);
     await until(() => holder.status().connected, 5000, 'the holder connected');
     expect(standby.status()).toMatchObject({ connected: false, detail: expect.stringMatching(/^standby: another replica/) });
+    // The standby replica's dispatcher leaves a WeCom row to the holder's.
+    const row = await store.db.outbox.create({
+      data: { channel: 'wecom', chatPlatformId: 'wrLEASE', action: JSON.stringify({ kind: 'text', text: '测试' }), idempotencyKey: `lease-${provider}`, nextAttemptAt: new Date(0), createdAt: new Date() },
+    });
+    const dispatcher = (h: WecomChannelHandle) => new Dispatcher({ db: store.db, log: pino({ level: 'silent' }), channels: new Map([['wecom', h]]) });
+    expect(await dispatcher(standby).drain()).toBe(0);
+    expect(await store.db.outbox.findUnique({ where: { id: row.id } })).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await dispatcher(holder).drain()).toBe(1);
+    expect(await store.db.outbox.findUnique({ where: { id: row.id } })).toMatchObject({ status: 'sent' });
+    expect(fake.shown.filter((m) => m.chatid === 'wrLEASE')).toHaveLength(1);
     // Several lease rounds later, still one connection and no takeover.
     await new Promise((r) => setTimeout(r, 1500));
     expect(fake.subscribed).toBe(1);

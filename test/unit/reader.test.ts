@@ -82,6 +82,21 @@ describe('places', () => {
   ])('two joined places, or an area taken as a whole, are no one spot: %s', (text, site) => {
     expect(parseReport(text, rulesLex).site).toBe(site);
   });
+
+  it.each([
+    ['调度大厅1号调度台通话有回声', '控制中心 调度大厅', '调度台'],
+    ['wqn站 ckz dyj 卡纸', '韦曲南站 车控室', '打印机'],
+    ['cng zhanting zj 显示屏不亮', '常宁宫站 站厅', '闸机'],
+    ['小寨 exit D gate closing too fast', '小寨站 D口', '闸机'],
+    ['北门站车控室的打印机字迹发虚', '安远门站 车控室', '打印机'],
+    ['安远门站厅摄像头掉线三个', '安远门站 站厅', '摄像头'],
+    ['钟楼站站台那个屏黑了', '钟楼站 站台', 'PIS屏'],
+    ['全线网络中断，各站与控制中心通信全部断开', '全线', '网络'],
+    ['全线PIS一半车站不显示', '全线', '乘客信息系统'],
+  ])('room abbreviations, English entrances, local names, bare 屏: %s', (text, site, device) => {
+    const r = parseReport(text, rulesLex);
+    expect([r.site, r.device]).toEqual([site, device]);
+  });
 });
 
 describe('false alarms and implicit complaints (rules)', () => {

@@ -1,6 +1,7 @@
 /** 接单: the assigned engineer takes the job (stops the first-response clock). */
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
 
@@ -17,6 +18,6 @@ export const acknowledge = ticketCommand({
     const r = await applyAction(ctx, ticket, { type: 'acknowledge' });
     if (!r.ok) return refuse(r.reason);
     ctx.clickAnswer = { toast: '已接单', chosen: `${person.name} 已接单` };
-    await tell(`工程师 ${person.name} 已接单 ${ticketTitle(ticket)}，将尽快与您联系。`, [mentionOf(reporter)]);
+    await tell(S.taken.text({ title: ticketTitle(ticket), engineer: person.name }), [mentionOf(reporter)]);
   },
 });

@@ -2,6 +2,7 @@
 import { noteOf } from '../../domain/commands.js';
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
 
@@ -18,6 +19,6 @@ export const arrive = ticketCommand<{ note?: string }>({
     const r = await applyAction(ctx, ticket, { type: 'arrive', ...(args.note ? { note: args.note } : {}) }, { data: args.note ? { arrivalState: args.note } : {} });
     if (!r.ok) return refuse(r.reason);
     ctx.clickAnswer = { toast: '已记录到场', chosen: `${person.name} 已到场` };
-    await tell(`工程师 ${person.name} 已到达现场（${ticketTitle(ticket)}）。`, [mentionOf(reporter)]);
+    await tell(S.arrived.text({ title: ticketTitle(ticket), engineer: person.name }), [mentionOf(reporter)]);
   },
 });

@@ -2,8 +2,9 @@
 import { noteOf } from '../../domain/commands.js';
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
-import { personById } from '../directory.js';
-import { tellManagers } from '../escalation.js';
+import { staffLimitsLine } from '../acceptance.js';
+import { firstWithRole, personById } from '../directory.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
@@ -17,13 +18,18 @@ export const denyFix = ticketCommand<{ note?: string }>({
   customerCommand: true,
   customerAppliesTo: ['resolved'],
   mayAct: customerMayAnswer,
-  async run({ ctx, ticket, args, tell, refuse }) {
+  async run({ ctx, person, ticket, args, tell, staff, refuse }) {
     const r = await applyAction(ctx, ticket, { type: 'deny_fix', ...(args.note ? { note: args.note } : {}) });
     if (!r.ok) return refuse(r.reason);
     await closeQuestions(ctx, ticket.id, ['confirm']);
     ctx.clickAnswer = { toast: '已反馈未修好', chosen: '客户反馈：还没好' };
     const engineer = await personById(ctx.tx, ticket.assigneeId);
-    await tell(`收到，${ticketTitle(ticket)} 已重新打开${engineer ? `，请 ${engineer.name} 继续处理` : ''}。`, engineer ? [mentionOf(engineer)] : []);
-    await tellManagers(ctx, r.ticket, `客户反馈未修好，${ticketTitle(ticket)} 已返工${engineer ? `（工程师 ${engineer.name}）` : ''}${args.note ? `：${args.note}` : ''}。`, ['manager']);
+    // The customer who said it is answered; the engineer and the manager hear it among the staff.
+    await tell(S.reopenedAck.text({ title: ticketTitle(ticket) }), [mentionOf(person)]);
+    const manager = await firstWithRole(ctx.tx, ctx.chat.channel, 'manager');
+    await staff(
+      S.reworkRequested.text({ title: ticketTitle(ticket), ...(engineer ? { engineer: engineer.name } : {}), ...(args.note ? { note: args.note } : {}), deadlines: staffLimitsLine(ctx, r.ticket) }),
+      [...(engineer ? [mentionOf(engineer)] : []), ...(manager ? [mentionOf(manager)] : [])],
+    );
   },
 });

@@ -2,6 +2,7 @@
 import { noteOf } from '../../domain/commands.js';
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
 
@@ -27,6 +28,6 @@ export const detectionReport = ticketCommand<{ text: string; cost?: string }>({
       data: { detectionReport: text, ...(cost ? { repairCost: cost, analysis: text } : { analysis: text }) },
     });
     if (!r.ok) return refuse(r.reason);
-    await tell(`故障检测报告已提交（${ticketTitle(ticket)}）：${text}${cost && !text.includes(cost) ? `；维修费用 ${cost}` : ''}。`, [mentionOf(reporter)]);
+    await tell(S.detectionReport.text({ title: ticketTitle(ticket), text, ...(cost && !text.includes(cost) ? { cost } : {}) }), [mentionOf(reporter)]);
   },
 });

@@ -2,17 +2,20 @@
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
 import { mentionedPeople } from '../directory.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import type { ChannelName } from '../../core/channel.js';
 import type { OnTicket } from './command.js';
 
 export async function handOver(c: OnTicket<{ note?: string }>, how: 'assign' | 'transfer', word: string): Promise<void> {
-  const { ctx, src, person, ticket, tell, refuse } = c;
+  const { ctx, src, person, ticket, tell, staff, refuse } = c;
   const mentioned = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
   const [target] = mentioned.filter((p) => p.id !== person.id || how === 'assign');
   if (!target) return refuse(`请 @ 要${how === 'assign' ? '派给' : '转给'}的工程师，例如「${word} #${ticket.id} @张工」。`);
   if (target.role !== 'engineer') return refuse(`${target.name} 不是工程师，不能接收工单。`);
   const r = await applyAction(ctx, ticket, { type: how, assigneeId: target.id }, { detail: { to: target.name, note: c.args.note } });
   if (!r.ok) return refuse(r.reason);
-  await tell(`${ticketTitle(ticket)} 已${how === 'assign' ? '派给' : '转派给'} ${target.name}，请接单。`, [mentionOf(target)]);
+  // The customer learns who is coming; the engineer is asked to take it among the staff.
+  await tell(S.engineerAssigned.text({ title: ticketTitle(ticket), engineer: target.name, ...(target.phone ? { phone: target.phone } : {}) }));
+  await staff(S.pleaseTake.text({ title: ticketTitle(ticket), engineer: target.name, handover: how === 'transfer' }), [mentionOf(target)]);
 }

@@ -167,7 +167,7 @@ export function refusalFor(command: Command<any>, role: Role): string | null {
 }
 
 /** Answers the person who gave a command, where they gave it (and, for a click, as the toast). */
-function sayTo(ctx: Ctx, person: Person, text: string, ticketId: number | null = null): Promise<number> {
+function sayTo(ctx: Ctx, person: Person, text: string, ticketId: number | null = null): Promise<number | null> {
   ctx.clickAnswer.toast ??= clip(text, 60);
   return ctx.text(text, [mentionOf(person)], { ticketId });
 }
@@ -218,7 +218,8 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, command: TicketCo
   if (notMine) return refuse(notMine);
   const mayNot = command.mayAct ? await command.mayAct(ctx, person, ticket) : null;
   if (mayNot) return refuse(mayNot);
-  await command.run({ ctx, src, person, args, ticket, chat, reporter, tell, refuse, say: async (text) => void (await sayTo(ctx, person, text, ticket.id)) });
+  const staff = async (text: string, mentions: Mention[] = []) => void (await ctx.text(text, mentions, { chat, ticketId: ticket.id, audience: 'staff' }));
+  await command.run({ ctx, src, person, args, ticket, chat, reporter, tell, staff, refuse, say: async (text) => void (await sayTo(ctx, person, text, ticket.id)) });
 }
 
 /** Carries out one command on one ticket, as if given by `person` (an answer to the bot's question, a reply to a consultation). */

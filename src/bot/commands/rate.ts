@@ -5,7 +5,7 @@
  */
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
-import { personById } from '../directory.js';
+import { serviceMessages as S } from '../messages/service.js';
 import { onDissatisfied } from '../escalation.js';
 import { RATING_LABELS, closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
@@ -41,12 +41,12 @@ export const rate = ticketCommand<{ score: number; comment?: string }>({
       await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { satisfaction: score, customerOpinion: comment ?? null, ...(r.dissatisfied ? {} : { archivedAt: ctx.now }) } });
     }
     if (r.dissatisfied) {
-      const engineer = await personById(ctx.tx, ticket.assigneeId);
-      await tell(`非常抱歉没有让您满意。${ticketTitle(ticket)} 已重新打开并上报经理，我们会立即整改。`, engineer ? [mentionOf(engineer)] : []);
+      // The apology goes to the customer who rated; the engineer hears of it in the escalation.
+      await tell(S.dissatisfiedApology.text({ title: ticketTitle(ticket) }), [mentionOf(person)]);
       await onDissatisfied(ctx, r.ticket, `评分 ${score} 分${comment ? `，意见：${comment}` : ''}`);
     } else {
       await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? `客户评分 ${score} 分，已关闭归档` });
-      await tell(`感谢您的评价（${score} 分）！${ticketTitle(ticket)} 已关闭。`);
+      await tell(S.ratedThanks.text({ title: ticketTitle(ticket), score }));
     }
   },
 });

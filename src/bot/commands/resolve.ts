@@ -14,7 +14,7 @@ export const resolve = ticketCommand<{ note?: string }>({
   roles: STAFF,
   appliesTo: ['acknowledged', 'on_site', 'replacing', 'reopened'],
   help: { staff: { line: '已修复 #12 更换电源模块', order: 102 } },
-  async run({ ctx, person, ticket, reporter, args, tell, refuse }) {
+  async run({ ctx, person, ticket, reporter, args, tell, staff, refuse }) {
     const { note } = args;
     const r = await applyAction(ctx, ticket, { type: 'resolve', ...(note ? { note } : {}) }, { data: note ? { resolutionNote: note, handling: note } : {} });
     if (!r.ok) return refuse(r.reason);
@@ -24,7 +24,7 @@ export const resolve = ticketCommand<{ note?: string }>({
       await askConfirm(ctx, r.ticket, reporter);
       if (ticket.sparePart && !ticket.mediumRetained && ticket.contract.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
         // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
-        await tell(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
+        await staff(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
       }
     } else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
     else await tell(`咨询 ${ticketTitle(ticket)} 已答复${note ? `：${note}` : ''}。如还有疑问请继续提出。`, [mentionOf(reporter)]);

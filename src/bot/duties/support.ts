@@ -15,7 +15,7 @@ import { mentionOf, type Ctx } from '../context.js';
 import { firstWithRole, managersGroups } from '../directory.js';
 
 /** Writes a template to a chat, its audience on the outbox row. */
-export async function send<P>(ctx: Ctx, chat: Pick<Chat, 'channel' | 'platformId'>, m: MessageTemplate<P>, params: P, o: { mentions?: Mention[]; ticketId?: number | null } = {}): Promise<number> {
+export async function send<P>(ctx: Ctx, chat: Pick<Chat, 'channel' | 'platformId'>, m: MessageTemplate<P>, params: P, o: { mentions?: Mention[]; ticketId?: number | null } = {}): Promise<number | null> {
   return ctx.reply(
     { kind: 'text', text: m.text(params), audience: m.audience, ...(o.mentions?.length ? { mentions: o.mentions } : {}) },
     { chat, ticketId: o.ticketId ?? null },
@@ -34,7 +34,10 @@ export async function customerChats(ctx: Ctx, customerId: number): Promise<Chat[
 /** Tells the customer, in each of their chats. Returns the outbox ids. */
 export async function tellCustomer<P>(ctx: Ctx, customerId: number, m: MessageTemplate<P>, params: P, ticketId: number | null = null): Promise<number[]> {
   const ids: number[] = [];
-  for (const chat of await customerChats(ctx, customerId)) ids.push(await send(ctx, chat, m, params, { ticketId }));
+  for (const chat of await customerChats(ctx, customerId)) {
+    const id = await send(ctx, chat, m, params, { ticketId });
+    if (id !== null) ids.push(id);
+  }
   return ids;
 }
 

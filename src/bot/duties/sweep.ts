@@ -32,7 +32,8 @@ import { customerChats, staffNamed, tellCustomer, tellStaff } from './support.js
 const SINCE_SETTING = 'duties.since';
 
 async function sweepSince(db: Db, now: Date): Promise<Date> {
-  const row = await db.setting.upsert({ where: { key: SINCE_SETTING }, update: {}, create: { key: SINCE_SETTING, value: now.toISOString() } });
+  // A non-empty update makes Prisma's upsert one INSERT … ON CONFLICT (see createInspectionJobs): two first sweeps at once do not fail.
+  const row = await db.setting.upsert({ where: { key: SINCE_SETTING }, update: { key: SINCE_SETTING }, create: { key: SINCE_SETTING, value: now.toISOString() } });
   const at = new Date(row.value);
   return Number.isNaN(at.getTime()) ? now : at;
 }
@@ -77,7 +78,13 @@ export async function sweepPlannedWork(deps: BotDeps, log: Logger = deps.log): P
   const now = deps.clock.now();
   const customers = await plannedCustomers(deps);
   if (!customers.length) return 0;
-  const since = await sweepSince(deps.db, now);
+  let since: Date;
+  try {
+    since = await sweepSince(deps.db, now);
+  } catch (e) {
+    log.error({ err: e }, 'planned-work sweep could not start; retried next tick');
+    return 0;
+  }
   let made = 0;
   for (const c of customers) {
     const todo = await drafts(deps.db, c, now, since);
@@ -100,7 +107,11 @@ async function makeJobs(ctx: Ctx, c: PlannedCustomer, drafts: InspectionJobDraft
   const tz = c.entry.contract.timezone;
   const channel = (await customerChats(ctx, c.id))[0]?.channel ?? 'sandbox';
   const made = await createInspectionJobs(ctx.tx, drafts, ctx.now);
+  let mine = 0;
   for (const job of made) {
+    // Two sweeps at the same instant both see a job as just made: the announcement's claim decides whose it is.
+    if (!(await claimInspectionAnnouncement(ctx.tx, job.id, ctx.now))) continue;
+    mine++;
     const draft = drafts.find((d) => d.key === job.key)!;
     const plan = c.org.inspections.find((p) => p.name === job.plan)!;
     const a = inspectionAssignment(draft, terms, ctx.deps.org.rota, tz);
@@ -111,13 +122,11 @@ async function makeJobs(ctx: Ctx, c: PlannedCustomer, drafts: InspectionJobDraft
       who = a.engineer;
     }
     await planDutyTimers(ctx.tx, 'inspection', job.id, inspectionTimerPlan(job, remindersOf(plan, terms), c.entry.calendar), ctx.now);
-    if (await claimInspectionAnnouncement(ctx.tx, job.id, ctx.now)) {
-      await tellCustomer(ctx, c.id, dutyMessages.inspectionPlanned, { plan: job.plan, date: DateTime.fromISO(job.dueDate).toFormat('M月d日'), systems: job.systems.join('、') });
-    }
+    await tellCustomer(ctx, c.id, dutyMessages.inspectionPlanned, { plan: job.plan, date: DateTime.fromISO(job.dueDate).toFormat('M月d日'), systems: job.systems.join('、') });
     const due = formatTime(job.dueAt, tz, ctx.now);
     await tellStaff(ctx, dutyMessages.inspectionJobMade, { job: job.id, customer: c.name, plan: job.plan, due, who, byRota: a.by === 'rota' }, { audiences: ['assignee'], holder: { name: who } });
   }
-  return made.length;
+  return mine;
 }
 
 /** Who makes a visit: the named staff member, the role's first person, or the fixed ticket's engineer. */
@@ -143,7 +152,12 @@ export async function makeVisits(ctx: Ctx, c: { id: number; name: string; entry:
   const tz = c.entry.contract.timezone;
   const channel = (await customerChats(ctx, c.id))[0]?.channel ?? 'sandbox';
   const made = await createFollowUpVisits(ctx.tx, drafts, ctx.now);
+  let mine = 0;
   for (const visit of made) {
+    // As for jobs: of two sweeps at the same instant, the one whose claim sets assignedAt first takes the visit on.
+    const claim = await ctx.tx.followUpVisit.updateMany({ where: { id: visit.id, assignedAt: null, status: 'planned' }, data: { assignedAt: ctx.now } });
+    if (claim.count !== 1) continue;
+    mine++;
     const owner = await visitOwner(ctx, visit, channel);
     if (owner) await assignFollowUpVisit(ctx.tx, visit.id, { assigneeId: owner.id, assigneeName: owner.name }, ctx.now);
     const reminders = (visit.reason === 'scheduled' ? c.org?.followUps?.remindBefore : undefined) ?? terms.remindBefore;
@@ -155,7 +169,7 @@ export async function makeVisits(ctx: Ctx, c: { id: number; name: string; entry:
       { audiences: ['assignee'], holder: owner ?? {} },
     );
   }
-  return made.length;
+  return mine;
 }
 
 /**

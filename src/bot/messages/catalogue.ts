@@ -6,12 +6,14 @@
  * where the message is composed, never by a channel.
  *
  *   export const repairMessages = defineMessages({
- *     received: { audience: 'customer', text: (p: { title: string }) => `已收到故障件（${p.title}）。` },
- *     stepLate: { audience: 'staff', text: (p: { title: string; step: string }) => `${p.title}：${p.step}已超时。` },
+ *     received: { audience: 'customer', text: (p: { title: string }) => `已收到故障件，${p.title}。`, sample: { title: '#12（GD-20261124-0001）' } },
+ *     stepLate: { audience: 'staff', text: (p: { title: string; step: string }) => `${p.title}：${p.step}已超时。`, sample: { title: '#12（GD-20261124-0001）', step: '检测' } },
  *   });
  *
- * A test renders every template with sample parameters and checks the house
- * rules (test/unit/messages.test.ts).
+ * A test renders every template with its sample parameters and checks the
+ * house rules (test/unit/messages.test.ts): full-width punctuation, no nested
+ * brackets, no spaces inside Chinese, levels written 一级…四级, short, and no
+ * staff-only words (升级、超时、违约、副总、派单…) in a customer's template.
  */
 import type { Audience } from '../../core/channel.js';
 
@@ -20,6 +22,8 @@ export interface MessageTemplate<P> {
   readonly audience: Audience;
   /** The text, from its parameters (short, polite Simplified Chinese). */
   readonly text: (params: P) => string;
+  /** Parameters the house-rules test renders the template with. */
+  readonly sample?: P;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each template keeps its own parameter type

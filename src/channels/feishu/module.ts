@@ -13,7 +13,7 @@ export const feishuModule: ChannelModule = {
     // Staff and known chats are looked up at start, so that no event waits on a name.
     const warm = {
       users: config.org.staff.map((s) => s.ids.feishu).filter((id): id is string => Boolean(id)),
-      chats: [...config.org.customers.flatMap((c) => c.chats), ...config.org.managersGroups].filter((c) => c.channel === 'feishu').map((c) => c.id),
+      chats: [...config.org.customers.flatMap((c) => [...c.chats, ...c.staffChats]), ...config.org.managersGroups].filter((c) => c.channel === 'feishu').map((c) => c.id),
     };
     return createFeishuChannel(config.feishu ? { ...config.feishu, warm } : OFFLINE, {
       sink: deps.sink,

@@ -67,7 +67,7 @@ export interface WecomKfOptions {
   /** Accounts to poll as a safety net (the callback names the others as they come). */
   openKfIds?: string[];
   pollMs?: number;
-  /** Greeting sent with enter_session's welcome_code; empty: none. */
+  /** Greeting sent with enter_session's welcome_code (the service passes the catalogue's text); unset or empty: none. */
   greeting?: string;
   log?: ChannelLogger;
   now?: () => number;
@@ -113,7 +113,7 @@ export class WecomKfChannel {
       log: this.log,
       now: this.now,
       ...(opts.onSendFailed ? { onSendFailed: opts.onSendFailed } : {}),
-      ...(opts.greeting === '' ? {} : { onEnterSession: (code: string) => this.api.sendOnEvent(code, opts.greeting ?? '您好，我是售后服务助手。请直接描述故障（站点、设备、现象、联系电话），我会登记工单并跟进。') }),
+      ...(opts.greeting ? { onEnterSession: (code: string) => this.api.sendOnEvent(code, opts.greeting!) } : {}),
     });
     this.callback = kfCallback({
       token: opts.token,

@@ -22,9 +22,10 @@ export { kfChatId, parseKfChatId } from './translate.js';
 
 /**
  * Cards as a menu (msgmenu) whose click comes back as a click; a menu cannot be changed once sent
- * (no card updates); no threads; no @mentions (one to one); images; attachments by media_id.
+ * (no card updates); no threads; mentions "shown" by leaving them out (one to one: the reader is
+ * the one addressed, and no "@微信客户" in front of the text); images; attachments by media_id.
  */
-export const WECOM_KF_CAPABILITIES: ChannelCapabilities = { cards: true, cardUpdates: false, threads: false, mentions: false, images: true, attachments: true };
+export const WECOM_KF_CAPABILITIES: ChannelCapabilities = { cards: true, cardUpdates: false, threads: false, mentions: true, images: true, attachments: true };
 
 export interface WecomKfChannelConfig {
   corpId: string;

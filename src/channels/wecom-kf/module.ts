@@ -1,4 +1,5 @@
 /** WeChat Customer Service (微信客服) as the service's channel list knows it: on when WECOM_KF_* are set. */
+import { greetingMessages } from '../../bot/messages/greetings.js';
 import type { ChannelModule } from '../module.js';
 
 /** For replaying saved messages without the channel configured: nothing is asked of WeCom. */
@@ -15,7 +16,7 @@ export const wecomKfModule: ChannelModule = {
       db: deps.db,
       log: deps.log.child({ channel: 'wecom-kf' }),
       // The send window is counted on the service's clock, as the bot's deadlines are.
-      tuning: { windowNow: () => deps.clock.now().getTime() },
+      tuning: { windowNow: () => deps.clock.now().getTime(), greeting: greetingMessages.wecomKfEnterSession.text() },
       ...(deps.offline ? { offline: true } : {}),
     });
   },

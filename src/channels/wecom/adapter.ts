@@ -46,7 +46,6 @@ import { classifyWecomError, TASK_ID_REFUSED } from './errors.js';
 import { renderWecomAction, streamIdFor, updatedCard, type MentionStyle, type WecomPart } from './render.js';
 import { parseMediaKey, translateWecomFrame } from './translate.js';
 
-export const DEFAULT_GREETING = '您好，我是售后服务助手。报修请直接描述故障（站点、设备、现象、联系电话），我会登记工单并跟进处理。发送「帮助」查看可用命令。';
 
 export interface WecomBotOptions extends Omit<WecomConnectionOptions, 'log'> {
   sink: InboundSink;
@@ -54,7 +53,7 @@ export interface WecomBotOptions extends Omit<WecomConnectionOptions, 'log'> {
   /** The bot's display names in WeCom: "@name" is removed from message text. */
   botNames?: string[];
   mentionStyle?: MentionStyle;
-  /** Said when a user opens the single chat (enter_chat); empty string: say nothing. */
+  /** Said when a user opens the single chat (enter_chat; the service passes the catalogue's text); unset or empty: nothing. */
   greeting?: string;
   /** How long after a message a passive reply to it is used (default 4 min; WeCom waits up to 6). */
   replyWindowMs?: number;
@@ -183,7 +182,7 @@ export class WecomBotChannel {
   }
 
   private async greet(frame: WsFrame): Promise<void> {
-    const text = this.opts.greeting ?? DEFAULT_GREETING;
+    const text = this.opts.greeting;
     if (!text) return;
     try {
       await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: text } });

@@ -20,7 +20,7 @@ import { silentLogger, type ChannelLogger } from '../neutral.js';
 import { WecomBotChannel, type WecomBotOptions } from './adapter.js';
 import { translateWecomFrame, WECOM_CMD } from './translate.js';
 
-export { WecomBotChannel, DEFAULT_GREETING, type WecomBotOptions } from './adapter.js';
+export { WecomBotChannel, type WecomBotOptions } from './adapter.js';
 
 /** Template cards with buttons, updated after a click; mentions; images; attachments (decrypted downloads). No threads. */
 export const WECOM_CAPABILITIES: ChannelCapabilities = { cards: true, cardUpdates: true, threads: false, mentions: true, images: true, attachments: true };

@@ -1,4 +1,5 @@
 /** The WeCom intelligent bot as the service's channel list knows it: on when WECOM_BOT_ID and WECOM_BOT_SECRET are set. */
+import { greetingMessages } from '../../bot/messages/greetings.js';
 import type { ChannelModule } from '../module.js';
 
 export const wecomModule: ChannelModule = {
@@ -12,6 +13,7 @@ export const wecomModule: ChannelModule = {
       sink: deps.sink,
       log: deps.log.child({ channel: 'wecom' }),
       db: deps.db,
+      tuning: { greeting: greetingMessages.wecomEnterChat.text() },
       ...(config.env.REPLICA_NAME ? { replicaName: config.env.REPLICA_NAME } : {}),
       ...(deps.offline ? { offline: true } : {}),
     });

@@ -5,6 +5,7 @@
  * name. An action this file does not know is shown as 其他记录, never raw.
  */
 import { deliveryMessages } from '../../bot/messages/delivery.js';
+import { REPAIR_STEP_LABELS, type RepairStep } from '../../domain/repair-return.js';
 import { STATUS_LABELS, type TicketStatus } from '../../domain/ticket.js';
 
 export interface HistoryEvent {
@@ -164,6 +165,15 @@ export function describeEvent(e: HistoryEvent, ctx: HistoryContext): string {
       return `附注${quote(d.note)}`;
     case 'report_recalled':
       return '客户撤回了报修消息';
+    case 'emergency_report_requested':
+      return '要求提交应急响应报告';
+    case 'emergency_report':
+      return `${d.amend ? '补充' : '提交'}应急响应报告${d.late ? '（逾期）' : ''}`;
+    case 'repair_step': {
+      const step = str(d.step);
+      const label = step === 'cancel' ? '撤销返修' : step && step in REPAIR_STEP_LABELS ? REPAIR_STEP_LABELS[step as RepairStep] : '返修进展';
+      return `返修：${label}${str(d.part) ? `（${str(d.part)}）` : ''}${str(d.note) ? `，${str(d.note)}` : ''}`;
+    }
     case 'message_undelivered':
       return deliveryMessages.undeliveredHistory.text({ reason: typeof d.reason === 'string' ? d.reason : '平台拒收' });
     default:

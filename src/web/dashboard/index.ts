@@ -51,6 +51,8 @@ export interface DashboardOptions {
   digestCron?: string;
   /** DATA_DIR: attachments are served from its attachments folder. */
   dataDir?: string;
+  /** Posts a notice as a manager's 通告 command would (the bot's); without it the notices page only lists. */
+  postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
 }
 
 /** A POST sent by one of our own pages: same Origin, or (no Origin) a Referer on our origin. */
@@ -211,7 +213,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     send,
   });
 
-  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send });
+  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send, ...(opts.postNotice ? { postNotice: opts.postNotice } : {}) });
 
   // ---- SLA board: deadlines of open tickets, next first.
   router.get('/sla', async (ctx) => {
@@ -408,7 +410,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     const to = now.minus({ months: 1 }).endOf('month').toISODate()!;
     const body = html`<h1>导出</h1>
       <form class="filters card" method="get" action="/dashboard/exports/download">
-        <label>内容<select name="kind"><option value="service-records">客户服务记录表</option><option value="complaints">投诉记录</option></select></label>
+        <label>内容<select name="kind"><option value="service-records">客户服务记录表</option><option value="complaints">投诉记录</option><option value="inspections">巡检记录</option></select></label>
         <label>从<input type="date" name="from" value="${from}" required></label>
         <label>到<input type="date" name="to" value="${to}" required></label>
         <label>格式<select name="format">${EXPORT_FORMATS.map((f) => html`<option value="${f}">${f === 'csv' ? 'CSV（Excel 可直接打开）' : 'Excel（XLSX）'}</option>`)}</select></label>
@@ -418,7 +420,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     send(ctx, '导出', '/dashboard/exports', body);
   });
   router.get('/exports/download', async (ctx) => {
-    const kind: ExportKind = ctx.query.kind === 'complaints' ? 'complaints' : 'service-records';
+    const kind: ExportKind = ctx.query.kind === 'complaints' || ctx.query.kind === 'inspections' ? ctx.query.kind : 'service-records';
     const raw = Object.fromEntries(['from', 'to', 'format'].map((k) => [k, ctx.query[k]]).filter(([, v]) => typeof v === 'string' && v !== ''));
     const q = ExportQuerySchema.safeParse(raw);
     if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
