@@ -93,7 +93,7 @@ const NOT_FINISHED = { notIn: ['closed', 'cancelled'] satisfies TicketStatus[] }
 const IN_HAND: TicketStatus[] = ['assigned', 'acknowledged', 'on_site', 'replacing', 'reopened'];
 
 /** Who a list is about: a reporter's tickets, an assignee's, a chat's, or (empty) all. */
-export type TicketScope = { reporterId?: number; assigneeId?: number; chatId?: number };
+export type TicketScope = { reporterId?: number; assigneeId?: number; chatId?: number; customerId?: number };
 
 export class TicketStore {
   /** Customer rows read in this transaction (a report reads one for its contract, its scope and term, and its timers). */

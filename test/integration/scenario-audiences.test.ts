@@ -106,6 +106,10 @@ describe('two audiences over a ticket\'s life', () => {
     expect(rework[0]!.text).toContain('刷卡还是没反应');
     expect(names(rework[0])).toContain('张工');
 
+    // In the staff group, 待处理 lists this customer's open tickets.
+    const list = await staff.ask(manager, '待处理');
+    expect(list.at(-1)?.text, transcript(list)).toContain(`#${id}`);
+
     // The customer's chat, whole: only what the customer needs, in order, and in the house style.
     const customerSaw = about(await chat.all(), id);
     expect(customerSaw.map(kind), transcript(customerSaw)).toEqual([

@@ -1,4 +1,4 @@
-/** 待处理: the chat's unfinished tickets; all of them in the managers' group (and for staff in a private chat). */
+/** 待处理: the chat's unfinished tickets; its customer's in a staff group; all of them in the managers' group (and for staff in a private chat). */
 import type { TicketScope } from '../../store/tickets.js';
 import { chatCommand, EVERYONE } from './command.js';
 import { ticketLine } from './lists.js';
@@ -11,7 +11,8 @@ export const openTickets = chatCommand({
   help: { customer: { line: '待处理', order: 62, join: 'lists' }, staff: { line: '待处理', order: 132, join: 'lists' } },
   async run({ ctx, person, say }) {
     const all = ctx.chat.purpose === 'managers' || (person.role !== 'customer' && ctx.chat.purpose === 'direct');
-    const scope: TicketScope = all ? {} : { chatId: ctx.chat.id };
+    const staffGroup = ctx.chat.purpose === 'staff' && ctx.chat.customerId !== null;
+    const scope: TicketScope = all ? {} : staffGroup ? { customerId: ctx.chat.customerId! } : { chatId: ctx.chat.id };
     const rows = await ctx.tickets.unfinished(scope, 30);
     await say(rows.length ? `待处理工单（${rows.length}${rows.length === 30 ? '+' : ''}）：\n${rows.map(ticketLine).join('\n')}` : '目前没有待处理的工单。');
   },

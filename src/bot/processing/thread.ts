@@ -14,6 +14,17 @@ import type { WriteGate } from './write-gate.js';
 /** The worker's file: the compiled .js in dist/, the .ts source under tsx. */
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
+/**
+ * Starts the worker. Under tsx (`node --import tsx src/server.ts`, the tests' and
+ * `npm run dev`'s way) a worker thread does not inherit tsx's loader on Node 20, so
+ * the .ts entry is imported from a small script that registers it first.
+ */
+function startWorker(workerData: ProcessingData): Worker {
+  if (!ENTRY.pathname.endsWith('.ts')) return new Worker(ENTRY, { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`, { eval: true, workerData });
+}
+
 export class ProcessingThread {
   private worker: Worker | null = null;
   private stopping = false;
@@ -33,7 +44,7 @@ export class ProcessingThread {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const w = new Worker(ENTRY, { workerData: this.data });
+      const w = startWorker(this.data);
       let ready = false;
       w.on('message', (m: FromProcessing) => {
         if (m.type === 'ready') {
