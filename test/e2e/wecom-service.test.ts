@@ -159,15 +159,17 @@ describe('the WeCom channels in the service', () => {
     // Within WeCom's 5 s the clicked card shows the choice.
     await until(() => bot.shown.some((s) => s.kind === 'update' && s.taskId === question.taskId), 'the card updated after the click');
 
-    // The staff's dispatch request goes to the managers' group on WeCom (as text: WeCom's card
-    // holds 112 characters); the engineer answers there with commands.
+    // The staff's dispatch request goes to the managers' group on WeCom: its text as markdown
+    // (a WeCom card holds 112 characters), then a card with its buttons; the engineer takes the
+    // job on the card and goes on with commands.
     const dispatch = bot.shown.filter((m) => m.chatid === MANAGERS && /GD-\d{8}-\d{4}/.test(m.content ?? '')).at(-1)!;
     expect(dispatch.content).toContain('李经理');
     const number = /GD-\d{8}-\d{4}/.exec(dispatch.content!)![0];
     const id = (await svc.db.ticket.findUnique({ where: { number } }))!.id;
     expect((await ticket(number)).level).toBe(1);
 
-    await say(`接单 #${id}`, ENGINEER, MANAGERS);
+    const staffCard = (await cards(MANAGERS)).find((c) => c.title.includes(number))!;
+    await click(staffCard, /^接单$/, ENGINEER, MANAGERS);
     expect((await ticket(number)).status).toBe('acknowledged');
     await say(`到场 #${id}`, ENGINEER, MANAGERS);
     expect((await ticket(number)).status).toBe('on_site');

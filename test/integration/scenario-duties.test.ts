@@ -185,6 +185,28 @@ describe('the dashboard', () => {
     expect(await get(`/dashboard/tickets/${report.ticket.number}`)).toContain('已启用备用硬盘恢复阵列');
   });
 
+  it('posts a notice from the dashboard as the 通告 command would, and explains a bad one', async () => {
+    const demo = await new ChatView(svc, 'demo').skipOld();
+    const post = (text: string) =>
+      fetch(svc.url + '/dashboard/notices', { method: 'POST', redirect: 'manual', headers: { origin: svc.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ text }).toString() });
+    let r = await post('全部 安全通告 请于本周内升级闸机读卡器固件');
+    expect(r.status).toBe(302);
+    const back = new URLSearchParams((r.headers.get('location') ?? '').split('?')[1]).get('result') ?? '';
+    expect(r.headers.get('location')).toMatch(/ok=1/);
+    expect(back).toContain('安全通告 #');
+    await svc.settle();
+    expect((await demo.news()).map((m) => m.text)).toEqual(['【安全通告】请于本周内升级闸机读卡器固件']);
+    const n = await svc.db.notice.findFirstOrThrow({ where: { kind: 'security' } });
+    expect(n).toMatchObject({ source: 'dashboard', customerId: null });
+    r = await post('全部 计划检修 服务器 升级');
+    expect(r.headers.get('location')).toMatch(/ok=0/);
+    expect(new URLSearchParams((r.headers.get('location') ?? '').split('?')[1]).get('result')).toContain('请写明检修的开始和结束时间');
+    // From another site: refused.
+    const other = await fetch(svc.url + '/dashboard/notices', { method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
+    expect(other.status).toBe(403);
+    expect(await get('/dashboard/notices?from=2026-11-01&to=2026-12-31')).toContain('（看板）');
+  });
+
   it('the service-record export carries the repair flow and the emergency report', async () => {
     const csv = (await get('/api/exports/service-records?from=2026-11-01&to=2026-12-31&format=csv')).replace(/^\uFEFF/, '');
     expect(csv.split(/\r?\n/)[0]).toMatch(/,状态,返修流程,应急响应报告$/);

@@ -62,13 +62,24 @@ describe('wecom bot render', () => {
   it.each([
     ['seven buttons', card({ buttons: Array.from({ length: 7 }, (_, i) => ({ label: `${i}`, value: `v${i}` })) })],
     ['a long label', card({ buttons: [{ label: '这是一个非常非常非常长的按钮文字啊', value: 'v' }] })],
-    ['a long text', card({ text: '长'.repeat(113) })],
     ['two buttons with one value', card({ buttons: [{ label: 'a', value: 'v' }, { label: 'b', value: 'v' }] })],
     ['no buttons', card({ buttons: [] })],
   ])('a card with %s goes as numbered text', (_n, c) => {
     expect(fitsTemplateCard(c)).toBe(false);
     const parts = renderWecomAction(c, 'k');
     expect(parts.map((p) => p.kind)).toEqual(['markdown']);
+  });
+
+  it('a card whose text is longer than a card holds: the text as markdown, then the title and buttons as a card', () => {
+    const c = card({ text: '长'.repeat(113), mentions: [{ id: 'zs', name: '张三' }] });
+    expect(fitsTemplateCard(c)).toBe(false);
+    const parts = renderWecomAction(c, 'k');
+    expect(parts.map((p) => p.kind)).toEqual(['markdown', 'card']);
+    expect(parts[0]).toMatchObject({ kind: 'markdown', content: expect.stringContaining('@张三 【') });
+    expect(parts[0]!.kind === 'markdown' && parts[0]!.content).toContain('长'.repeat(113));
+    const cardPart = parts[1]!;
+    expect(cardPart.kind === 'card' && cardPart.card).toMatchObject({ task_id: taskIdFor('k'), button_list: expect.any(Array) });
+    expect(cardPart.kind === 'card' && 'sub_title_text' in cardPart.card).toBe(false);
   });
 
   it('card_update: replaced after a click; else nothing for a made choice, one line for a status change', () => {

@@ -4,15 +4,16 @@
  * and — for planned maintenance — the window declared, which re-plans the
  * clocks of the open tickets it touches under the contract's rule.
  */
-import type { DutyCommand } from '../../domain/duty-commands.js';
+import { transaction } from '../../core/transactions.js';
+import { parseDutyCommand, type DutyCommand } from '../../domain/duty-commands.js';
 import { windowProblem, windowsAffecting } from '../../domain/maintenance.js';
 import { NOTICE_KIND_LABELS, noticeRecipients } from '../../domain/notice.js';
 import { formatTime } from '../../domain/wording.js';
 import { claimNoticeDelivery, createNotice, setDeliveryOutbox, type NoticeRow } from '../../store/duties/index.js';
-import type { Ctx } from '../context.js';
+import { Ctx, type BotDeps } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
-import { syncTimers } from '../transitions.js';
-import { customerChats, send } from './support.js';
+import { flushTimers, syncTimers } from '../transitions.js';
+import { customerChats, dutyParseOptions, send } from './support.js';
 
 export type NoticeCommand = Extract<DutyCommand, { type: 'notice' }>;
 
@@ -77,4 +78,23 @@ async function replanTouched(ctx: Ctx, customerIds: number[], notice: NoticeRow)
     const t = await ctx.tickets.get(id);
     if (t && windowsAffecting(t, [w]).length) syncTimers(ctx, t);
   }
+}
+
+/**
+ * A notice posted from the dashboard, as a manager's 通告 would be (the text
+ * after the word: "全部 计划检修 12月5日 01:00-05:00 服务器 …"): one
+ * transaction; the answer in the chat's words.
+ */
+export async function postNoticeFromDashboard(deps: BotDeps, author: string, text: string): Promise<{ ok: boolean; message: string }> {
+  const r = await transaction(deps.db, async (tx) => {
+    const ctx = new Ctx(deps, tx, deps.clock.now(), deps.log.child({ dashboard: author }), null);
+    const parsed = parseDutyCommand(`通告 ${text}`, await dutyParseOptions(ctx));
+    if (!parsed || (parsed.type !== 'notice' && parsed.type !== 'usage')) return { ok: false, message: '请写明通告对象和内容，例如「全部 安全通告 …」。' };
+    if (parsed.type === 'usage') return { ok: false, message: dutyMessages.usage.text({ problem: parsed.problem, example: parsed.example.replace(/^通告 /, '') }) };
+    const posted = await postNotice(ctx, { id: null, name: author }, parsed, 'dashboard');
+    await flushTimers(ctx);
+    return posted.ok ? { ok: true, message: dutyMessages.noticePosted.text({ notice: posted.notice.id, label: NOTICE_KIND_LABELS[posted.notice.kind], chats: posted.chats }) } : { ok: false, message: posted.reason };
+  });
+  if (r.ok) deps.onOutbox?.();
+  return r;
 }

@@ -89,11 +89,16 @@ function markdown(text: string, mentions: Mention[] | undefined, style: MentionS
   return { kind: 'markdown', content: clipBytes(line ? `${line} ${text}` : text, MARKDOWN_MAX_BYTES) };
 }
 
-/** Whether a card can be a WeCom button card as it is (else it goes as text). */
+/** Whether a card can be a WeCom button card as it is (else it goes as text, or its text first: buttonsFit). */
 export function fitsTemplateCard(card: Extract<OutboundAction, { kind: 'card' }>): boolean {
+  if ([...card.text.trim()].length > CARD_TEXT_MAX_CHARS) return false;
+  return buttonsFit(card);
+}
+
+/** Whether the buttons (and a title) can be a WeCom button card, whatever the length of the text. */
+export function buttonsFit(card: Extract<OutboundAction, { kind: 'card' }>): boolean {
   const n = card.buttons.length;
   if (n < 1 || n > CARD_MAX_BUTTONS) return false;
-  if ([...card.text.trim()].length > CARD_TEXT_MAX_CHARS) return false;
   if (!card.title.trim() && !card.text.trim()) return false;
   const keys = new Set<string>();
   for (const b of card.buttons) {
@@ -142,7 +147,15 @@ export function renderWecomAction(action: OutboundAction, idempotencyKey: string
     case 'text':
       return action.text.trim() ? [markdown(action.text, action.mentions, style)] : [];
     case 'card': {
-      if (!fitsTemplateCard(action)) return [markdown(renderCardText(action), action.mentions, style)];
+      if (!fitsTemplateCard(action)) {
+        if (!buttonsFit(action) || !action.title.trim()) return [markdown(renderCardText(action), action.mentions, style)];
+        // Text longer than a card holds (the staff's dispatch request): the text as markdown, then
+        // the card with the title and the buttons, so the buttons still work.
+        return [
+          markdown(`【${action.title.trim()}】\n${action.text.trim()}`, action.mentions, style),
+          { kind: 'card', card: templateCard({ ...action, text: '' }, taskIdFor(idempotencyKey)) },
+        ];
+      }
       const parts: WecomPart[] = [];
       const line = mentionLine(action.mentions, style);
       if (line) parts.push({ kind: 'markdown', content: line });

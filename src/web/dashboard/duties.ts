@@ -16,7 +16,7 @@ import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
 import { formatCost, overdueRepairSteps, REPAIR_STATUS_LABELS, repairFlowLine } from '../../domain/repair-return.js';
 import { followUpVisitsDueBetween, inspectionJobsDueBetween, noticesBetween, repairFlowsForPeriod } from '../../store/duties/index.js';
 import type { Db } from '../../store/types.js';
-import { HttpError } from '../body.js';
+import { HttpError, readRaw } from '../body.js';
 import { type Html, fmtTime, html, table, wrap } from './html.js';
 
 export interface DutyPageDeps {
@@ -25,6 +25,7 @@ export interface DutyPageDeps {
   clock: Clock;
   tz: string;
   send: (ctx: Context, title: string, active: string, body: Html) => void;
+  postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -136,8 +137,23 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
         ]),
         '这段时间没有通告',
       )}
-      <p class="muted">通告由经理在群里发布：「通告 全部 计划检修 12月5日 01:00-05:00 服务器 系统升级」，或把「全部」换成客户名称。</p>`;
+      ${deps.postNotice
+        ? html`<form class="filters card" method="post" action="/dashboard/notices">
+            <label>发布通告<input type="search" name="text" size="60" required placeholder="全部 计划检修 12月5日 01:00-05:00 服务器 系统升级"></label>
+            <button class="primary" type="submit">发布</button></form>`
+        : ''}
+      ${typeof ctx.query.result === 'string' ? html`<p class="${ctx.query.ok === '1' ? 'ok' : 'error'}" id="result">${ctx.query.result}</p>` : ''}
+      <p class="muted">经理也可在群里发布：「通告 全部 计划检修 12月5日 01:00-05:00 服务器 系统升级」，或把「全部」换成客户名称。</p>`;
     deps.send(ctx, '信息通告', '/dashboard/notices', body);
+  });
+
+  router.post('/notices', async (ctx) => {
+    if (!deps.postNotice) throw new HttpError(404, '本服务未启用看板发布通告');
+    const form = new URLSearchParams(await readRaw(ctx, 8192));
+    const text = (form.get('text') ?? '').trim();
+    if (!text) throw new HttpError(400, 'text: 请写明通告内容');
+    const r = await deps.postNotice(String(ctx.state.user ?? '看板'), text.slice(0, 2000));
+    ctx.redirect(`/dashboard/notices?${new URLSearchParams({ ok: r.ok ? '1' : '0', result: r.message }).toString()}`);
   });
 
   router.get('/repairs', async (ctx) => {

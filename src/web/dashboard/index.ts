@@ -51,6 +51,8 @@ export interface DashboardOptions {
   digestCron?: string;
   /** DATA_DIR: attachments are served from its attachments folder. */
   dataDir?: string;
+  /** Posts a notice as a manager's 通告 command would (the bot's); without it the notices page only lists. */
+  postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
 }
 
 /** A POST sent by one of our own pages: same Origin, or (no Origin) a Referer on our origin. */
@@ -211,7 +213,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     send,
   });
 
-  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send });
+  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send, ...(opts.postNotice ? { postNotice: opts.postNotice } : {}) });
 
   // ---- SLA board: deadlines of open tickets, next first.
   router.get('/sla', async (ctx) => {
