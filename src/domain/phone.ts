@@ -16,6 +16,8 @@ export interface PhoneMatch {
 const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[\s-]?[3-9](?:[\s-]?\d){9})(?!\d)/gu;
 // Three-digit area codes first: "02987654321" is 029 + 8 digits, not 0298 + 7.
 const LANDLINE = /(?<!\d)(?:\(?(0\d{2}|0\d{3})\)?[\s-]?)?([2-9](?:[\s-]?\d){6,7})(?!\d)/gu;
+// International form of a landline: "+86 29 8729 0013", "+86 (0)29-87290013" (the area code without its 0).
+const INTL_LANDLINE = /\+\s?86[\s-]?(?:\(0\)\s?)?([2-9]\d{1,2})[\s-]?([2-9](?:[\s-]?\d){6,7})(?!\d)/gu;
 const LABEL_BEFORE = /(?:电话|座机|联系|tel|手机|分机|号码|打)[^\d]{0,8}$/iu;
 
 const CN_DIGIT: Record<string, string> = {
@@ -43,6 +45,11 @@ export function findPhone(text: string, areaCode: string): PhoneMatch | null {
   MOBILE.lastIndex = 0;
   const m = MOBILE.exec(t);
   if (m) return { start: m.index, end: m.index + m[0].length, phone: m[1]!.replace(/\D/g, '') };
+  INTL_LANDLINE.lastIndex = 0;
+  for (let l = INTL_LANDLINE.exec(t); l; l = INTL_LANDLINE.exec(t)) {
+    const local = l[2]!.replace(/\D/g, '');
+    if (local.length === 8 || (l[1]!.length === 3 && local.length === 7)) return { start: l.index, end: l.index + l[0].length, phone: `0${l[1]}-${local}` };
+  }
   LANDLINE.lastIndex = 0;
   for (let l = LANDLINE.exec(t); l; l = LANDLINE.exec(t)) {
     const local = l[2]!.replace(/\D/g, '');
