@@ -20,6 +20,7 @@ import { confirm } from './commands/confirm.js';
 import { denyFix } from './commands/deny-fix.js';
 import { invoke } from './commands/index.js';
 import { rate } from './commands/rate.js';
+import { answerWhichTicket } from './follow-ups.js';
 import { answerIsFault, notTheSameFault } from './intake.js';
 import { askMissing } from './questions.js';
 import { applyAction, recordEvent } from './transitions.js';
@@ -55,6 +56,8 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
     return true;
   }
   if (q.kind === 'duplicate') return readNotSameAnswer(msg.text) && notTheSameFault(ctx, q, person);
+  // "到场了吗" with several open tickets was asked which one: the number answers it.
+  if (q.kind === 'which_ticket') return answerWhichTicket(ctx, q, msg, person);
   if (!q.ticketId) return false;
   const ticket = await ctx.tickets.get(q.ticketId);
   if (!ticket) return false;

@@ -6,9 +6,10 @@
  */
 import { normalise } from '../domain/commands.js';
 import type { ParsedReport } from '../domain/report-parser.js';
-import { formatTime, statusLabel, ticketTitle } from '../domain/wording.js';
+import { clip, formatTime, statusLabel, ticketTitle } from '../domain/wording.js';
 import { deadlinesOf, type Ticket } from '../store/tickets.js';
-import type { Person } from '../store/types.js';
+import type { PendingQuestion, Person } from '../store/types.js';
+import { answerMessages } from './messages/answers.js';
 import type { InboundMessage } from '../core/channel.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
@@ -22,10 +23,21 @@ export function isQuestion(text: string): boolean {
 
 const PROGRESS = /(到了?[吗没]|到场了?[吗没]|来了?[吗没]|什么时候|啥时候|几点|多久|进展|进度|怎么样了|处理得?怎么样|修好了?[吗没]|好了[吗没]|有人(管|处理|跟进)[吗没]?|接单了?[吗没]|派单了?[吗没]|还要等)/;
 
-/** A short question about how things stand ("到场了吗", "什么时候能来"), not a new report or consultation. */
+/** A chase: the customer has waited and says so ("还没到？", "怎么还没人来", "都两个小时了"). */
+const CHASE = /(还没(有)?(人)?(到|来)|怎么还没|还不来|没人(来|管|理)|等了?(很久|好久|半天|这么久)|都[\d一两二三四五六七八九十几半]+个?(多)?(小时|钟头|分钟|天)了)/;
+
+/** The same questions in English (answered in Chinese). */
+const PROGRESS_EN = /\b(arriv\w*|coming|come|status|progress|update|eta|when will|how long|still waiting|anyone)\b/i;
+
+/** A short question about how things stand ("到场了吗", "什么时候能来"), or a chase, not a new report or consultation. */
 export function isProgressQuestion(text: string): boolean {
   const t = normalise(text);
-  return t.length <= 60 && PROGRESS.test(t);
+  return t.length <= 60 && (PROGRESS.test(t) || CHASE.test(t) || PROGRESS_EN.test(t));
+}
+
+/** A chase ("怎么还没人来"): answered with an apology first. */
+export function isChase(text: string): boolean {
+  return CHASE.test(normalise(text));
 }
 
 const THANKS = /^(谢谢|多谢|感谢|好的谢谢|明白了|懂了|收到谢谢|ok|好的)/i;
@@ -41,26 +53,77 @@ export async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, pe
 }
 
 /**
- * "工程师到场了吗" / "什么时候能来": the reporter asks how their open ticket stands.
- * Answered with its status, who has it and the next deadline; nothing changes.
+ * "工程师到场了吗" / "什么时候能来" / "怎么还没人来": the reporter asks how their
+ * open ticket stands. One open ticket: answered with its status, who has it and
+ * the next deadline. Several: asked which one, by number (answered by
+ * answerWhichTicket). Nothing changes on the tickets.
  */
 export async function answersProgressQuestion(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
   if (!isProgressQuestion(msg.text)) return false;
-  const t = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id);
-  if (!t) return false;
-  await ctx.text(progressLine(ctx, t, await personById(ctx.tx, t.assigneeId)), [mentionOf(person)], {
-    ticketId: t.id,
-    replyTo: msg.messageId,
-  });
+  const open = await ctx.tickets.unfinished({ chatId: ctx.chat.id, reporterId: person.id }, MAX_CHOICES);
+  if (!open.length) return false;
+  const chase = isChase(msg.text);
+  if (open.length === 1) {
+    await tellProgress(ctx, open[0]!, person, msg.messageId, chase);
+    return true;
+  }
+  await askWhichTicket(ctx, person, open, msg.messageId, chase);
   return true;
 }
 
-function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null): string {
+/** At most this many tickets are offered as numbered choices. */
+const MAX_CHOICES = 9;
+/** How long the "which one" question waits for its number. */
+const WHICH_MINUTES = 30;
+
+async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageId: string, chase: boolean): Promise<void> {
+  const m = answerMessages.whichTicket;
+  const choices = open.map((t) => `#${t.id} ${[t.site, t.device].filter(Boolean).join('') || clip(t.symptom ?? t.content, 20)}`);
+  const q = await ctx.tx.pendingQuestion.create({
+    data: {
+      chatId: ctx.chat.id,
+      personId: person.id,
+      ticketId: null,
+      kind: 'which_ticket',
+      data: JSON.stringify({ ticketIds: open.map((t) => t.id), chase }),
+      askedAt: ctx.now,
+      expiresAt: new Date(ctx.now.getTime() + WHICH_MINUTES * 60_000),
+    },
+  });
+  const outboxId = await ctx.reply({ kind: 'text', text: m.text({ choices }), mentions: [mentionOf(person)], replyTo: messageId, expectsAnswer: true, audience: m.audience });
+  await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
+}
+
+/** The number (or #id) answering "which one": that ticket's progress. False when the text is not one of the choices. */
+export async function answerWhichTicket(ctx: Ctx, q: Pick<PendingQuestion, 'id' | 'data'>, msg: InboundMessage, person: Person): Promise<boolean> {
+  const { ticketIds, chase } = JSON.parse(q.data) as { ticketIds: number[]; chase?: boolean };
+  const text = normalise(msg.text);
+  const byIndex = /^(\d{1,2})$/.exec(text);
+  const byId = /^#\s?(\d{1,9})$/.exec(text);
+  const id = byIndex ? ticketIds[Number(byIndex[1]) - 1] : byId && ticketIds.includes(Number(byId[1])) ? Number(byId[1]) : undefined;
+  if (id === undefined) return false;
+  const t = await ctx.tickets.get(id);
+  if (!t) return false;
+  await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
+  await tellProgress(ctx, t, person, msg.messageId, Boolean(chase));
+  return true;
+}
+
+async function tellProgress(ctx: Ctx, t: Ticket, person: Person, replyTo: string, chase: boolean): Promise<void> {
+  const m = answerMessages.progress;
+  await ctx.reply(
+    { kind: 'text', text: progressLine(ctx, t, await personById(ctx.tx, t.assigneeId), chase), mentions: [mentionOf(person)], replyTo, audience: m.audience },
+    { ticketId: t.id },
+  );
+}
+
+function progressLine(ctx: Ctx, t: Ticket, assignee: Person | null, chase: boolean): string {
   const tz = t.contract.contract.timezone;
   const running = deadlinesOf(t, ctx.now).filter((d) => !d.stoppedAt && ['first_response', 'on_site', 'consultation_response', 'complaint_answer', 'detection_report'].includes(d.clock));
-  const who = assignee ? `工程师 ${assignee.name}${t.status === 'assigned' ? '（待接单）' : ''}` : '正在安排工程师';
-  const next = running.length ? `；${running.map((d) => `${d.label}时限 ${formatTime(d.dueAt, tz, ctx.now)}`).join('，')}` : '';
-  return `${ticketTitle(t)} 当前状态：${statusLabel(t.status)}，${who}${next}。如有变化我们会在群里通知您。`;
+  const m = answerMessages;
+  const who = assignee ? (t.status === 'assigned' ? m.engineerToTake : m.engineerOnIt).text({ engineer: assignee.name }) : m.arranging.text();
+  const limits = running.map((d) => `${d.label}时限 ${formatTime(d.dueAt, tz, ctx.now)}`).join('，');
+  return m.progress.text({ title: ticketTitle(t), status: statusLabel(t.status), who, limits, chase });
 }
 
 /** A site or phone sent right after a report that lacked it. */

@@ -20,14 +20,14 @@ export interface ReportSource {
   eventIds: number[];
 }
 
-export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee' | 'is_fault' | 'duplicate';
+export type QuestionKind = 'level' | 'site' | 'phone' | 'confirm' | 'rate' | 'fee' | 'is_fault' | 'duplicate' | 'which_ticket';
 
 /**
  * Questions about a message rather than a ticket (需要为此报修吗, 不是同一个?)
  * stand beside the person's other open question instead of superseding it: the
  * newest is tried first, then the older (pending-answer step).
  */
-const BESIDE: readonly QuestionKind[] = ['is_fault', 'duplicate'];
+const BESIDE: readonly QuestionKind[] = ['is_fault', 'duplicate', 'which_ticket'];
 
 /** How long a 需要为此报修吗 question or a duplicate notice waits for its answer: a shift's worth. */
 const MESSAGE_QUESTION_MINUTES = 120;

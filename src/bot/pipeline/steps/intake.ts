@@ -8,8 +8,8 @@ export const intake: Step = {
   for: ['customer', 'desk'],
   async handle(ctx, next) {
     ctx.report = await readReport(ctx, ctx.message, ctx.preread);
-    // "什么时候能来？" from someone with an open ticket asks how it stands (the follow-up step), not a new consultation.
-    if (ctx.report.parsed.kind === 'consultation' && isProgressQuestion(ctx.message.text) && (await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id))) {
+    // "什么时候能来？" / "怎么还没人来" from someone with an open ticket asks how it stands (the follow-up step), not a new consultation or complaint.
+    if ((ctx.report.parsed.kind === 'consultation' || ctx.report.parsed.kind === 'complaint') && isProgressQuestion(ctx.message.text) && (await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id))) {
       return next();
     }
     if (await openTicket(ctx, ctx.message, ctx.person!, ctx.report)) return;

@@ -1,0 +1,78 @@
+/**
+ * Every message addressed to the bot is answered: a chase ("怎么还没人来",
+ * "你们的工程师怎么还没到？都两个小时了") gets an apology and the ticket's
+ * status with who is coming; a question in English is answered in Chinese; a
+ * status question from someone with several open tickets asks which one with
+ * numbered choices, and the number answers it. Chit-chat among people stays
+ * unanswered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEOPLE, startTestService, type TestService } from '../support/service.js';
+import { ChatView, names, ticketIdIn, transcript } from '../support/scenario.js';
+
+/** The managers' digest is tested on its own; here it would only slow long clock jumps. */
+const NO_DIGEST = { DIGEST_CRON: 'off' };
+
+const { customer, manager } = PEOPLE;
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService({ env: NO_DIGEST });
+});
+afterAll(async () => svc?.close());
+
+describe('answers to messages addressed to the bot', () => {
+  it('an angry chase is answered politely with the status and who is coming, and opens no complaint', async () => {
+    const chat = new ChatView(svc, 'ans-chase');
+    const id = ticketIdIn((await chat.ask(customer, '钟楼站 2号TVM不出票 电话13800138000'))[0]);
+    await svc.post('managers', manager, `派单 #${id} @张工`);
+    for (const text of ['你们的工程师怎么还没到？都两个小时了', '怎么还没人来', '还没到？']) {
+      const said = await chat.ask(customer, text);
+      expect(said, `${text}\n${transcript(said)}`).toHaveLength(1);
+      expect(said[0]!.text).toContain('抱歉让您久等了');
+      expect(said[0]!.text).toContain(`#${id}`);
+      expect(said[0]!.text).toContain('张工');
+      expect(said[0]!.text).not.toMatch(/投诉/);
+      expect(names(said[0])).toEqual(['王工']);
+    }
+    // No complaint ticket was opened by the chase.
+    expect((await chat.all()).some((m) => /投诉/.test(m.text))).toBe(false);
+  });
+
+  it('a question in English is answered in Chinese with the status', async () => {
+    const chat = new ChatView(svc, 'ans-english');
+    const id = ticketIdIn((await chat.ask(customer, '北客站 4号闸机黑屏 电话13800138000'))[0]);
+    const said = await chat.ask(customer, 'Has the engineer arrived yet?');
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain(`#${id}`);
+    expect(said[0]!.text).toContain('当前状态');
+  });
+
+  it('"到场了吗" with two open tickets asks which one, and the number answers it', async () => {
+    const chat = new ChatView(svc, 'ans-which');
+    const first = ticketIdIn((await chat.ask(customer, '小寨站 3号闸机刷卡没反应 电话13800138000'))[0]);
+    const second = ticketIdIn((await chat.ask(customer, '体育场站 1号TVM卡币 电话13800138000'))[0]);
+    expect(second).not.toBe(first);
+    await svc.post('managers', manager, `派单 #${second} @张工`);
+    let said = await chat.ask(customer, '到场了吗');
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain('请问是哪一张');
+    expect(said[0]!.text).toMatch(new RegExp(`1 #${first}\\b`));
+    expect(said[0]!.text).toMatch(new RegExp(`2 #${second}\\b`));
+    said = await chat.ask(customer, '2');
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain(`#${second}`);
+    expect(said[0]!.text).not.toContain(`#${first}`);
+    expect(said[0]!.text).toContain('张工');
+    expect(said[0]!.text).toContain('当前状态');
+  });
+
+  it('chit-chat among people stays unanswered', async () => {
+    const chat = new ChatView(svc, 'ans-chat');
+    await chat.ask(customer, '小寨站 3号闸机刷卡没反应 电话13800138000');
+    for (const text of ['好的收到', '今天中午吃什么']) {
+      const said = await chat.ask(customer, text);
+      expect(said, `${text}\n${transcript(said)}`).toHaveLength(0);
+    }
+  });
+});
