@@ -65,6 +65,10 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
   const tz = entry.contract.timezone;
   const chat = await ctx.chatOf(ticket);
   const clock: ClockConfig | undefined = entry.contract.clocks[timer.clock];
+  /** A clock run again after the latest reopening (its timers were planned since). */
+  const reworking = (t: Timer) =>
+    ticket.reopenedAt !== null && t.createdAt >= ticket.reopenedAt && (entry.contract.reopening?.clocks.includes(t.clock) ?? false);
+  const labelOf = (t: Timer, label: string) => (reworking(t) ? `返工${label}` : label);
 
   if (clock) {
     if (timer.stage.startsWith('remind_')) {
@@ -73,7 +77,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const together = await claimSameMoment(ctx, timer);
       const due = [timer, ...together].map((t) => {
         const c = entry.contract.clocks[t.clock];
-        const label = c?.label ?? t.clock;
+        const label = labelOf(t, c?.label ?? t.clock);
         const left = t.deadlineAt.getTime() - ctx.now.getTime();
         const at = formatTime(t.deadlineAt, tz, ctx.now);
         return left > 0 ? D.dueIn.text({ label, left: formatSpan(left), at }) : D.dueNow.text({ label, at });
@@ -82,7 +86,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       const mentions = await audienceMentions(ctx, ticket, chat.channel, who);
       await ctx.text(D.reminder.text({ title: ticketTitle(ticket), due, ...(late ? { late: lateBy } : {}) }), mentions, { chat, ticketId: ticket.id, audience: 'staff' });
       for (const t of [timer, ...together]) {
-        await recordEvent(ctx, ticket, 'reminder', { clock: t.clock, stage: t.stage, late }, { actor: null });
+        await recordEvent(ctx, ticket, 'reminder', { clock: t.clock, stage: t.stage, late, ...(reworking(t) ? { reopened: true } : {}) }, { actor: null });
       }
       return;
     }
@@ -101,7 +105,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
         ticket,
         D.breach.text({
           title: ticketTitle(ticket),
-          label: clock.label,
+          label: labelOf(timer, clock.label),
           step: index + 1,
           overdue,
           at: formatTime(timer.deadlineAt, tz, ctx.now),
@@ -113,7 +117,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
         roles,
         extra,
       );
-      await recordEvent(ctx, ticket, 'escalation', { clock: timer.clock, stage: timer.stage, to: step.notify, late }, { actor: null });
+      await recordEvent(ctx, ticket, 'escalation', { clock: timer.clock, stage: timer.stage, to: step.notify, late, ...(reworking(timer) ? { reopened: true } : {}) }, { actor: null });
       // A limit the contract names for it calls for an emergency response report.
       if (index === 0) await requestEmergencyReport(ctx, ticket, timer.clock);
       if (index === 0 && clock.onBreach === 'spare_replacement') {

@@ -183,6 +183,12 @@ export const ContractSchema = z
     serviceGrades: z.array(GradeSchema).length(4),
     clocks: z.record(z.string().regex(/^[a-z_]+$/), ClockSchema).refine((c) => Object.keys(c).length > 0, 'at least one clock'),
     reminders: z.object({ points: z.array(z.number().gt(0).lt(1)) }).strict(),
+    /**
+     * A reopened ticket (not fixed, or a low rating): these clocks run again from the
+     * reopening, with their own limits, reminders and escalation, each stopped by its
+     * stop steps done after the reopening. Without it a reopened ticket has no clock.
+     */
+    reopening: z.object({ clocks: z.array(z.string()).min(1) }).strict().optional(),
     escalation: z
       .object({
         /** Who is told, in order, as a breach ages: engineer → manager → vice-president. */
@@ -229,6 +235,9 @@ export const ContractSchema = z
   .strict()
   .superRefine((c, ctx) => {
     checkContractDuties(c, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    c.reopening?.clocks.forEach((name, i) => {
+      if (!(name in c.clocks)) ctx.addIssue({ code: 'custom', path: ['reopening', 'clocks', i], message: `${name} is not one of the clocks (${Object.keys(c.clocks).join(', ')})` });
+    });
     for (const [name, clock] of Object.entries(c.clocks)) {
       if ('levelColumn' in clock.limit && !clock.kinds.every((k) => k === 'fault')) {
         ctx.addIssue({

@@ -38,6 +38,12 @@ export interface SlaTicket {
    * while it lasts, or not run at all.
    */
   plannedWork?: PlannedWork | undefined;
+  /**
+   * The latest reopening (还没好, or a low rating) and the steps done again since it
+   * (the first-time steps keep their first time for the original clocks). The
+   * contract's reopening clocks run again from `at`.
+   */
+  reopen?: { at: Date; steps: Partial<Record<TicketStep, Date | null>> } | undefined;
 }
 
 export interface Deadline {
@@ -52,6 +58,8 @@ export interface Deadline {
   /** The level was not known: the strictest level's limit applies for now. */
   provisional: boolean;
   warnings: string[];
+  /** A clock run again after a reopening. */
+  reopened?: true;
 }
 
 /** Timer points outside the contract's clocks: follow-ups the desk does. */
@@ -131,6 +139,57 @@ function clockWindow(
   return w && { ...w, reported, duration, provisional, warnings };
 }
 
+/**
+ * The times a clock's first run stopped at. A clock the contract runs again after a
+ * reopening ends its first run there at the latest: the fix that stopped it was
+ * erased by the reopening, and the clock's second run takes over.
+ */
+function firstRoundStops(name: string, clock: ClockConfig, t: SlaTicket, contract: Contract, reported: Date): Date[] {
+  const stops = clock.stopsAt.map((s) => t.steps[s]).filter((d): d is Date => d instanceof Date && d >= reported);
+  if (!stops.length && t.reopen && t.reopen.at >= reported && contract.reopening?.clocks.includes(name)) stops.push(t.reopen.at);
+  return stops;
+}
+
+interface ReopenedWindow {
+  name: string;
+  clock: ClockConfig;
+  startedAt: Date;
+  dueAt: Date;
+  duration: Duration;
+  stoppedAt: Date | null;
+  provisional: boolean;
+  warnings: string[];
+}
+
+/**
+ * The contract's reopening clocks of a reopened ticket: each runs from the
+ * reopening with its own limit, and stops at the first of its stop steps done
+ * since (taking the job again, arriving again, the fix). Planned maintenance and
+ * the fee wait do not move them: the work was already under way.
+ */
+function reopenedWindows(t: SlaTicket, contract: Contract, calendar: BusinessCalendar): ReopenedWindow[] {
+  const r = t.reopen;
+  if (!r || !contract.reopening) return [];
+  const out: ReopenedWindow[] = [];
+  for (const name of contract.reopening.clocks) {
+    const clock = contract.clocks[name];
+    if (!clock || !clockApplies(clock, t)) continue;
+    const { duration, provisional } = limitFor(contract, clock, t.level);
+    const { dueAt, warnings } = dueAfter(calendar, r.at, duration);
+    const stops = clock.stopsAt
+      .map((s) => {
+        const again = r.steps[s];
+        if (again) return again;
+        const d = t.steps[s];
+        return d instanceof Date && d >= r.at ? d : null;
+      })
+      .filter((d): d is Date => d instanceof Date);
+    const stoppedAt = stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null;
+    out.push({ name, clock, startedAt: r.at, dueAt, duration, stoppedAt, provisional, warnings });
+  }
+  return out;
+}
+
 /** Every deadline of the ticket whose clock has started, met or not. */
 export function deadlines(t: SlaTicket, contract: Contract, calendar: BusinessCalendar, now: Date): Deadline[] {
   const out: Deadline[] = [];
@@ -139,13 +198,20 @@ export function deadlines(t: SlaTicket, contract: Contract, calendar: BusinessCa
     const w = clockWindow(name, clock, t, contract, calendar);
     if (!w) continue;
     const { startedAt, dueAt, reported, provisional, warnings } = w;
-    const stops = clock.stopsAt.map((s) => t.steps[s]).filter((d): d is Date => d instanceof Date && d >= reported);
+    const stops = firstRoundStops(name, clock, t, contract, reported);
     const stoppedAt = stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null;
     let met: boolean | null;
     if (stoppedAt) met = stoppedAt <= dueAt;
     else if (t.status === 'cancelled') met = null;
     else met = now > dueAt ? false : null;
     out.push({ clock: name, label: clock.label, startedAt, dueAt, stoppedAt, met, provisional: provisional && !stoppedAt, warnings });
+  }
+  for (const w of reopenedWindows(t, contract, calendar)) {
+    let met: boolean | null;
+    if (w.stoppedAt) met = w.stoppedAt <= w.dueAt;
+    else if (t.status === 'cancelled') met = null;
+    else met = now > w.dueAt ? false : null;
+    out.push({ clock: w.name, label: `返工${w.clock.label}`, startedAt: w.startedAt, dueAt: w.dueAt, stoppedAt: w.stoppedAt, met, provisional: w.provisional && !w.stoppedAt, warnings: w.warnings, reopened: true });
   }
   return out;
 }
@@ -167,27 +233,49 @@ export function timerPlan(t: SlaTicket, contract: Contract, calendar: BusinessCa
     const w = clockWindow(name, clock, t, contract, calendar);
     if (!w) continue;
     const { startedAt, dueAt, duration, reported } = w;
-    if (clock.stopsAt.some((s) => {
-      const d = t.steps[s];
-      return d instanceof Date && d >= reported;
-    })) continue;
-    const window = dueAt.getTime() - startedAt.getTime();
-    // A working-day limit is reminded at a share of its working time: half of "two
-    // working days" from the eve of National Day is not 3 a.m. on October 5th.
-    const workingWindow = duration.workingDays !== undefined ? calendar.workingMinutesBetween(startedAt, dueAt).value : null;
-    for (const p of clock.reminders ?? contract.reminders.points) {
-      const remindAt =
-        workingWindow !== null
-          ? calendar.addWorkingMinutes(startedAt, workingWindow * p).value
-          : new Date(startedAt.getTime() + window * p);
-      points.push({ clock: name, stage: `remind_${pct(p)}`, dueAt: remindAt, deadlineAt: dueAt });
-    }
-    const steps = clock.escalation ?? contract.escalation.steps;
-    steps.forEach((step, i) => {
-      points.push({ clock: name, stage: `escalate_${i + 1}`, dueAt: new Date(dueAt.getTime() + step.after.minutes * 60_000), deadlineAt: dueAt });
-    });
+    if (firstRoundStops(name, clock, t, contract, reported).length) continue;
+    points.push(...clockPoints(name, clock, startedAt, dueAt, duration, contract, calendar));
   }
+  // A reopened ticket's clocks: reminded and escalated as a new ticket's.
+  for (const w of reopenedWindows(t, contract, calendar)) {
+    if (!w.stoppedAt) points.push(...clockPoints(w.name, w.clock, w.startedAt, w.dueAt, w.duration, contract, calendar));
+  }
+  points.push(...followUpPoints(t, contract));
+  return points;
+}
 
+/** A running clock's reminders, its breach and escalation steps. */
+function clockPoints(
+  name: string,
+  clock: ClockConfig,
+  startedAt: Date,
+  dueAt: Date,
+  duration: Duration,
+  contract: Contract,
+  calendar: BusinessCalendar,
+): TimerPoint[] {
+  const points: TimerPoint[] = [];
+  const window = dueAt.getTime() - startedAt.getTime();
+  // A working-day limit is reminded at a share of its working time: half of "two
+  // working days" from the eve of National Day is not 3 a.m. on October 5th.
+  const workingWindow = duration.workingDays !== undefined ? calendar.workingMinutesBetween(startedAt, dueAt).value : null;
+  for (const p of clock.reminders ?? contract.reminders.points) {
+    const remindAt =
+      workingWindow !== null
+        ? calendar.addWorkingMinutes(startedAt, workingWindow * p).value
+        : new Date(startedAt.getTime() + window * p);
+    points.push({ clock: name, stage: `remind_${pct(p)}`, dueAt: remindAt, deadlineAt: dueAt });
+  }
+  const steps = clock.escalation ?? contract.escalation.steps;
+  steps.forEach((step, i) => {
+    points.push({ clock: name, stage: `escalate_${i + 1}`, dueAt: new Date(dueAt.getTime() + step.after.minutes * 60_000), deadlineAt: dueAt });
+  });
+  return points;
+}
+
+/** The desk's follow-ups: the intake question's timeout, confirmation and rating reminders, consultation close. */
+function followUpPoints(t: SlaTicket, contract: Contract): TimerPoint[] {
+  const points: TimerPoint[] = [];
   const at = (start: Date, minutes: number) => new Date(start.getTime() + minutes * 60_000);
   const s = t.steps;
   if (t.kind === 'fault' && t.status === 'reported' && t.level === null && s.reportedAt) {

@@ -68,6 +68,10 @@ export interface TicketState {
   acknowledgedAt?: Date | null;
   onSiteAt?: Date | null;
   detectionReportAt?: Date | null;
+  /** The latest reopening and the steps done again since (see sla.ts, reopened clocks). */
+  reopenedAt?: Date | null;
+  reopenAcknowledgedAt?: Date | null;
+  reopenOnSiteAt?: Date | null;
 }
 
 /** Who asks. `system` is the bot itself (timers, automatic acceptance). */
@@ -104,7 +108,8 @@ export type TicketPatch = Partial<{
   feeStatus: TicketState['feeStatus'];
   assigneeId: number | null;
   reopenCount: number;
-  confirmation: 'confirmed' | 'unconfirmed';
+  /** null: a confirmation withdrawn by a low rating. */
+  confirmation: 'confirmed' | 'unconfirmed' | null;
   satisfaction: number;
   levelKnownAt: Date;
   acceptedAt: Date;
@@ -118,6 +123,9 @@ export type TicketPatch = Partial<{
   ratedAt: Date;
   closedAt: Date;
   cancelledAt: Date;
+  reopenedAt: Date;
+  reopenAcknowledgedAt: Date | null;
+  reopenOnSiteAt: Date | null;
 }>;
 
 export type TransitionResult =
@@ -183,6 +191,11 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
   /** Sets a step's time unless it already happened (see TicketState). */
   const first = <K extends 'assignedAt' | 'acknowledgedAt' | 'onSiteAt' | 'detectionReportAt'>(step: K): Partial<Record<K, Date>> =>
     t[step] ? {} : ({ [step]: at } as Record<K, Date>);
+  /** Taking the job again or arriving again, once per reopening. */
+  const again = <K extends 'reopenAcknowledgedAt' | 'reopenOnSiteAt'>(step: K): Partial<Record<K, Date>> =>
+    t.reopenedAt && !t[step] ? ({ [step]: at } as Record<K, Date>) : {};
+  /** A reopening starts the reopened clocks afresh. */
+  const reopening: TicketPatch = { reopenedAt: at, reopenAcknowledgedAt: null, reopenOnSiteAt: null };
   const inStatus = (allowed: TicketStatus[], what: string): TransitionResult | null =>
     allowed.includes(from) ? null : refuse(`工单当前状态为「${STATUS_LABELS[from]}」，不能${what}。`);
 
@@ -242,6 +255,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       return ok('acknowledged', {
         assigneeId: actor.personId,
         ...first('acknowledgedAt'),
+        ...again('reopenAcknowledgedAt'),
         ...(t.assigneeId === null ? first('assignedAt') : {}),
       });
     }
@@ -258,8 +272,9 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (actor.role !== 'engineer' && !isManaging) return refuse(`只有${ROLE_WORDS.engineer}可以报到场。`);
       const wrong = inStatus(['accepted', 'assigned', 'acknowledged', 'reopened'], '报到场');
       if (wrong) return wrong;
-      const patch: TicketPatch = { ...first('onSiteAt') };
-      // Arriving without a 接单 first still counts as taking the job.
+      const patch: TicketPatch = { ...first('onSiteAt'), ...again('reopenOnSiteAt') };
+      // Arriving without a 接单 first still counts as taking the job (again, after a reopening).
+      if (from === 'accepted' || from === 'assigned' || from === 'reopened') Object.assign(patch, again('reopenAcknowledgedAt'));
       if (from === 'accepted' || from === 'assigned') {
         Object.assign(patch, first('acknowledgedAt'));
         // Only someone who may take the job becomes its assignee (not the desk or the bot).
@@ -311,7 +326,7 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (!isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}可以反馈未修好。`);
       const wrong = inStatus(['resolved'], '反馈未修好');
       if (wrong) return wrong;
-      return ok('reopened', { reopenCount: t.reopenCount + 1, resolvedAt: null });
+      return ok('reopened', { reopenCount: t.reopenCount + 1, resolvedAt: null, ...reopening });
     }
     case 'rate': {
       if (!isCustomerOfChat) return refuse(`只有本群的${ROLE_WORDS.customer}可以评价。`);
@@ -323,7 +338,8 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
       if (action.score <= action.dissatisfiedAtOrBelow) {
         // Dissatisfaction: the work is corrected at once (contract rule 4).
         return {
-          ...ok('reopened', { ratedAt: at, satisfaction: action.score, reopenCount: t.reopenCount + 1, resolvedAt: null, confirmedAt: null }),
+          // The customer's confirmation is withdrawn: the record no longer says it was fixed.
+          ...ok('reopened', { ratedAt: at, satisfaction: action.score, reopenCount: t.reopenCount + 1, resolvedAt: null, confirmedAt: null, confirmation: null, ...reopening }),
           dissatisfied: true,
         } as TransitionResult;
       }

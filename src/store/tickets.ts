@@ -46,10 +46,14 @@ export async function plannedWorkOfTicket(
 
 /** What the SLA plan needs of a stored ticket (also a row the web API read). */
 export function slaTicketOf(
-  t: Pick<TicketRow, 'kind' | 'status' | 'level' | 'hardware' | 'feeStatus'> & Partial<Record<(typeof TICKET_STEPS)[number], Date | null>> & { plannedWork?: PlannedWork | undefined },
+  t: Pick<TicketRow, 'kind' | 'status' | 'level' | 'hardware' | 'feeStatus'> &
+    Partial<Record<(typeof TICKET_STEPS)[number], Date | null>> &
+    Partial<Pick<TicketRow, 'reopenedAt' | 'reopenAcknowledgedAt' | 'reopenOnSiteAt'>> & { plannedWork?: PlannedWork | undefined },
 ): SlaTicket {
   const steps: SlaTicket['steps'] = {};
   for (const s of TICKET_STEPS) steps[s] = t[s] ?? null;
+  // The latest reopening: its clocks stop at the steps done again since.
+  const reopen = t.reopenedAt ? { at: t.reopenedAt, steps: { acknowledgedAt: t.reopenAcknowledgedAt ?? null, onSiteAt: t.reopenOnSiteAt ?? null } } : undefined;
   return {
     kind: t.kind as TicketKind,
     status: t.status as TicketStatus,
@@ -58,6 +62,7 @@ export function slaTicketOf(
     steps,
     feeStatus: t.feeStatus as NonNullable<SlaTicket['feeStatus']>,
     ...(t.plannedWork ? { plannedWork: t.plannedWork } : {}),
+    ...(reopen ? { reopen } : {}),
   };
 }
 
@@ -80,6 +85,9 @@ export function stateOf(t: Ticket): TicketState {
     acknowledgedAt: t.acknowledgedAt,
     onSiteAt: t.onSiteAt,
     detectionReportAt: t.detectionReportAt,
+    reopenedAt: t.reopenedAt,
+    reopenAcknowledgedAt: t.reopenAcknowledgedAt,
+    reopenOnSiteAt: t.reopenOnSiteAt,
   };
 }
 

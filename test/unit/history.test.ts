@@ -61,6 +61,8 @@ describe('the ticket history', () => {
         ev('escalation', { clock: 'first_response', stage: 'escalate_2', to: ['vp'] }, null),
         ev('assign', { assigneeId: 7, by: 'rota' }, null),
         { ...ev('rate', { score: 2, dissatisfiedAtOrBelow: 2, comment: '太慢' }, { name: '王工', role: 'customer' }), from: 'confirmed', to: 'reopened' },
+        ev('reminder', { clock: 'on_site', stage: 'remind_50', reopened: true }, null),
+        ev('escalation', { clock: 'first_response', stage: 'escalate_1', to: ['manager'], reopened: true }, null),
       ],
       ctx,
     );
@@ -71,7 +73,9 @@ describe('the ticket history', () => {
       ['系统', '提醒：首次响应时限已过 80%（服务恢复后补发）', null],
       ['系统', '首次响应超时升级（第 2 级），已通知主管副总', null],
       ['系统', '按值班表派给 李工', null],
-      ['王工（客户）', '评价 2 分，意见：太慢（不满意，工单重新打开）', '待评价 → 返工中'],
+      ['王工（客户）', '评价 2 分，意见：太慢（不满意，撤回修复确认，工单重新打开）', '待评价 → 返工中'],
+      ['系统', '提醒：返工到场时限已过 50%', null],
+      ['系统', '返工首次响应超时，已通知部门经理', null],
     ]);
     expect(describeEvent(ev('resolve', { note: '在报表-交易明细导出' }), { ...ctx, kind: 'consultation' })).toBe('答复：在报表-交易明细导出');
     expect(describeEvent(ev('something_new'), ctx)).toBe('其他记录');

@@ -327,7 +327,7 @@ describe('patches', () => {
     ['detection_report', 'replacing', 'assignee', { detectionReportAt: AT }],
     ['resolve', 'on_site', 'assignee', { status: 'resolved', resolvedAt: AT }],
     ['confirm', 'resolved', 'customer', { status: 'confirmed', confirmedAt: AT, confirmation: 'confirmed' }],
-    ['deny_fix', 'resolved', 'customer', { status: 'reopened', reopenCount: 1, resolvedAt: null }],
+    ['deny_fix', 'resolved', 'customer', { status: 'reopened', reopenCount: 1, resolvedAt: null, reopenedAt: AT, reopenAcknowledgedAt: null, reopenOnSiteAt: null }],
     ['rate', 'confirmed', 'customer', { status: 'closed', ratedAt: AT, satisfaction: 5, closedAt: AT }],
     ['close', 'confirmed', 'desk', { status: 'closed', closedAt: AT }],
     ['close', 'resolved', 'system', { status: 'closed', closedAt: AT }],
@@ -380,6 +380,11 @@ describe('dissatisfaction reopens the ticket (contract rule 4)', () => {
         reopenCount: 3,
         resolvedAt: null,
         confirmedAt: null,
+        // The confirmation is withdrawn, and the reopened clocks start afresh.
+        confirmation: null,
+        reopenedAt: AT,
+        reopenAcknowledgedAt: null,
+        reopenOnSiteAt: null,
       });
     } else {
       expect(r.to).toBe('closed');
@@ -417,13 +422,13 @@ describe('a step keeps the time it first happened', () => {
     expect(t).toMatchObject({ status: 'acknowledged', assigneeId: 21, assignedAt: T1, acknowledgedAt: T1 });
   });
 
-  it('arriving again after a rework keeps the first arrival', () => {
+  it('arriving again after a rework keeps the first arrival (and records the arrival again for the reopened clocks)', () => {
     let t: TicketState = { ...ticketIn('on_site'), acknowledgedAt: T1, onSiteAt: T1 };
     t = apply(t, transition(t, ACTIONS.resolve, ACTORS.assignee, T1));
     t = apply(t, transition(t, ACTIONS.deny_fix, ACTORS.customer, T2));
     const r = transition(t, ACTIONS.arrive, ACTORS.assignee, T2);
     expectOk(r);
-    expect(r.patch).toEqual({ status: 'on_site' });
+    expect(r.patch).toEqual({ status: 'on_site', reopenAcknowledgedAt: T2, reopenOnSiteAt: T2 });
     expect(apply(t, r)).toMatchObject({ onSiteAt: T1, resolvedAt: null });
   });
 

@@ -66,12 +66,12 @@ function reminderText(d: Record<string, unknown>, ctx: HistoryContext): string {
     return stage === 'close' ? `${FOLLOW_UPS[clock]}期限已到${late}` : `提醒客户${clock === 'rating' ? '评价服务' : '确认修复'}${late}`;
   }
   const pct = /^remind_(\d+)$/.exec(stage)?.[1];
-  return `提醒：${ctx.clockLabel(clock)}时限${pct ? `已过 ${pct}%` : '将到'}${late}`;
+  return `提醒：${d.reopened ? '返工' : ''}${ctx.clockLabel(clock)}时限${pct ? `已过 ${pct}%` : '将到'}${late}`;
 }
 
 function escalationText(d: Record<string, unknown>, ctx: HistoryContext): string {
   if (d.reason === 'dissatisfied') return `客户不满意，上报${notified(d.to).replace(/^，已通知/, '') || '经理'}`;
-  const clock = ctx.clockLabel(str(d.clock) ?? '');
+  const clock = `${d.reopened ? '返工' : ''}${ctx.clockLabel(str(d.clock) ?? '')}`;
   const step = Number(/^escalate_(\d+)$/.exec(str(d.stage) ?? '')?.[1] ?? 1);
   const late = d.late ? '（服务恢复后补发）' : '';
   return step <= 1 ? `${clock}超时${notified(d.to)}${late}` : `${clock}超时升级（第 ${step} 级）${notified(d.to)}${late}`;
@@ -139,7 +139,9 @@ export function describeEvent(e: HistoryEvent, ctx: HistoryContext): string {
     case 'rate': {
       const score = typeof d.score === 'number' ? d.score : null;
       const low = score !== null && typeof d.dissatisfiedAtOrBelow === 'number' && score <= d.dissatisfiedAtOrBelow;
-      return `评价 ${score ?? '—'} 分${str(d.comment) ? `，意见：${str(d.comment)}` : ''}${low ? '（不满意，工单重新打开）' : ''}`;
+      // A low rating after the customer confirmed the fix withdraws that confirmation.
+      const reopened = e.from === 'confirmed' ? '（不满意，撤回修复确认，工单重新打开）' : '（不满意，工单重新打开）';
+      return `评价 ${score ?? '—'} 分${str(d.comment) ? `，意见：${str(d.comment)}` : ''}${low ? reopened : ''}`;
     }
     case 'close':
       if (d.unconfirmed) return '关闭：客户未在期限内确认（记录无效）';
