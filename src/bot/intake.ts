@@ -112,6 +112,11 @@ export async function openTicket(ctx: Ctx, msg: InboundMessage, person: Person, 
       await openConsultation(ctx, msg, person, parsed, content);
       return true;
     case 'complaint':
+      // "小寨站3号闸机又坏了，上周刚修过": the device failed again — a fault, linked to its earlier ticket; a complaint only about the service.
+      if (isRecurrence(parsed, content)) {
+        await reportFault(ctx, msg, person, { ...parsed, kind: 'fault' }, content, reportedAt, { messageId: msg.messageId, eventIds: report.eventIds });
+        return true;
+      }
       await receiveComplaint(ctx, msg, person, parsed, content);
       return true;
     default:
@@ -203,6 +208,7 @@ async function reportFault(
     [mentionOf(person)],
     { ticketId: ticket.id, replyTo: msg.messageId },
   );
+  await linkRecurrence(ctx, ticket, content);
   // Inside a declared maintenance window: recorded as usual, and answered with the window's notice.
   await answerInsideWindow(ctx, ticket, content);
   if (parsed.level !== null) {
@@ -212,6 +218,30 @@ async function reportFault(
   } else {
     await askLevel(ctx, ticket, person, opts.answeredWith);
   }
+}
+
+/** The device failed again ("又坏了", "又出现", "反复"). */
+const AGAIN = /又(坏|出现|出问题|出故障|不行|不好|黑屏|死机|卡|掉线|离线|故障)|反复|刚修过|修好又|修完又/;
+/** Words about the service, not the device: such a text stays a complaint. */
+const ABOUT_SERVICE = /投诉|服务|态度|工程师|师傅|你们|没人|太差|太慢|不专业|敷衍|说法|换个|催|多少次|好几次/;
+
+/** A complaint reading that is really a device failing again (named device, nothing about the service). */
+export function isRecurrence(parsed: ParsedReport, content: string): boolean {
+  return Boolean(parsed.device) && AGAIN.test(content) && !ABOUT_SERVICE.test(content);
+}
+
+/** A new fault that says the device failed again is linked to that device's earlier ticket and marked as a recurrence. */
+async function linkRecurrence(ctx: Ctx, ticket: Ticket, content: string): Promise<void> {
+  if (!AGAIN.test(content) || !ticket.site || !ticket.device) return;
+  const earlier = await ctx.tx.ticket.findFirst({
+    where: { kind: 'fault', site: ticket.site, device: ticket.device, id: { not: ticket.id }, ...(ctx.chat.customerId ? { customerId: ctx.chat.customerId } : { chatId: ctx.chat.id }) },
+    orderBy: { id: 'desc' },
+    select: { id: true, number: true },
+  });
+  if (!earlier) return;
+  await recordEvent(ctx, ticket, 'recurrence', { of: earlier.id, number: earlier.number });
+  const m = intakeMessages.recurrence;
+  await ctx.text(m.text({ earlier: ticketTitle(earlier) }), [], { ticketId: ticket.id, audience: m.audience });
 }
 
 async function openConsultation(ctx: Ctx, msg: Pick<InboundMessage, 'messageId'>, person: Person, parsed: ParsedReport, content: string): Promise<void> {

@@ -13,7 +13,7 @@ import { ChatView, MIN, advanceTo, names, now, ticketIdIn, transcript } from '..
 /** The managers' digest is tested on its own; here it would only slow long clock jumps. */
 const NO_DIGEST = { DIGEST_CRON: 'off' };
 
-const { customer, manager } = PEOPLE;
+const { customer, engineer, manager } = PEOPLE;
 
 let svc: TestService;
 beforeAll(async () => {
@@ -108,5 +108,23 @@ describe('a late answer to the level question', () => {
     expect(said[0]!.text).toContain('故障级别调整为二级');
     t = await svc.ticket(id);
     expect(t).toMatchObject({ levelProvisional: false, level: 2 });
+  });
+});
+
+describe('a recurrence', () => {
+  it('"又坏了" about a device opens a fault linked to its earlier ticket, not a complaint', async () => {
+    const chat = new ChatView(svc, 'ans-recur');
+    const first = ticketIdIn((await chat.ask(customer, '小寨站 3号闸机刷卡没反应 电话13800138000'))[0]);
+    await svc.post('managers', manager, `派单 #${first} @张工`);
+    await chat.say(engineer, `接 #${first}`);
+    await chat.say(engineer, `已修复 #${first} 更换读卡器`);
+    const said = await chat.ask(customer, '小寨站3号闸机又坏了，上周刚修过');
+    expect(said.some((m) => /投诉/.test(m.text)), transcript(said)).toBe(false);
+    const again = ticketIdIn(said.find((m) => m.text.includes('已收到报修')));
+    expect(again).not.toBe(first);
+    expect(said.some((m) => m.text.includes('复发') && m.text.includes(`#${first}`))).toBe(true);
+    const t = await svc.ticket(again);
+    expect(t.kind).toBe('fault');
+    expect(JSON.stringify(t.events)).toContain('recurrence');
   });
 });

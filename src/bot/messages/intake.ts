@@ -13,6 +13,12 @@ export const intakeMessages = defineMessages({
   isFaultAnswered: { audience: 'customer', text: () => '该问题已处理。' },
   /** "不用" (toast only: the chat stays quiet). */
   isFaultDeclined: { audience: 'customer', text: () => '好的，不登记。' },
+  /** A device that failed again: the new fault is linked to its earlier ticket. */
+  recurrence: {
+    audience: 'customer',
+    text: (p: { earlier: string }) => `该设备此前已报修过${p.earlier}，本次按复发登记并关联原工单，工程师会一并查看。`,
+    sample: { earlier: '#11（GD-20261120-0003）' },
+  },
   /** A second report of an open fault: linked to it, with the way out when it is another device. */
   duplicateNotice: {
     audience: 'customer',
