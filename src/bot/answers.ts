@@ -22,7 +22,8 @@ import { invoke } from './commands/index.js';
 import { rate } from './commands/rate.js';
 import { answerWhichTicket } from './follow-ups.js';
 import { answerIsFault, notTheSameFault } from './intake.js';
-import { askMissing } from './questions.js';
+import { setLevel } from './commands/set-level.js';
+import { askMissing, timedOutLevelQuestion } from './questions.js';
 import { applyAction, recordEvent } from './transitions.js';
 
 const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
@@ -129,4 +130,21 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
     }
   }
   return false;
+}
+
+/**
+ * An answer to the level question that came after it timed out ("2" an hour
+ * later): taken while the level is still provisional — the level corrected,
+ * the deadlines recomputed and announced (the set-level command).
+ */
+export async function lateLevelAnswer(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
+  const q = await timedOutLevelQuestion(ctx, person.id);
+  if (!q?.ticketId) return false;
+  const ticket = await ctx.tickets.get(q.ticketId);
+  if (!ticket || !ticket.levelProvisional || ['closed', 'cancelled'].includes(ticket.status)) return false;
+  const a = parseLevelAnswer(normalise(msg.text), ctx.deps.lexicon);
+  if (!a) return false;
+  await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
+  await invoke(ctx, msg, person, setLevel, ticket.id, { level: a.level });
+  return true;
 }

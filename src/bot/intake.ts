@@ -19,7 +19,7 @@ import { acceptOrAskFee, limitsLine } from './acceptance.js';
 import { personById, updatePerson } from './directory.js';
 import { tellManagers } from './escalation.js';
 import { answerInsideWindow } from './duties/maintenance.js';
-import { askIsFault, askLevel, awaitNotSame, closeQuestions, type ReportSource } from './questions.js';
+import { TIMED_OUT, askIsFault, askLevel, awaitNotSame, type ReportSource } from './questions.js';
 import { intakeMessages } from './messages/intake.js';
 import { SYSTEM, applyAction, markCreated, recordEvent } from './transitions.js';
 
@@ -279,7 +279,8 @@ export function plausibleLevel(p: ParsedReport): 1 | 2 | 3 | 4 {
 export async function levelQuestionTimedOut(ctx: Ctx, ticket: Ticket): Promise<void> {
   if (ticket.level !== null || ticket.status !== 'reported') return;
   const guess = plausibleLevel(parseReport(ticket.content, ctx.deps.lexicon));
-  await closeQuestions(ctx, ticket.id, ['level']);
+  // Timed out, not answered: a late answer is still taken (answers.ts lateLevelAnswer).
+  await ctx.tx.pendingQuestion.updateMany({ where: { ticketId: ticket.id, kind: 'level', state: 'open' }, data: { state: TIMED_OUT } });
   const r = await applyAction(ctx, ticket, { type: 'set_level', level: guess, provisional: true }, { actor: SYSTEM, detail: { reason: 'question_timeout' } });
   if (!r.ok) return;
   const reporter = await personById(ctx.tx, ticket.reporterId);

@@ -239,6 +239,14 @@ export async function awaitNotSame(ctx: Ctx, dup: Ticket, person: Person, messag
   });
 }
 
+/** The state of a level question that timed out: the level is provisional and a late answer still counts. */
+export const TIMED_OUT = 'timed_out';
+
+/** The person's level question that timed out on a ticket whose level is still provisional, newest first. */
+export async function timedOutLevelQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
+  return ctx.tx.pendingQuestion.findFirst({ where: { chatId: ctx.chat.id, personId, kind: 'level', state: TIMED_OUT }, orderBy: { id: 'desc' } });
+}
+
 /** The person's open, unexpired questions in this chat, newest first (a few). */
 export function openQuestions(ctx: Ctx, personId: number): Promise<PendingQuestion[]> {
   return ctx.tx.pendingQuestion.findMany({

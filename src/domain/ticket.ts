@@ -48,6 +48,8 @@ export interface TicketState {
   kind: TicketKind;
   status: TicketStatus;
   level: FaultLevel | null;
+  /** Set by the bot when the level question timed out; the customer may still answer it. */
+  levelProvisional?: boolean;
   hardware: boolean;
   reporterId: number;
   chatId: number;
@@ -201,7 +203,8 @@ export function transition(t: TicketState, action: TicketAction, actor: Actor, a
     case 'set_level': {
       if (!isStaff && !isCustomerOfChat) return refuse(`只有${ROLE_WORDS.customer}或${ROLE_WORDS.staff}可以确定故障级别。`);
       if (t.kind !== 'fault') return refuse('只有故障工单有故障级别。');
-      if (actor.role === 'customer' && from !== 'reported') {
+      // A provisional level (the question timed out) is still the customer's to answer.
+      if (actor.role === 'customer' && from !== 'reported' && !t.levelProvisional) {
         return refuse('故障级别已确定；如需调整请联系工程师或客服。');
       }
       const patch: TicketPatch = { level: action.level, levelProvisional: action.provisional ?? false };

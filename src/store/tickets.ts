@@ -72,6 +72,7 @@ export function stateOf(t: Ticket): TicketState {
     kind: t.kind,
     status: t.status,
     level: t.level,
+    levelProvisional: t.levelProvisional,
     hardware: t.hardware,
     reporterId: t.reporterId,
     chatId: t.chatId,

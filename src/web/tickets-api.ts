@@ -170,7 +170,7 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
     scopeStatus: t.scopeStatus,
     feeStatus: t.feeStatus,
     steps: Object.fromEntries(
-      ['reportedAt', 'levelKnownAt', 'acceptedAt', 'assignedAt', 'acknowledgedAt', 'onSiteAt', 'spareRequestedAt', 'detectionReportAt', 'resolvedAt', 'confirmedAt', 'ratedAt', 'closedAt', 'cancelledAt'].map((k) => [
+      ['reportedAt', 'levelKnownAt', 'acceptedAt', 'assignedAt', 'acknowledgedAt', 'onSiteAt', 'spareRequestedAt', 'detectionReportAt', 'resolvedAt', 'confirmedAt', 'ratedAt', 'closedAt', 'cancelledAt', 'reopenedAt', 'reopenAcknowledgedAt', 'reopenOnSiteAt'].map((k) => [
         k,
         ((t as unknown as Record<string, Date | null>)[k] ?? null)?.toISOString() ?? null,
       ]),
@@ -199,6 +199,7 @@ export async function ticketDetail(db: Db, contracts: ContractRegistry, clock: C
       met: d.met,
       provisional: d.provisional,
       warnings: d.warnings,
+      reopened: d.reopened ?? false,
     })),
     timers: t.timers.map((x) => ({ clock: x.clock, stage: x.stage, dueAt: x.dueAt.toISOString(), state: x.state, firedAt: x.firedAt?.toISOString() ?? null, late: x.late })),
     remindersSent: t.timers.filter((x) => x.state === 'fired').map((x) => ({ clock: x.clock, stage: x.stage, firedAt: x.firedAt!.toISOString(), late: x.late })),

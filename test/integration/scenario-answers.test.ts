@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
-import { ChatView, names, ticketIdIn, transcript } from '../support/scenario.js';
+import { ChatView, MIN, advanceTo, names, now, ticketIdIn, transcript } from '../support/scenario.js';
 
 /** The managers' digest is tested on its own; here it would only slow long clock jumps. */
 const NO_DIGEST = { DIGEST_CRON: 'off' };
@@ -74,5 +74,39 @@ describe('answers to messages addressed to the bot', () => {
       const said = await chat.ask(customer, text);
       expect(said, `${text}\n${transcript(said)}`).toHaveLength(0);
     }
+  });
+});
+
+describe('messages addressed to the bot by mention or reply', () => {
+  it('an @-mention of the bot and a reply to its message are answered; the same words among people are not', async () => {
+    const chat = new ChatView(svc, 'ans-mention');
+    let said = await chat.ask(customer, '@售后服务助手 你好');
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain('报修请说明车站、设备和故障现象');
+    expect(names(said[0])).toEqual(['王工']);
+    expect(await chat.ask(customer, '你好')).toHaveLength(0);
+    const accepted = (await chat.ask(customer, '小寨站 3号闸机刷卡没反应 电话13800138000'))[0]!;
+    said = await chat.ask(customer, '好的', { replyTo: accepted.id });
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain('随时');
+    expect(await chat.ask(customer, '好的')).toHaveLength(0);
+  });
+});
+
+describe('a late answer to the level question', () => {
+  it('is accepted after the time-out: the provisional level corrected and announced', async () => {
+    const chat = new ChatView(svc, 'ans-late-level');
+    const t0 = now(svc);
+    const id = ticketIdIn((await chat.ask(customer, '北客站 票务系统有问题 快来看看 电话13800138000'))[0]);
+    await advanceTo(svc, t0.getTime() + 15 * MIN);
+    let t = await svc.ticket(id);
+    expect(t).toMatchObject({ levelProvisional: true, level: 3 });
+    await svc.advance(20);
+    const said = await chat.ask(customer, '2');
+    expect(said, transcript(said)).toHaveLength(1);
+    expect(said[0]!.text).toContain(`#${id}`);
+    expect(said[0]!.text).toContain('故障级别调整为二级');
+    t = await svc.ticket(id);
+    expect(t).toMatchObject({ levelProvisional: false, level: 2 });
   });
 });

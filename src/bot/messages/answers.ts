@@ -26,4 +26,6 @@ export const answerMessages = defineMessages({
     audience: 'customer',
     text: () => '您好，消息已收到。报修请说明车站、设备和故障现象；查询进度可直接问「到场了吗」，我们会尽快回复您。',
   },
+  /** "好的" / "谢谢" said to the bot. */
+  acknowledged: { audience: 'customer', text: () => '好的，如有需要随时在群里告诉我们。' },
 });

@@ -1,5 +1,5 @@
 /** The answer to a question the bot asked this person (level, site, phone, confirmation, rating, fee, 需要为此报修吗, 不是同一个): answers.ts. */
-import { answerQuestion } from '../../answers.js';
+import { answerQuestion, lateLevelAnswer } from '../../answers.js';
 import { openQuestions } from '../../questions.js';
 import type { Step } from '../event-context.js';
 
@@ -11,6 +11,7 @@ export const pendingAnswer: Step = {
     for (const q of await openQuestions(ctx, ctx.person!.id)) {
       if (await answerQuestion(ctx, q, ctx.message, ctx.person!)) return;
     }
+    if (await lateLevelAnswer(ctx, ctx.message, ctx.person!)) return;
     await next();
   },
 };
