@@ -9,6 +9,7 @@ import { ticketTitle } from '../domain/wording.js';
 import type { Ticket } from '../store/tickets.js';
 import type { Person } from '../store/types.js';
 import type { Mention } from '../core/channel.js';
+import { staffLimitsLine } from './acceptance.js';
 import { mentionOf, type Ctx } from './context.js';
 import { managersGroups, personById, staffWithRole } from './directory.js';
 import { recordEvent } from './transitions.js';
@@ -38,10 +39,12 @@ export async function onDissatisfied(ctx: Ctx, ticket: Ticket, reason: string): 
   const times = await ctx.tx.nonConformance.count({ where: { ticketId: ticket.id } });
   const again = times > 1;
   const roles: Role[] = again ? ['manager', 'vp'] : ['manager'];
+  // The reopened clocks, counted from the reopening (the contract's reopening section).
+  const limits = staffLimitsLine(ctx, ticket);
   await tellManagers(
     ctx,
     ticket,
-    `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${times} 次不满意，升级至主管副总）` : ''}。已记录不合格项。`,
+    `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${times} 次不满意，升级至主管副总）` : ''}。已记录不合格项。${limits ? `时限：${limits}。` : ''}`,
     roles,
     engineer ? [engineer] : [],
   );

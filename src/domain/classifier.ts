@@ -42,6 +42,11 @@ export const ReaderModelSchema = z.object({
    * rules' level stands only if the model gives it at least this probability; else the level is asked.
    */
   disagreeAskProb: z.number().min(0).max(1).default(0),
+  /**
+   * The combined reader's last word on the level: when the level model gives the level finally read
+   * (its own or the rules') less than this probability, the level is asked rather than guessed.
+   */
+  levelAskProb: z.number().min(0).max(1).default(0),
   /** A message read as not a fault with at least this probability of being one gets the is_fault question. */
   faultAskProb: z.number().min(0).max(1).default(0.25),
   /** Training summary, for the record (messages, date of the corpus, settings). */
@@ -61,6 +66,7 @@ export interface ReaderModel {
   levelMinProb: number;
   rulesBelowProb: number;
   disagreeAskProb: number;
+  levelAskProb: number;
   faultAskProb: number;
   kind: HashedModel;
   level: HashedModel;
@@ -93,7 +99,7 @@ export function compileModel(file: ReaderModelFile): ReaderModel {
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
-  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, disagreeAskProb: file.disagreeAskProb, faultAskProb: file.faultAskProb };
+  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, disagreeAskProb: file.disagreeAskProb, levelAskProb: file.levelAskProb, faultAskProb: file.faultAskProb };
 }
 
 export function serialiseModel(m: LinearModel, digits = 3): z.infer<typeof ModelJson> {

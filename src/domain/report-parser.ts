@@ -723,6 +723,9 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
         level = forRules >= model.disagreeAskProb ? decision.level : null;
       }
       else if (!(mode === 'combined' && decision) && level !== null && sure < model.levelMinProb) level = null;
+      // Whichever reader gave it, a level the model scarcely believes is asked: a wrong level sets the
+      // wrong contract clock, while one question costs the customer a tap.
+      if (mode === 'combined' && level !== null && (lp[model.level.classes.indexOf(String(level))] ?? 0) < model.levelAskProb) level = null;
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
       level = null;

@@ -64,6 +64,10 @@ describe('a reopened ticket', () => {
     // On the SLA board again, and its history says the confirmation was withdrawn.
     const board = await (await fetch(`${svc.url}/dashboard/sla`)).text();
     expect(board).toContain(t.number);
+    expect(board).toContain('返工首次响应');
+    // The staff are told the reopened deadlines with the dissatisfaction.
+    const notice = about(await managers.news(), id).find((x) => x.text.includes('客户不满意'));
+    expect(notice?.text).toMatch(/时限：.*返工首次响应 [^，]+前/);
     const page = await (await fetch(`${svc.url}/dashboard/tickets/${t.number}`)).text();
     expect(page).toContain('撤回修复确认');
     expect(page).toContain('返工首次响应');

@@ -160,6 +160,21 @@ describe('what the bot acts on', () => {
     expect(parse('已修好 测试正常').asks).toEqual([]);
   });
 
+  it('asks the level the model is unsure of, and gives the one it is sure of', () => {
+    const model = lex.model!;
+    // The threshold is data (config/reader-model.json), chosen by batch CV on the training split.
+    expect(model.levelAskProb).toBeGreaterThan(0);
+    const text = '小寨站3号闸机坏了 电话13800138000';
+    const sure = parseReport(text, lex, { model });
+    expect(sure.level).not.toBeNull();
+    expect(sure.asks).not.toContain('level');
+    // No level is that sure: the same message now has its level asked, without a guess or evidence.
+    const unsure = parseReport(text, lex, { model: { ...model, levelAskProb: 1 } });
+    expect(unsure).toMatchObject({ kind: 'fault', level: null, levelEvidence: [], asks: ['level'] });
+    // Below the threshold only: a threshold of 0 never asks a level the readers settled.
+    expect(parseReport(text, lex, { model: { ...model, levelAskProb: 0 } }).level).toBe(sure.level);
+  });
+
   it('reads report forms and reassurance clauses as faults', () => {
     expect(parse('报修\n地点：三爻站\n设备：门禁\n现象：设备室门锁不上\n联系人：周师傅').kind).toBe('fault');
     expect(parse('钟楼站站台有一个摄像头画面花了，其他都正常，不急')).toMatchObject({ kind: 'fault', level: 3 });

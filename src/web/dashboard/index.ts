@@ -222,7 +222,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
       where: { state: 'pending', clock: { in: Object.keys(contract.clocks) } },
       orderBy: { dueAt: 'asc' },
       take: 1000,
-      include: { ticket: { select: { id: true, number: true, status: true, kind: true, level: true, site: true, device: true, assignee: { select: { name: true } } } } },
+      include: { ticket: { select: { id: true, number: true, status: true, kind: true, level: true, site: true, device: true, reopenedAt: true, assignee: { select: { name: true } } } } },
     });
     const byDeadline = new Map<string, (typeof rows)[number] & { next: Date }>();
     for (const r of rows) {
@@ -239,7 +239,8 @@ export function dashboard(opts: DashboardOptions): Middleware {
           return [
             fmtTime(x.deadlineAt, tz),
             left < 0 ? html`<span class="bad">已超 ${formatSpan(-left)}</span>` : formatSpan(left),
-            contract.clocks[x.clock]?.label ?? x.clock,
+            // A clock run again after the latest reopening (its timers were planned since).
+            `${x.ticket.reopenedAt && x.createdAt >= x.ticket.reopenedAt && contract.reopening?.clocks.includes(x.clock) ? '返工' : ''}${contract.clocks[x.clock]?.label ?? x.clock}`,
             html`<a href="/dashboard/tickets/${x.ticket.number}">${x.ticket.number}</a>`,
             x.ticket.kind === 'fault' ? levelName(x.ticket.level) : (KIND_LABELS[x.ticket.kind as keyof typeof KIND_LABELS] ?? x.ticket.kind),
             STATUS_LABELS[x.ticket.status as TicketStatus] ?? x.ticket.status,
