@@ -128,3 +128,15 @@ describe('a recurrence', () => {
     expect(JSON.stringify(t.events)).toContain('recurrence');
   });
 });
+
+describe('a question to the supplier without 请问', () => {
+  it('is taken as a consultation, in Chinese or in English; a question among people is not', async () => {
+    const chat = new ChatView(svc, 'ans-question');
+    for (const text of ['TVM的参数怎么下发', '你们周末有人值班吗？', 'How do I export the gate transaction data?']) {
+      const said = await chat.ask(customer, text);
+      expect(said, `${text}\n${transcript(said)}`).toHaveLength(1);
+      expect(said[0]!.text, text).toMatch(/已收到您的咨询，编号 #\d+/);
+    }
+    expect(await chat.ask(customer, '明天开会吗？')).toHaveLength(0);
+  });
+});
