@@ -109,6 +109,20 @@ describe('a late answer to the level question', () => {
     t = await svc.ticket(id);
     expect(t).toMatchObject({ levelProvisional: false, level: 2 });
   });
+
+  it('the old level button still answers it while the level is provisional', async () => {
+    const chat = new ChatView(svc, 'ans-late-button');
+    const t0 = now(svc);
+    const first = await chat.ask(customer, '北客站 票务系统有问题 快来看看 电话13800138000');
+    const id = ticketIdIn(first[0]);
+    const card = first.find((m) => m.buttons.length > 0)!;
+    await advanceTo(svc, t0.getTime() + 15 * MIN);
+    expect(await svc.ticket(id)).toMatchObject({ levelProvisional: true, level: 3 });
+    await chat.skipOld();
+    const r = await svc.click('ans-late-button', customer, card.id, card.buttons.find((b) => b.label.startsWith('2'))!.value);
+    expect(r.toast ?? '').not.toContain('已确定');
+    expect(await svc.ticket(id)).toMatchObject({ levelProvisional: false, level: 2 });
+  });
 });
 
 describe('a recurrence', () => {

@@ -36,8 +36,8 @@ export const ROUTER_STEPS: readonly Step[] = [
   pendingAnswer, // customer, desk: the answer to the bot's open question
   intake, // customer, desk: a new report (fault, consultation, complaint)
   consultationAnswer, // engineer, manager: a reply to a consultation
-  followUp, // customer, desk: thanks, "到场了吗", a missing site or phone
-  chitChat, // nothing to act on
+  followUp, // customer, desk: thanks, "到场了吗" / a chase (which ticket, when several), a missing site or phone
+  chitChat, // nothing to act on (a customer's @-mention of the bot or reply to it still answered)
 ];
 
 /** Routes one event through the steps. */
