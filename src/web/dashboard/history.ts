@@ -167,6 +167,8 @@ export function describeEvent(e: HistoryEvent, ctx: HistoryContext): string {
       return `附注${quote(d.note)}`;
     case 'report_recalled':
       return '客户撤回了报修消息';
+    case 'recurrence':
+      return `同一设备再次故障，前次工单${str(d.number) ? ` ${str(d.number)}` : ''}`;
     case 'emergency_report_requested':
       return '要求提交应急响应报告';
     case 'emergency_report':
