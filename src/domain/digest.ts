@@ -210,6 +210,8 @@ export interface DigestInput {
    * (null when someone else did, e.g. the desk closing a complaint).
    */
   resolutions: Array<{ ticketId: number; engineer: string | null }>;
+  /** Faults reported in the period as a device failing again (linked to its earlier ticket). */
+  recurrences?: Array<{ ticketId: number; number: string; earlier: string | null }>;
 }
 
 // ---------------------------------------------------------------------------
@@ -324,6 +326,8 @@ export interface Digest {
   }>;
   /** Tickets resolved in the period (each once, by whoever reported the fix). */
   resolvedTickets: number;
+  /** Faults reported in the period as the same device failing again, with the earlier ticket. */
+  recurrences: Array<{ ticketId: number; number: string; earlier: string | null }>;
   engineers: Array<{ name: string; inHand: number; waiting: number; resolved: number; breaches: number }>;
 }
 
@@ -569,6 +573,7 @@ export function computeDigest(input: DigestInput): Digest {
     },
     complaints,
     resolvedTickets: new Set(input.resolutions.map((r) => r.ticketId)).size,
+    recurrences: input.recurrences ?? [],
     engineers: [...eng.entries()]
       .map(([name, x]) => ({ name, ...x }))
       .sort((a, b) => b.inHand + b.waiting - (a.inHand + a.waiting) || a.name.localeCompare(b.name, 'zh')),
@@ -668,6 +673,11 @@ export function renderDigestText(d: Digest, opts: DigestTextOptions = {}): strin
     return `${k.label} ${k.count}${lv ? `（${lv}）` : ''}`;
   });
   lines.push('', `【新增工单】共 ${n.total} 件${kindPart.length ? `：${kindPart.join('；')}` : ''}`);
+  const again = d.recurrences ?? [];
+  if (again.length) {
+    lines.push(`  其中同一设备再次故障 ${again.length} 件`);
+    list(again, (r) => `${r.number}${r.earlier ? `，前次工单 ${r.earlier}` : ''}`);
+  }
 
   const o = d.open;
   lines.push(`【未关闭工单】共 ${o.total} 件${o.byStatus.length ? `：${o.byStatus.map((s) => `${s.label} ${s.count}`).join('、')}` : ''}`);

@@ -173,7 +173,7 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
   const reportedWindow = { gte: new Date(period.start.getTime() - lb.fixed), lt: upTo };
 
   const bounds = ageBounds(asOf);
-  const [newGroups, openGroups, ageCounts, slaRows, complaintRows, escalations, transfers, pendingRows, ratingGroups, lowRatings, assignedGroups, resolvedRows] =
+  const [newGroups, openGroups, ageCounts, slaRows, complaintRows, escalations, transfers, pendingRows, ratingGroups, lowRatings, assignedGroups, resolvedRows, recurrenceRows] =
     await Promise.all([
       db.ticket.groupBy({ by: ['kind', 'level'], where: { reportedAt: { gte: period.start, lt: period.end } }, _count: { _all: true } }),
       db.ticket.groupBy({ by: ['status'], where: { status: open, reportedAt: { lt: asOf } }, _count: { _all: true } }),
@@ -207,6 +207,11 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
       }),
       db.ticket.groupBy({ by: ['assigneeId', 'status'], where: { status: open, assigneeId: { not: null } }, _count: { _all: true } }),
       db.ticketEvent.findMany({ where: { action: 'resolve', at: { gte: period.start, lt: period.end } }, select: { ticketId: true, actorId: true }, distinct: ['ticketId', 'actorId'] }),
+      db.ticketEvent.findMany({
+        where: { action: 'recurrence', at: { gte: period.start, lt: period.end } },
+        select: { ticketId: true, detail: true, ticket: { select: { number: true } } },
+        orderBy: { at: 'asc' },
+      }),
     ]);
 
   // Tickets the windows above did not load (long clocks, late stops).
@@ -276,7 +281,18 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
       const who = r.actorId === null ? undefined : people.get(r.actorId);
       return { ticketId: r.ticketId, engineer: who?.role === 'engineer' ? who.name : null };
     }),
+    recurrences: recurrenceRows.map((r) => ({ ticketId: r.ticketId, number: r.ticket.number, earlier: earlierNumber(r.detail) })),
   };
+}
+
+/** The earlier ticket's number from a recurrence event's detail (untrusted JSON: null when absent or malformed). */
+function earlierNumber(detail: string): string | null {
+  try {
+    const d: unknown = JSON.parse(detail);
+    return d && typeof d === 'object' && typeof (d as { number?: unknown }).number === 'string' ? (d as { number: string }).number : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The digest of a period, as of a moment (default: the period's end, or now if earlier). */

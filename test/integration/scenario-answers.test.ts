@@ -7,6 +7,8 @@
  * unanswered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodContaining, renderDigestText } from '../../src/domain/digest.js';
+import { loadDigest } from '../../src/report/digest-store.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, MIN, advanceTo, names, now, ticketIdIn, transcript } from '../support/scenario.js';
 
@@ -140,6 +142,13 @@ describe('a recurrence', () => {
     const t = await svc.ticket(again);
     expect(t.kind).toBe('fault');
     expect(JSON.stringify(t.events)).toContain('recurrence');
+    // The day's digest counts it, naming the earlier ticket.
+    const tz = 'Asia/Shanghai';
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(now(svc));
+    const digest = await loadDigest(svc.db, svc.bot.deps.contracts, periodContaining('daily', day, tz), now(svc));
+    const t1 = await svc.ticket(first);
+    expect(digest.recurrences).toEqual([{ ticketId: again, number: t.number, earlier: t1.number }]);
+    expect(renderDigestText(digest)).toContain(`其中同一设备再次故障 1 件\n· ${t.number}，前次工单 ${t1.number}`);
   });
 });
 
