@@ -60,9 +60,19 @@ describe.skipIf(!server)('the service on PostgreSQL', () => {
     (svc.clock as ManualClock).set(new Date(svc.clock.now().getTime() + 20 * 60_000));
     const fired = await Promise.all([svc.bot.fireDue(), svc.bot.fireDue(), svc.bot.fireDue()]);
     const firedRows = await svc.db.timer.count({ where: { state: 'fired' } });
-    expect(fired.reduce((a, b) => a + b, 0)).toBe(firedRows);
+    // A tick fires, with each timer it claims, the ticket's other reminders due at the same moment
+    // (one message per ticket and moment), so the ticks may report fewer than the rows fired.
+    const reported = fired.reduce((a, b) => a + b, 0);
+    expect(reported).toBeGreaterThan(0);
+    expect(reported).toBeLessThanOrEqual(firedRows);
     expect(firedRows).toBeGreaterThan(0);
-    const reminders = await svc.db.ticketEvent.count({ where: { action: 'reminder' } });
-    expect(reminders).toBe(firedRows);
+    // Each fired timer recorded exactly one reminder: none twice, none missing.
+    const reminders = await svc.db.ticketEvent.findMany({ where: { action: 'reminder' }, select: { ticketId: true, detail: true } });
+    expect(reminders).toHaveLength(firedRows);
+    const keys = reminders.map((r) => {
+      const d = JSON.parse(r.detail) as { clock: string; stage: string };
+      return `${r.ticketId}|${d.clock}|${d.stage}`;
+    });
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
