@@ -41,7 +41,7 @@ describe('a planned maintenance window', () => {
     expect(said.map((m) => m.text)).toEqual(['【计划检修通告】11月24日 23:00-11月25日 02:00 服务器 系统升级，期间暂停服务\n检修时间：11月24日 23:00 至 11月25日 02:00']);
 
     await advanceTo(svc, bj('2026-11-24T23:30:00'));
-    said = await demo.ask(customer, '控制中心服务器连不上了 电话13800138000');
+    said = await demo.ask(customer, '控制中心机房一台服务器连不上了 电话13800138000');
     const inside = ticketIdIn(said.find((m) => m.text.includes('已收到报修')));
     const notice = said.filter((m) => m.text.startsWith('温馨提示'));
     expect(notice.map((m) => m.text), transcript(said)).toEqual([expect.stringContaining('11月24日 23:00 至 11月25日 02:00 为计划检修时间')]);
