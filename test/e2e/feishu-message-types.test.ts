@@ -158,9 +158,10 @@ describe('recall', () => {
   it('a report already in work keeps its ticket; the desk is told in the managers group', async () => {
     // Another customer: 李站长 still has the level question of the voice report open.
     const report = await say('钟楼站 3号闸机刷卡没反应 电话13800138016', CHAT, 'ou_customer0000000000000000000000c3');
-    const card = [...posted(CHAT)].reverse().find((m) => m.msgType === 'interactive' && textOf(m).includes('接单'))!;
+    // The dispatch card (接单) is for staff: it is in the managers' group.
+    const card = [...posted(MANAGERS)].reverse().find((m) => m.msgType === 'interactive' && textOf(m).includes('接单'))!;
     const value = /"content":"接单"},"type":"primary","value":\{"value":"([^"]+)"/.exec(textOf(card))![1]!;
-    await deliver(cardActionEvent({ messageId: card.messageId, chatId: CHAT, operatorOpenId: ENGINEER, value: { value } }));
+    await deliver(cardActionEvent({ messageId: card.messageId, chatId: MANAGERS, operatorOpenId: ENGINEER, value: { value } }));
     expect((await ticketOf(report))?.status).toBe('acknowledged');
     await deliver(recallEvent(report));
     expect((await ticketOf(report))?.status).toBe('acknowledged');

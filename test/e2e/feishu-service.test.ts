@@ -16,6 +16,8 @@ import { startTestService, type TestService } from '../support/service.js';
 let fake: FakeFeishu;
 let svc: TestService;
 const CHAT = 'oc_chat0000000000000000000000000001';
+/** The managers' group on Feishu: the dispatch card (接单) goes to staff, never to the customer's chat. */
+const MANAGERS = 'oc_managers0000000000000000000000003';
 const ENGINEER = 'ou_engineer00000000000000000000001';
 
 /** The default organisation file with the Feishu chat and the engineer's Feishu id added. */
@@ -23,7 +25,8 @@ function orgFile(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'servicebot-feishu-org-'));
   const org = readFileSync(new URL('../../config/org.yaml', import.meta.url), 'utf8')
     .replace('- { channel: sandbox, id: demo }', `- { channel: sandbox, id: demo }\n      - { channel: feishu, id: ${CHAT} }`)
-    .replace('ids: { sandbox: e1 }', `ids: { sandbox: e1, feishu: ${ENGINEER} }`);
+    .replace('ids: { sandbox: e1 }', `ids: { sandbox: e1, feishu: ${ENGINEER} }`)
+    .replace('- { channel: sandbox, id: managers }', `- { channel: sandbox, id: managers }\n  - { channel: feishu, id: ${MANAGERS} }`);
   const file = path.join(dir, 'org.yaml');
   writeFileSync(file, org);
   return file;
@@ -32,6 +35,7 @@ function orgFile(): string {
 beforeAll(async () => {
   fake = await new FakeFeishu({ appId: TEST_APP.appId, appSecret: TEST_APP.appSecret, botOpenId: TEST_APP.botOpenId }).start();
   fake.users.set('ou_customer000000000000000000000001', { name: '李站长' });
+  fake.addChat(MANAGERS);
   svc = await startTestService({
     env: {
       ...feishuEnv(fake.url),
@@ -66,12 +70,15 @@ describe('Feishu through the real service', () => {
     await svc.settle();
     expect(fake.messages.filter((m) => m.replyTo === messageId)).toHaveLength(replies.length);
 
-    // The engineer clicks 接单 on the ticket card: the answer updates the card.
-    const card = replies.find((m) => m.msgType === 'interactive')!;
+    // The customer's chat got no staff buttons; the engineer clicks 接单 on the dispatch card in the
+    // managers' group: the answer updates the card.
+    expect(replies.some((m) => JSON.stringify(m.content).includes('"content":"接单"'))).toBe(false);
+    const card = fake.messages.find((m) => m.chatId === MANAGERS && m.msgType === 'interactive' && JSON.stringify(m.content).includes('"content":"接单"'))!;
+    expect(card).toBeDefined();
     const accept = JSON.stringify(card.content).match(/"content":"接单"},"type":"primary","value":\{"value":"([^"]+)"/)![1]!;
     const click = await postFeishu(
       `${svc.url}/feishu/events`,
-      feishuRequest(cardActionEvent({ messageId: card.messageId, chatId: CHAT, operatorOpenId: ENGINEER, value: { value: accept } })),
+      feishuRequest(cardActionEvent({ messageId: card.messageId, chatId: MANAGERS, operatorOpenId: ENGINEER, value: { value: accept } })),
     );
     expect(click.status).toBe(200);
     expect(click.ms).toBeLessThan(3000);

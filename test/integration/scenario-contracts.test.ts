@@ -124,7 +124,12 @@ describe('two customers on different contracts', () => {
     await line3.ask(customer2, '4');
 
     // Progress and the service record name the contract's clocks and levels.
-    const progressB = await line3.ask(customer2, '什么时候能来？');
+    // Two open tickets: the bot asks which one with numbered choices, and the number answers.
+    const whichB = await line3.ask(customer2, '什么时候能来？');
+    expect(whichB.at(-1)!.text, transcript(whichB)).toContain('请问是哪一张');
+    const choice = whichB.at(-1)!.text.split('\n').find((l) => l.includes(`#${idB} `))?.trim().split(' ')[0];
+    expect(choice, transcript(whichB)).toMatch(/^\d$/);
+    const progressB = await line3.ask(customer2, choice!);
     expect(progressB.at(-1)!.text, transcript(progressB)).toContain('到达现场时限');
     const recordB = await line3.ask(customer2, `查询 #${idB}`);
     expect(recordB.at(-1)!.text).toContain('级别：三类');
