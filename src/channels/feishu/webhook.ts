@@ -103,16 +103,42 @@ export function createFeishuWebhook(opts: FeishuWebhookOptions): Middleware {
     { encryptKey: opts.encryptKey, verificationToken: opts.verificationToken },
   );
 
+  /** The event as sent: decrypted when encrypted; undefined when it cannot be read. */
+  function plainOf(body: Record<string, unknown>): unknown {
+    if (typeof body['encrypt'] !== 'string') return body;
+    try {
+      return JSON.parse(cipher.decrypt(body['encrypt'])) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The fields the SDK reads to route an event must be strings when present: it turns them
+   * into strings itself and throws on e.g. an object, which would otherwise look like our own
+   * failure (503, redelivered for hours) instead of a malformed event (400).
+   */
+  function malformedRouting(plain: unknown): string | undefined {
+    if (!isObject(plain)) return undefined;
+    const header = plain['header'];
+    const event = plain['event'];
+    const fields: Array<[string, unknown]> = [
+      ['schema', plain['schema']],
+      ['type', plain['type']],
+      ['header', header],
+      ['header.event_type', isObject(header) ? header['event_type'] : undefined],
+      ['event.type', isObject(event) ? event['type'] : undefined],
+    ];
+    for (const [name, v] of fields) {
+      if (v === undefined || v === null) continue;
+      if (name === 'header' ? !isObject(v) : typeof v !== 'string') return name;
+    }
+    return undefined;
+  }
+
   /** url_verification with our token → the challenge to echo; anything else → undefined. */
   function challengeOf(body: Record<string, unknown>): string | undefined {
-    let plain: unknown = body;
-    if (typeof body['encrypt'] === 'string') {
-      try {
-        plain = JSON.parse(cipher.decrypt(body['encrypt'])) as unknown;
-      } catch {
-        return undefined;
-      }
-    }
+    const plain = plainOf(body);
     if (!isObject(plain) || plain['type'] !== 'url_verification') return undefined;
     if (plain['token'] !== opts.verificationToken || typeof plain['challenge'] !== 'string') return undefined;
     return plain['challenge'];
@@ -187,6 +213,9 @@ export function createFeishuWebhook(opts: FeishuWebhookOptions): Middleware {
       ctx.body = { challenge };
       return;
     }
+
+    const bad = malformedRouting(plainOf(body));
+    if (bad) return reject(400, `malformed event: ${bad}`);
 
     // 6. the SDK decrypts and dispatches (what adaptKoa would pass: body + headers on the prototype)
     const data = Object.assign(Object.create({ headers: ctx.req.headers }) as object, body);
