@@ -99,7 +99,12 @@ describe('SIGKILL under load, ten times', () => {
     }, 60_000);
     await until('reminders due', async () => (await store.db.timer.count({ where: { ticketId: { in: reminderTickets }, state: 'pending' } })) === 0, 60_000);
     // Rows claimed by a sender that was killed wait for its claim (30 s) to run out.
-    await until('the outbox drained', async () => (await store.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 120_000);
+    await until('the inbound queue worked', async () => (await store.db.inboundEvent.count({ where: { outcome: 'queued' } })) === 0, 60_000);
+    await until('the outbox drained', async () => (await store.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 120_000).catch(async (e) => {
+      const left = await store.db.outbox.findMany({ where: { status: { in: ['pending', 'sending'] } }, take: 5 });
+      console.log('not drained:', JSON.stringify(left, null, 1), svc?.output().slice(-3000));
+      throw e;
+    });
     await svc.kill('SIGTERM');
     svc = undefined;
 

@@ -52,7 +52,10 @@ describe('platform failures', () => {
     const end = Date.now() + 120_000;
     let left = -1;
     while (Date.now() < end) {
-      left = await store.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } });
+      // Webhooks are answered before the processing thread acts on the queue: wait for both.
+      left =
+        (await store.db.inboundEvent.count({ where: { outcome: 'queued' } })) +
+        (await store.db.outbox.count({ where: { status: { in: ['pending', 'sending'] } } }));
       if (left === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -54,10 +54,19 @@ export function feishuMessage(n: number | string, text: string, o: { chat?: stri
  * at the given instants: the timers a crash must neither lose nor fire twice.
  */
 export async function seedDueReminders(db: Db, chat: string, dueAts: Date[], now = new Date()): Promise<number[]> {
+  // Reminders are staff-only: they go to the customer's staff group, never to the customer's
+  // chat. The seeded chat has a customer of its own with a staff group, so that the other
+  // chats' dispatch cards (no customer, no managers' group on Feishu) do not share its queue.
+  const customer = await db.customer.upsert({ where: { name: `提醒测试客户 ${chat}` }, update: {}, create: { name: `提醒测试客户 ${chat}` } });
   const chatRow = await db.chat.upsert({
     where: { channel_platformId: { channel: 'feishu', platformId: chat } },
     update: {},
-    create: { channel: 'feishu', platformId: chat, purpose: 'customer', title: '提醒测试群' },
+    create: { channel: 'feishu', platformId: chat, purpose: 'customer', title: '提醒测试群', customerId: customer.id },
+  });
+  await db.chat.upsert({
+    where: { channel_platformId: { channel: 'feishu', platformId: `${chat}_staff` } },
+    update: {},
+    create: { channel: 'feishu', platformId: `${chat}_staff`, purpose: 'staff', title: '提醒测试员工群', customerId: customer.id },
   });
   const reporter = await db.person.upsert({
     where: { channel_platformId: { channel: 'feishu', platformId: 'ou_timer_reporter' } },
