@@ -2,7 +2,8 @@
  * What the bot says about the planned duties: inspections, follow-up visits,
  * notices and maintenance windows, repair and return, emergency response
  * reports. Customer templates go to the customer's chat; staff templates to
- * the managers' group (reminders, lateness) or to whoever gave the command.
+ * the customer's staff group, the managers' group when it has none
+ * (duties/support.ts staffChatsFor), or to whoever gave the command.
  */
 import { defineMessages } from './catalogue.js';
 
@@ -58,6 +59,11 @@ export const dutyMessages = defineMessages({
   visitRecorded: {
     audience: 'staff',
     text: (p: { visit: number; tickets: string }) => `回访 #${p.visit} 已记录${p.tickets ? `；客户提出的问题已登记 ${p.tickets}` : ''}。`,
+  },
+  visitConsultation: {
+    audience: 'staff',
+    text: (p: { title: string; id: number; text: string }) => `新咨询 ${p.title}（回访中客户提出）：${p.text}\n请安排工程师在群内答复（回复「答复 #${p.id} 内容」）。`,
+    sample: { title: '#12（GD-20261124-0001）', id: 12, text: '希望增加巡检频次' },
   },
   // Notices and maintenance windows
   notice: {
