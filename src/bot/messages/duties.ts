@@ -74,6 +74,22 @@ export const dutyMessages = defineMessages({
     audience: 'staff',
     text: (p: { notice: number; label: string; chats: number }) => `${p.label} #${p.notice} 已发送至 ${p.chats} 个客户群。`,
   },
+  noticeWithdrawn: {
+    audience: 'customer',
+    text: (p: { label: string; text: string; window: string | null }) =>
+      p.window ? `【检修取消】原定 ${p.window} 的计划检修已取消，相关系统照常服务。` : `【通告撤回】此前发布的${p.label}「${p.text}」已撤回，请以最新通知为准。`,
+    sample: { label: '安全通告', text: '请及时修补闸机读卡器固件漏洞', window: null },
+  },
+  windowEndedEarly: {
+    audience: 'customer',
+    text: (p: { window: string; at: string }) => `【检修结束】原定 ${p.window} 的计划检修已于 ${p.at} 提前结束，系统已恢复服务。如仍有异常，请直接在群里报修。`,
+    sample: { window: '12月5日 01:00 至 12月5日 05:00', at: '12月5日 03:10' },
+  },
+  noticeEnded: {
+    audience: 'staff',
+    text: (p: { label: string; notice: number; done: string; chats: number }) => `${p.label} #${p.notice} ${p.done}，已通知 ${p.chats} 个客户群；此后的报修照常处理。`,
+    sample: { label: '计划检修通告', notice: 3, done: '已撤回', chats: 2 },
+  },
   reportInWindow: {
     audience: 'customer',
     text: (p: { window: string; notice: string }) => `温馨提示：${p.window} 为计划检修时间，相关系统可能暂停服务。${p.notice ? `检修通告：${p.notice}。` : ''}您的报修已登记，检修结束后仍未恢复的，我们会立即处理。`,
