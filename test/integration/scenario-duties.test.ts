@@ -88,7 +88,7 @@ describe('ending a maintenance window early, withdrawing a notice', () => {
     expect(said[0]!.text, transcript(said)).toContain(`检修尚未开始（11月25日 03:00 至 11月25日 06:00）；如需取消，请用「取消通告 #${n}」`);
 
     await advanceTo(svc, bj('2026-11-25T03:30:00'));
-    said = await demo.ask(customer, '控制中心机房一台服务器连不上了 电话13800138000');
+    said = await demo.ask(customer, '北大街站车站服务器连不上了 电话13800138000');
     const inside = ticketIdIn(said.find((m) => m.text.includes('已收到报修')));
     expect(said.some((m) => m.text.startsWith('温馨提示')), transcript(said)).toBe(true);
     expect(deadline(await svc.ticket(inside), 'first_response').dueAt).toBe(bj('2026-11-25T06:30:00').toISOString());
@@ -125,7 +125,7 @@ describe('ending a maintenance window early, withdrawing a notice', () => {
     said = await managers.ask(manager, `撤销通告 #${m2}`);
     expect(said[0]!.text).toBe(`通告 #${m2} 已于 11月25日 03:45 撤回。`);
     await advanceTo(svc, bj('2026-11-26T01:30:00'));
-    said = await demo.ask(customer, '小寨站车站服务器连不上了 电话13800138000');
+    said = await demo.ask(customer, '体育场站车站服务器连不上了 电话13800138000');
     expect(said.some((m) => m.text.includes('已收到报修')), transcript(said)).toBe(true);
     expect(said.some((m) => m.text.startsWith('温馨提示'))).toBe(false);
 
