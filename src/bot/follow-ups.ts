@@ -90,7 +90,7 @@ async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageI
       expiresAt: new Date(ctx.now.getTime() + WHICH_MINUTES * 60_000),
     },
   });
-  const outboxId = await ctx.reply({ kind: 'text', text: m.text({ choices }), mentions: [mentionOf(person)], replyTo: messageId, expectsAnswer: true, audience: m.audience });
+  const outboxId = await ctx.replyWithId({ kind: 'text', text: m.text({ choices }), mentions: [mentionOf(person)], replyTo: messageId, expectsAnswer: true, audience: m.audience });
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
 }
 

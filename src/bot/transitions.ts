@@ -35,12 +35,14 @@ export function syncTimers(ctx: Ctx, ticket: Ticket): void {
 }
 
 /**
- * Ends the bot's work in a transaction: reconciles the timers of every ticket
- * changed in it and writes the audit events it recorded. Called once, last,
+ * Ends the bot's work in a transaction: writes the replies it kept, reconciles the
+ * timers of every ticket changed in it and writes the audit events it recorded. Called once, last,
  * by whoever made the Ctx (the pipeline's act and timers steps), before the
  * transaction commits.
  */
 export async function flushTimers(ctx: Ctx): Promise<void> {
+  // The replies kept (Ctx batchReplies), first: a re-planned timer never needs them, but they are the event's answer.
+  await ctx.flushReplies();
   for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, ctx.createdTickets.has(ticket.id));
   ctx.ticketsToPlan.clear();
   if (ctx.auditEvents.length) {
