@@ -51,6 +51,8 @@ export async function postNotice(
     inboundEventId: ctx.inboundEventId,
     ...(cmd.kind === 'maintenance' && cmd.window ? { window: { ...cmd.window, systems: cmd.systems, allSystems: cmd.allSystems, stations: cmd.stations } } : {}),
   });
+  // Tickets read from here on see the new window.
+  if (notice.window) ctx.tickets.windowsChanged();
   let chats = 0;
   const window = notice.window ? windowText(notice.window, tz, ctx.now) : null;
   for (const customerId of rec.customerIds) {
