@@ -44,6 +44,7 @@ import { otherEngineer } from './other-engineer.js';
 import { query } from './query.js';
 import { rate } from './rate.js';
 import { notice } from './notice.js';
+import { noticeEnd } from './notice-end.js';
 import { repair } from './repair.js';
 import { replacePart } from './replace-part.js';
 import { requestSpare } from './request-spare.js';
@@ -70,6 +71,7 @@ export const COMMANDS: readonly Command<any>[] = [
   replacePart, // 已更换
   mediumRetained, // 介质已留存
   detectionReport, // 检测报告
+  noticeEnd, // 取消通告 #3 / 结束维护 #3 (before 撤销: 撤销通告 #3 is about a notice)
   cancel, // 撤销
   confirm, // 确认修复
   denyFix, // 还没好
