@@ -92,6 +92,8 @@ export async function endNotice(ctx: Ctx, person: Pick<Person, 'id' | 'name'>, n
   } else if (!(await cancelNotice(ctx.tx, notice.id, ctx.now, by))) {
     return `通告 #${notice.id} 已撤回。`;
   }
+  // Tickets read from here on see the window ended or withdrawn.
+  ctx.tickets.windowsChanged();
   // Begun and not over: the window ends now (the customers told so); otherwise it never ran.
   const running = w !== null && w.start <= ctx.now && ctx.now < w.end;
   const when = w ? windowText(w, tz, ctx.now) : null;
