@@ -217,8 +217,8 @@ const rows = Object.entries(COMMANDS).flatMap(([name, c]) =>
   ROLES.flatMap((role) => OWNERSHIPS[role].map((ownership) => [name, role, ownership, c.allowed[role]?.includes(ownership) ? 'done' : 'refused'] as const)),
 );
 
-/** Not in the tables: the buttons of a question the bot asked one person (需要为此报修吗), answered by that person. */
-const ELSEWHERE = ['is_fault_choice'];
+/** Not in the tables: the buttons of a question the bot asked one person (需要为此报修吗, which ticket), answered by that person. */
+const ELSEWHERE = ['is_fault_choice', 'which_choice'];
 
 it('the tables name every command of the registry', () => {
   const names = REGISTRY.map((c) => c.name).sort();

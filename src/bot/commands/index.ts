@@ -37,6 +37,7 @@ import { inspectionAssign } from './inspection-assign.js';
 import { inspectionDone } from './inspection-done.js';
 import { investigation } from './investigation.js';
 import { isFaultChoice } from './is-fault-choice.js';
+import { whichChoice } from './which-choice.js';
 import { mediumRetained } from './medium-retained.js';
 import { myTickets } from './my-tickets.js';
 import { openTickets } from './open-tickets.js';
@@ -94,6 +95,7 @@ export const COMMANDS: readonly Command<any>[] = [
   erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
   isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
+  whichChoice, // no words: the buttons of the "which ticket" card (typed numbers are pending answers)
 ];
 
 /** A command as read from a message or a button: which one, its arguments, the ticket it names. */
