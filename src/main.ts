@@ -23,6 +23,7 @@ import { WriteGate } from './bot/processing/write-gate.js';
 import type { Channel, ChannelName } from './core/channel.js';
 import { ConfigError, compileReader, loadConfig, sandboxBesideRealChannels, type Config } from './config.js';
 import { missingYearAdvice } from './domain/calendar.js';
+import { staffRoutingGaps } from './domain/org.js';
 import { llmReader } from './reader/from-config.js';
 import { InstanceLockError, takeInstanceLock } from './store/instance-lock.js';
 import { WriteProbe } from './store/write-probe.js';
@@ -244,6 +245,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
   // Also for a channel configured some other way (a puppet passed in, one added later).
   const real = [...channels.keys()].filter((c) => c !== 'sandbox');
   if (channels.has('sandbox') && real.length) throw new ConfigError(sandboxBesideRealChannels(real));
+  for (const gap of staffRoutingGaps(config.org, [...channels.keys()])) log.warn(gap);
 
   const writeProbe = new WriteProbe(db, { log });
   const app = createApp({

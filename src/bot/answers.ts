@@ -8,7 +8,7 @@
 import { normalise, parseRating } from '../domain/commands.js';
 import { readFaultAnswer, readNotSameAnswer } from '../domain/intake.js';
 import { parseLevelAnswer, parseReport } from '../domain/report-parser.js';
-import { clip } from '../domain/wording.js';
+import { clip, levelName } from '../domain/wording.js';
 import type { InboundMessage } from '../core/channel.js';
 import type { PendingQuestion, Person } from '../store/types.js';
 import { acceptOrAskFee } from './acceptance.js';
@@ -25,6 +25,8 @@ import { answerIsFault, notTheSameFault } from './intake.js';
 import { setLevel } from './commands/set-level.js';
 import { askMissing, timedOutLevelQuestion } from './questions.js';
 import { applyAction, recordEvent } from './transitions.js';
+import { cardMessages } from './messages/cards.js';
+import { cardAnswered } from './cards.js';
 
 const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
 const NOT_FIXED = /^(还是?不行|不行|还没好|没好|还是坏的|还有问题)/;
@@ -85,6 +87,7 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
         await ctx.text(r.reason, [mentionOf(person)], { ticketId: ticket.id });
         return true;
       }
+      cardAnswered(ctx, { ticketId: ticket.id, button: 'level' }, cardMessages.levelChosen.text({ level: levelName(ticket.contract.contract, a.level) }));
       await acceptOrAskFee(ctx, r.ticket, person);
       return true;
     }

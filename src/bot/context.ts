@@ -17,6 +17,7 @@ import type { Role } from '../domain/contract.js';
 import type { WriteGate } from './processing/write-gate.js';
 import type { Clock } from '../core/clock.js';
 import type { Audience, Mention, OutboundAction } from '../core/channel.js';
+import type { CardAnswer } from './cards.js';
 
 export interface BotDeps {
   db: Db;
@@ -66,6 +67,8 @@ export class Ctx {
   readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */
   clickAnswer: { toast?: string; chosen?: string } = {};
+  /** Cards answered in this transaction, updated without their buttons at its end (cards.ts). */
+  readonly cardsAnswered: CardAnswer[] = [];
   /** The chat the event came from (for timers: the ticket's chat): set at construction, or by the router's resolve step. */
   chat!: Chat;
   /** Who acted; null for timers. */

@@ -4,7 +4,9 @@
  * answered consultation, "到场了吗" about how it stands, a site or phone sent
  * right after a report that lacked it.
  */
-import { normalise } from '../domain/commands.js';
+import { buttonValue, normalise } from '../domain/commands.js';
+import { cardAnswered } from './cards.js';
+import { cardMessages } from './messages/cards.js';
 import type { ParsedReport } from '../domain/report-parser.js';
 import { clip, formatTime, statusLabel, ticketTitle } from '../domain/wording.js';
 import { deadlinesOf, type Ticket } from '../store/tickets.js';
@@ -78,7 +80,7 @@ const WHICH_MINUTES = 30;
 
 async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageId: string, chase: boolean): Promise<void> {
   const m = answerMessages.whichTicket;
-  const choices = open.map((t) => `#${t.id} ${[t.site, t.device].filter(Boolean).join('') || clip(t.symptom ?? t.content, 20)}`);
+  const choices = open.map(choiceOf);
   const q = await ctx.tx.pendingQuestion.create({
     data: {
       chatId: ctx.chat.id,
@@ -90,23 +92,63 @@ async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageI
       expiresAt: new Date(ctx.now.getTime() + WHICH_MINUTES * 60_000),
     },
   });
-  const outboxId = await ctx.reply({ kind: 'text', text: m.text({ choices }), mentions: [mentionOf(person)], replyTo: messageId, expectsAnswer: true, audience: m.audience });
+  // A card: a button per ticket, and the numbers to type where the channel has no buttons.
+  const outboxId = await ctx.reply({
+    kind: 'card',
+    title: answerMessages.whichTicketTitle.text(),
+    text: m.text({ choices }),
+    buttons: choices.map((c, i) => ({ label: `${i + 1} ${c}`, value: buttonValue(WHICH_BUTTON, q.id, i + 1) })),
+    mentions: [mentionOf(person)],
+    replyTo: messageId,
+    numbered: true,
+    expectsAnswer: true,
+    audience: m.audience,
+  });
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
+}
+
+/** The button action of the "which ticket" card (its id is the question's, its argument the choice's number). */
+export const WHICH_BUTTON = 'which';
+
+/** The ticket chosen by its number (1-based) or its id, or undefined. */
+function chosenTicket(ticketIds: number[], index: number | null, id: number | null): number | undefined {
+  if (index !== null) return ticketIds[index - 1];
+  return id !== null && ticketIds.includes(id) ? id : undefined;
 }
 
 /** The number (or #id) answering "which one": that ticket's progress. False when the text is not one of the choices. */
 export async function answerWhichTicket(ctx: Ctx, q: Pick<PendingQuestion, 'id' | 'data'>, msg: InboundMessage, person: Person): Promise<boolean> {
-  const { ticketIds, chase } = JSON.parse(q.data) as { ticketIds: number[]; chase?: boolean };
   const text = normalise(msg.text);
   const byIndex = /^(\d{1,2})$/.exec(text);
   const byId = /^#\s?(\d{1,9})$/.exec(text);
-  const id = byIndex ? ticketIds[Number(byIndex[1]) - 1] : byId && ticketIds.includes(Number(byId[1])) ? Number(byId[1]) : undefined;
+  return chooseWhichTicket(ctx, q, byIndex ? Number(byIndex[1]) : null, byId ? Number(byId[1]) : null, person, msg.messageId);
+}
+
+/** The choice made (by number, id or button): that ticket's progress, the question answered and its card updated. */
+export async function chooseWhichTicket(
+  ctx: Ctx,
+  q: Pick<PendingQuestion, 'id' | 'data'>,
+  index: number | null,
+  ticketId: number | null,
+  person: Person,
+  replyTo: string,
+): Promise<boolean> {
+  const { ticketIds, chase } = JSON.parse(q.data) as { ticketIds: number[]; chase?: boolean };
+  const id = chosenTicket(ticketIds, index, ticketId);
   if (id === undefined) return false;
   const t = await ctx.tickets.get(id);
   if (!t) return false;
-  await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
-  await tellProgress(ctx, t, person, msg.messageId, Boolean(chase));
+  const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
+  if (claim.count !== 1) return false;
+  const asked = await ctx.tx.pendingQuestion.findUnique({ where: { id: q.id }, select: { outboxId: true } });
+  if (asked?.outboxId) cardAnswered(ctx, { outboxId: asked.outboxId }, cardMessages.whichChosen.text({ choice: choiceOf(t) }));
+  await tellProgress(ctx, t, person, replyTo, Boolean(chase));
   return true;
+}
+
+/** How a ticket reads among the choices: "#12 小寨站闸机". */
+function choiceOf(t: Ticket): string {
+  return `#${t.id} ${[t.site, t.device].filter(Boolean).join('') || clip(t.symptom ?? t.content, 20)}`;
 }
 
 async function tellProgress(ctx: Ctx, t: Ticket, person: Person, replyTo: string, chase: boolean): Promise<void> {

@@ -22,6 +22,7 @@ import { answerInsideWindow } from './duties/maintenance.js';
 import { TIMED_OUT, askIsFault, askLevel, awaitNotSame, type ReportSource } from './questions.js';
 import { intakeMessages } from './messages/intake.js';
 import { SYSTEM, applyAction, markCreated, recordEvent } from './transitions.js';
+import { cardAnswered } from './cards.js';
 
 const MAX_CONTENT = 4000;
 
@@ -350,6 +351,8 @@ export function reportSourceOf(data: string): ReportSource | null {
 export async function answerIsFault(ctx: Ctx, q: { id: number; data: string }, answer: 'yes' | 'no', person: Person, typed?: string): Promise<boolean> {
   const claim = await ctx.tx.pendingQuestion.updateMany({ where: { id: q.id, state: 'open' }, data: { state: 'answered' } });
   if (claim.count !== 1) return false;
+  const asked = await ctx.tx.pendingQuestion.findUnique({ where: { id: q.id }, select: { outboxId: true } });
+  if (asked?.outboxId) cardAnswered(ctx, { outboxId: asked.outboxId }, (answer === 'yes' ? intakeMessages.isFaultYes : intakeMessages.isFaultNo).text());
   if (answer === 'no') return true;
   const source = reportSourceOf(q.data);
   const report = source && (await reportFrom(ctx, source));

@@ -5,6 +5,7 @@
  *   通告 全部 计划检修 12月5日 01:00-05:00 服务器 小寨站 系统升级
  *   收到故障件 #12 电源模块 · 送修 #12 · 维修费用 #12 1200元 周期10天
  *   修复返回 #12 · 已返还客户 #12 · 取消返修 #12 · 应急报告 #12 …
+ *   取消通告 #3 · 结束维护 #3
  * Pure: text in, command out (time and the vocabularies are passed in). A
  * keyword with what follows malformed gives `usage` with an example, so the
  * bot can answer instead of taking the text for a report.
@@ -36,7 +37,9 @@ export type DutyCommand =
       stations: string[];
     }
   | { type: 'repair'; ref?: TicketRef; action: RepairAction }
-  | { type: 'emergency_report'; ref?: TicketRef; text: string };
+  | { type: 'emergency_report'; ref?: TicketRef; text: string }
+  /** 取消通告 #3 (withdraw a notice, its window with it) · 结束维护 #3 (its window ends now). */
+  | { type: 'notice_end'; ref: TicketRef; how: 'cancel' | 'end'; reason?: string };
 
 export type DutyCommandType = DutyCommand['type'];
 
@@ -56,6 +59,7 @@ export const DUTY_EXAMPLES: Record<DutyCommandType, string> = {
   notice: '通告 全部 计划检修 12月5日 01:00-05:00 服务器 系统升级，期间暂停服务',
   repair: '收到故障件 #12 电源模块 / 送修 #12 / 维修费用 #12 1200元 周期10天 / 修复返回 #12 / 已返还客户 #12',
   emergency_report: '应急报告 #12 已启用备机恢复业务，原因为电源模块损坏，后续…',
+  notice_end: '结束维护 #3 / 取消通告 #3',
 };
 
 /** A named thing and the words that name it (the lexicon's devices and sites). */
@@ -335,6 +339,8 @@ const RULES: Rule[] = [
   { re: /^(修复返回|维修完成返回|返修完成|修好返回)/, make: (r, ref) => opt(ref, { type: 'repair' as const, action: { step: 'repaired' as const, ...(noteOf(r) ? { note: noteOf(r)! } : {}) } }) },
   { re: /^(已返还客户|返还客户|已归还客户|已交还客户)/, make: (r, ref) => opt(ref, { type: 'repair' as const, action: { step: 'returned' as const, ...(noteOf(r) ? { note: noteOf(r)! } : {}) } }) },
   { re: /^(取消返修|返修撤销)/, make: (r, ref) => opt(ref, { type: 'repair' as const, action: { step: 'cancel' as const, ...(noteOf(r) ? { reason: noteOf(r)! } : {}) } }) },
+  { re: /^(取消通告|撤回通告|撤销通告|取消检修|取消维护)/, make: (r, ref) => noticeEnd('cancel', r, ref) },
+  { re: /^(结束维护|结束检修|提前结束检修|提前结束维护|维护已结束|检修已结束)/, make: (r, ref) => noticeEnd('end', r, ref) },
   {
     re: /^(应急响应报告|应急报告)/,
     make: (r, ref) => {
@@ -343,6 +349,12 @@ const RULES: Rule[] = [
     },
   },
 ];
+
+function noticeEnd(how: 'cancel' | 'end', rest: string, ref: TicketRef | undefined): DutyCommand | DutyUsage {
+  if (!ref || !('short' in ref)) return usage('notice_end', '请带上通告编号');
+  const reason = noteOf(rest);
+  return { type: 'notice_end', ref, how, ...(reason ? { reason } : {}) };
+}
 
 const NOTICE_RE = /^(发布通告|发通告|通告)(?=$|\s|[:：])/;
 

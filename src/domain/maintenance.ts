@@ -21,7 +21,10 @@ export interface MaintenanceWindow {
   allSystems: boolean;
   /** Canonical site names; empty: every station. */
   stations: string[];
+  /** Ended early (结束维护) or cancelled with its notice: the window's effective end. */
   cancelledAt: Date | null;
+  /** Who ended or cancelled it. */
+  endedByName?: string | null;
 }
 
 export interface WindowDraft {

@@ -4,7 +4,7 @@
  * the managers' groups, and the on-duty rota. Pure schema; loading is src/config.ts.
  */
 import { z } from 'zod';
-import { CHANNELS, type ChannelName } from '../core/channel.js';
+import { CHANNELS, CUSTOMER_ONLY_CHANNELS, type ChannelName } from '../core/channel.js';
 import { ROLES } from './contract.js';
 import { CUSTOMER_PLAN_FIELDS, checkCustomerPlans } from './customer-plans.js';
 
@@ -109,4 +109,25 @@ function checkStaffChats(org: OrgShape, issue: (path: (string | number)[], messa
       owners.set(k, c.name);
     });
   });
+}
+
+/**
+ * Where staff-only messages (dispatch requests, reminders, breaches, duty jobs) would find no chat:
+ * a running channel with customers' chats but neither a staff group for each of them nor a
+ * managers' group. They are never shown to the customer instead, so they would not be sent at all;
+ * the service says so at start. Customer-only channels (微信客服) use the staff's chats on the
+ * other running channels. Returns one sentence per gap, empty when every message has a place.
+ */
+export function staffRoutingGaps(org: OrgShape, running: readonly ChannelName[]): string[] {
+  const staffChannels = running.filter((c) => !CUSTOMER_ONLY_CHANNELS.includes(c));
+  const gaps: string[] = [];
+  for (const ch of running) {
+    const homes = CUSTOMER_ONLY_CHANNELS.includes(ch) ? staffChannels : [ch];
+    if (org.managersGroups.some((g) => homes.includes(g.channel))) continue;
+    const uncovered = org.customers.filter((c) => c.chats.some((x) => x.channel === ch) && !c.staffChats.some((s) => homes.includes(s.channel)));
+    const where = homes.length ? homes.join('/') : 'any staff channel';
+    if (uncovered.length) gaps.push(`${ch}: no managers' group on ${where} and no staff group for ${uncovered.map((c) => `"${c.name}"`).join(', ')}; dispatch requests, reminders and other staff-only messages about their tickets will not be sent (add managersGroups or customers[].staffChats in the organisation file)`);
+    else if (!org.customers.some((c) => c.chats.some((x) => x.channel === ch)) && ch !== 'sandbox') gaps.push(`${ch}: no managers' group on ${where}; staff-only messages about tickets from chats bound later (绑定客户) will not be sent until one is added to managersGroups`);
+  }
+  return gaps;
 }

@@ -1,6 +1,7 @@
 /**
  * A whole ticket on Feishu through the real service and the real SDK: report,
- * level question answered by a card click, the ticket card's 接单/到场/已修复
+ * level question answered by a card click (and one answered by text: its card
+ * patched without buttons), the ticket card's 接单/到场/已修复
  * clicked by the engineer, confirmation and rating clicked by the customer;
  * then the platform failing (429, 500: retried, posted once) and refusing
  * (a permanent error: recorded on the outbox row, not retried).
@@ -147,6 +148,20 @@ describe('a ticket on Feishu, by messages and card clicks', () => {
     expect(done.serviceRecord.confirmation).toBe('confirmed');
     expect(done.serviceRecord.satisfaction).toBe(5);
     expect(done.assignee.name).toBe('张工');
+  });
+
+  it('a card answered by text loses its buttons: the level question is patched to show the choice', async () => {
+    await say('北大街站 票务系统有问题 快来看看 电话13800138005');
+    const question = lastCard();
+    expect(textOf(question)).toContain('影响范围');
+    expect(question.patches).toEqual([]);
+    await say('2');
+    expect(question.patches).toHaveLength(1);
+    const patched = JSON.stringify(question.patches[0]);
+    expect(patched).toContain('已选择');
+    expect(patched).toContain('二级');
+    expect(patched).toContain('请确认影响范围');
+    expect(patched).not.toContain('"tag":"button"');
   });
 
   it('the customer\'s chat shows no staff buttons; a customer pressing 接单 anyway is refused and nothing changes', async () => {

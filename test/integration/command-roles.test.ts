@@ -120,6 +120,7 @@ const CHAT_COMMANDS: Record<string, { text: string; mentions?: Mention[]; roles:
   follow_up_assign: { text: '派回访 #99 @张工', mentions: [{ id: 'e1', name: '张工' }], roles: ['desk', 'manager', 'vp'], done: /./ },
   follow_up_done: { text: '回访 #99 正常', roles: ['engineer', 'desk', 'manager', 'vp'], done: /./ },
   notice: { text: '通告 全部 周六停机', roles: ['manager', 'vp'], done: /./ },
+  notice_end: { text: '结束维护 #99', roles: ['manager', 'vp'], done: /没有找到这条通告/ },
   erase_request: { text: '删除我的信息', roles: ['customer', 'engineer', 'desk', 'manager', 'vp'], done: /已收到您删除个人信息的申请/ },
   erase_person: { text: '删除个人信息 用户99', roles: ['desk', 'manager', 'vp'], done: /没有找到用户99/ },
 };
@@ -216,8 +217,8 @@ const rows = Object.entries(COMMANDS).flatMap(([name, c]) =>
   ROLES.flatMap((role) => OWNERSHIPS[role].map((ownership) => [name, role, ownership, c.allowed[role]?.includes(ownership) ? 'done' : 'refused'] as const)),
 );
 
-/** Not in the tables: the buttons of a question the bot asked one person (需要为此报修吗), answered by that person. */
-const ELSEWHERE = ['is_fault_choice'];
+/** Not in the tables: the buttons of a question the bot asked one person (需要为此报修吗, which ticket), answered by that person. */
+const ELSEWHERE = ['is_fault_choice', 'which_choice'];
 
 it('the tables name every command of the registry', () => {
   const names = REGISTRY.map((c) => c.name).sort();

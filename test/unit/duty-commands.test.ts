@@ -166,6 +166,24 @@ describe('notices', () => {
   });
 });
 
+describe('withdrawing a notice, ending its window', () => {
+  it.each([
+    ['结束维护 #3', { type: 'notice_end', ref: { short: 3 }, how: 'end' }],
+    ['提前结束检修 #3 升级顺利完成', { type: 'notice_end', ref: { short: 3 }, how: 'end', reason: '升级顺利完成' }],
+    ['取消通告 #3', { type: 'notice_end', ref: { short: 3 }, how: 'cancel' }],
+    ['撤销通告 #3 发错了', { type: 'notice_end', ref: { short: 3 }, how: 'cancel', reason: '发错了' }],
+  ])('%s', (text, want) => {
+    expect(parse(text)).toEqual(want);
+  });
+  it('without the notice number: the example', () => {
+    expect(parse('结束维护')).toMatchObject({ type: 'usage', command: 'notice_end', problem: '请带上通告编号' });
+  });
+  it('撤销通告 #3 is about notice #3, never a cancellation of ticket #3', () => {
+    expect(parseCommand('撤销通告 #3')?.command.name).toBe('notice_end');
+    expect(parseCommand('撤销 #3 重复报修')?.command.name).toBe('cancel');
+  });
+});
+
 describe('time windows', () => {
   const cases: Array<[string, string, string]> = [
     ['12月5日 01:00-05:00', '2026-12-05T01:00:00', '2026-12-05T05:00:00'],
@@ -210,9 +228,11 @@ describe('the duty commands and the ticket commands do not overlap', () => {
     '已返还客户 #12',
     '取消返修 #12',
     '应急报告 #12 已启用备机',
+    '结束维护 #3',
+    '取消通告 #3',
   ];
   // Wired into the registry, each is read as its duty command, never as a ticket command.
-  const DUTY_COMMANDS = ['inspection_done', 'inspection_assign', 'follow_up_done', 'follow_up_assign', 'notice', 'repair', 'emergency_report'];
+  const DUTY_COMMANDS = ['inspection_done', 'inspection_assign', 'follow_up_done', 'follow_up_assign', 'notice', 'repair', 'emergency_report', 'notice_end'];
   it.each(duty)('the registry reads %s as a duty command', (text) => {
     expect(DUTY_COMMANDS).toContain(parseCommand(text)?.command.name);
   });

@@ -1,6 +1,6 @@
 /** The per-customer staff group in the organisation file: where it may be, and the error when it may not. */
 import { describe, expect, it } from 'vitest';
-import { OrgSchema } from '../../src/domain/org.js';
+import { OrgSchema, staffRoutingGaps } from '../../src/domain/org.js';
 
 const base = (staffChats: unknown[], extra: Record<string, unknown> = {}) => ({
   customers: [
@@ -37,5 +37,33 @@ describe('customers[].staffChats', () => {
     const org = base([{ channel: 'sandbox', id: 'staff' }]);
     (org.customers[1] as { staffChats?: unknown[] }).staffChats = [{ channel: 'sandbox', id: 'staff' }];
     expect(errors(org)).toContain('customers.1.staffChats.0: sandbox:staff is already "甲公司"\'s staff group; each customer needs its own');
+  });
+});
+
+describe('staffRoutingGaps: where staff-only messages would have no chat', () => {
+  const org = (extra: Record<string, unknown>) =>
+    OrgSchema.parse({
+      customers: [
+        { name: '甲公司', chats: [{ channel: 'feishu', id: 'oc_a' }], staffChats: [{ channel: 'feishu', id: 'oc_staff_a' }] },
+        { name: '乙公司', chats: [{ channel: 'feishu', id: 'oc_b' }, { channel: 'wecom-kf', id: 'kf_b' }] },
+      ],
+      ...extra,
+    });
+
+  it('names the customers whose staff messages would not be sent, per channel', () => {
+    const gaps = staffRoutingGaps(org({}), ['feishu', 'wecom-kf']);
+    expect(gaps).toHaveLength(2);
+    expect(gaps[0]).toContain('feishu: no managers\' group on feishu and no staff group for "乙公司"');
+    expect(gaps[0]).not.toContain('甲公司');
+    expect(gaps[1]).toContain('wecom-kf: no managers\' group on feishu and no staff group for "乙公司"');
+  });
+
+  it('is empty with a managers\' group on the channel, and for a 微信客服 customer whose staff are on another running channel', () => {
+    expect(staffRoutingGaps(org({ managersGroups: [{ channel: 'feishu', id: 'oc_m' }] }), ['feishu', 'wecom-kf'])).toEqual([]);
+  });
+
+  it('says so for a running channel with no customers yet and no managers\' group (chats bound later)', () => {
+    const gaps = staffRoutingGaps(OrgSchema.parse({ managersGroups: [{ channel: 'feishu', id: 'oc_m' }] }), ['feishu', 'wecom']);
+    expect(gaps).toEqual([expect.stringContaining("wecom: no managers' group on wecom; staff-only messages about tickets from chats bound later")]);
   });
 });

@@ -4,6 +4,8 @@ import { mentionOf } from '../context.js';
 import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const acknowledge = ticketCommand({
   name: 'acknowledge',
@@ -17,7 +19,8 @@ export const acknowledge = ticketCommand({
   async run({ ctx, person, ticket, reporter, tell, refuse }) {
     const r = await applyAction(ctx, ticket, { type: 'acknowledge' });
     if (!r.ok) return refuse(r.reason);
-    ctx.clickAnswer = { toast: '已接单', chosen: `${person.name} 已接单` };
+    ctx.clickAnswer = { toast: C.takenToast.text(), chosen: C.taken.text({ engineer: person.name }) };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'ack' }, C.taken.text({ engineer: person.name }));
     await tell(S.taken.text({ title: ticketTitle(ticket), engineer: person.name }), [mentionOf(reporter)]);
   },
 });

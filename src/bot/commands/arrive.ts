@@ -5,6 +5,8 @@ import { mentionOf } from '../context.js';
 import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const arrive = ticketCommand<{ note?: string }>({
   name: 'arrive',
@@ -18,7 +20,8 @@ export const arrive = ticketCommand<{ note?: string }>({
   async run({ ctx, person, ticket, reporter, args, tell, refuse }) {
     const r = await applyAction(ctx, ticket, { type: 'arrive', ...(args.note ? { note: args.note } : {}) }, { data: args.note ? { arrivalState: args.note } : {} });
     if (!r.ok) return refuse(r.reason);
-    ctx.clickAnswer = { toast: '已记录到场', chosen: `${person.name} 已到场` };
+    ctx.clickAnswer = { toast: C.arrivedToast.text(), chosen: C.arrived.text({ engineer: person.name }) };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'ack' }, C.arrived.text({ engineer: person.name }));
     await tell(S.arrived.text({ title: ticketTitle(ticket), engineer: person.name }), [mentionOf(reporter)]);
   },
 });

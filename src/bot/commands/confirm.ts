@@ -3,6 +3,8 @@ import { askRating, closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
 import { customerMayAnswer } from './reporter-answers.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const confirm = ticketCommand({
   name: 'confirm',
@@ -17,7 +19,8 @@ export const confirm = ticketCommand({
     const r = await applyAction(ctx, ticket, { type: 'confirm' });
     if (!r.ok) return refuse(r.reason);
     await closeQuestions(ctx, ticket.id, ['confirm']);
-    ctx.clickAnswer = { toast: '已确认修复', chosen: '已确认修复' };
+    ctx.clickAnswer = { toast: C.confirmed.text(), chosen: C.confirmed.text() };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'confirm' }, C.confirmed.text());
     await askRating(ctx, r.ticket, person);
   },
 });

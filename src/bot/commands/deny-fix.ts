@@ -9,6 +9,8 @@ import { closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
 import { customerMayAnswer } from './reporter-answers.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const denyFix = ticketCommand<{ note?: string }>({
   name: 'deny_fix',
@@ -22,7 +24,8 @@ export const denyFix = ticketCommand<{ note?: string }>({
     const r = await applyAction(ctx, ticket, { type: 'deny_fix', ...(args.note ? { note: args.note } : {}) });
     if (!r.ok) return refuse(r.reason);
     await closeQuestions(ctx, ticket.id, ['confirm']);
-    ctx.clickAnswer = { toast: '已反馈未修好', chosen: '客户反馈：还没好' };
+    ctx.clickAnswer = { toast: C.deniedToast.text(), chosen: C.denied.text() };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'confirm' }, C.denied.text());
     const engineer = await personById(ctx.tx, ticket.assigneeId);
     // The customer who said it is answered; the engineer and the manager hear it among the staff.
     await tell(S.reopenedAck.text({ title: ticketTitle(ticket) }), [mentionOf(person)]);

@@ -15,8 +15,9 @@ export const emergencyReport = ticketCommand({
   async run({ ctx, person, ticket, say, refuse }) {
     const cmd = await readDuty(ctx, 'emergency_report');
     if (typeof cmd === 'string') return say(cmd);
-    const refused = await submitReport(ctx, person, ticket, cmd.text);
-    if (refused) return refuse(refused);
-    if (ctx.chat.purpose !== 'managers') await say('应急响应报告已提交。');
+    const r = await submitReport(ctx, person, ticket, cmd.text);
+    if ('refused' in r) return refuse(r.refused);
+    // The staff's group has the report; anywhere else but the customer's chat, the engineer is told it went.
+    if (ctx.chat.purpose !== 'customer' && !r.toldIn.includes(ctx.chat.id)) await say('应急响应报告已提交。');
   },
 });

@@ -4,13 +4,16 @@ import { announceAccepted } from '../acceptance.js';
 import { closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import type { OnTicket } from './command.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export async function decideFee(c: OnTicket<object>, how: 'agree_fee' | 'waive_fee'): Promise<void> {
   const { ctx, person, ticket, reporter, tell, refuse } = c;
   const r = await applyAction(ctx, ticket, { type: how }, { detail: { by: person.name } });
   if (!r.ok) return refuse(r.reason);
   await closeQuestions(ctx, ticket.id, ['fee']);
-  ctx.clickAnswer = { toast: '已记录', chosen: how === 'agree_fee' ? '客户已同意收费' : '经理已批准免费处理' };
+  ctx.clickAnswer = { toast: C.feeToast.text(), chosen: (how === 'agree_fee' ? C.feeAgreed : C.feeWaived).text() };
+  cardAnswered(ctx, { ticketId: ticket.id, button: 'fee' }, ctx.clickAnswer.chosen!);
   await tell(how === 'agree_fee' ? `已记录 ${reporter.name} 同意收费（${ticketTitle(ticket)}），马上安排处理。` : `经理 ${person.name} 已批准免费处理 ${ticketTitle(ticket)}。`);
   await announceAccepted(ctx, r.ticket, reporter);
 }

@@ -37,6 +37,7 @@ import { inspectionAssign } from './inspection-assign.js';
 import { inspectionDone } from './inspection-done.js';
 import { investigation } from './investigation.js';
 import { isFaultChoice } from './is-fault-choice.js';
+import { whichChoice } from './which-choice.js';
 import { mediumRetained } from './medium-retained.js';
 import { myTickets } from './my-tickets.js';
 import { openTickets } from './open-tickets.js';
@@ -44,6 +45,7 @@ import { otherEngineer } from './other-engineer.js';
 import { query } from './query.js';
 import { rate } from './rate.js';
 import { notice } from './notice.js';
+import { noticeEnd } from './notice-end.js';
 import { repair } from './repair.js';
 import { replacePart } from './replace-part.js';
 import { requestSpare } from './request-spare.js';
@@ -70,6 +72,7 @@ export const COMMANDS: readonly Command<any>[] = [
   replacePart, // 已更换
   mediumRetained, // 介质已留存
   detectionReport, // 检测报告
+  noticeEnd, // 取消通告 #3 / 结束维护 #3 (before 撤销: 撤销通告 #3 is about a notice)
   cancel, // 撤销
   confirm, // 确认修复
   denyFix, // 还没好
@@ -92,6 +95,7 @@ export const COMMANDS: readonly Command<any>[] = [
   erasePerson, // 删除个人信息 用户17
   rate, // no words: an answer, a late "满意", or a button
   isFaultChoice, // no words: the buttons of 需要为此报修吗 (typed answers are pending answers)
+  whichChoice, // no words: the buttons of the "which ticket" card (typed numbers are pending answers)
 ];
 
 /** A command as read from a message or a button: which one, its arguments, the ticket it names. */

@@ -11,6 +11,8 @@ import { RATING_LABELS, closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
 import { customerMayAnswer } from './reporter-answers.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const rate = ticketCommand<{ score: number; comment?: string }>({
   name: 'rate',
@@ -36,7 +38,8 @@ export const rate = ticketCommand<{ score: number; comment?: string }>({
     if (!r.ok) return refuse(r.reason);
     await ctx.tx.rating.create({ data: { ticketId: ticket.id, raterId: person.id, score, comment: comment ?? null, at: ctx.now } });
     await closeQuestions(ctx, ticket.id, ['rate']);
-    ctx.clickAnswer = { toast: '感谢评价', chosen: `评分：${score} ${RATING_LABELS[score]}` };
+    ctx.clickAnswer = { toast: C.ratedToast.text(), chosen: C.rated.text({ score, label: RATING_LABELS[score] ?? '' }) };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'rate' }, ctx.clickAnswer.chosen!);
     if (ticket.kind === 'complaint') {
       await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { satisfaction: score, customerOpinion: comment ?? null, ...(r.dissatisfied ? {} : { archivedAt: ctx.now }) } });
     }

@@ -4,6 +4,7 @@
  * One command: the steps share their ticket, roles and record (the state machine
  * in repair-return.ts refuses a step out of order, and 取消返修 to engineers).
  */
+import { mentionOf } from '../context.js';
 import { send } from '../duties/support.js';
 import { repairStep } from '../duties/repairs.js';
 import { dutyMessages } from '../messages/duties.js';
@@ -19,12 +20,14 @@ export const repair = ticketCommand({
     staff: { line: '返修：收到故障件 #12 电源模块 → 送修 #12 → 维修费用 #12 1200元 周期10天 → 修复返回 #12 → 已返还客户 #12', order: 154 },
     managers: { line: '取消返修 #12', order: 213 },
   },
-  async run({ ctx, person, ticket, chat, say, refuse }) {
+  async run({ ctx, person, ticket, chat, say, staff, refuse }) {
     const cmd = await readDuty(ctx, 'repair');
     if (typeof cmd === 'string') return say(cmd);
     const r = await repairStep(ctx, person, ticket, cmd.action);
     if (!r.ok) return refuse(r.reason);
     if (r.customer) await send(ctx, chat, dutyMessages.repairStepCustomer, r.customer, { ticketId: ticket.id });
-    await say(r.staff);
+    // The next limits are the staff's: given in the customer's chat, they go to its staff group.
+    if (ctx.chat.purpose === 'customer') await staff(r.staff, [mentionOf(person)]);
+    else await say(r.staff);
   },
 });

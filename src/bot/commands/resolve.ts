@@ -5,6 +5,8 @@ import { mentionOf } from '../context.js';
 import { askConfirm, askRating, closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const resolve = ticketCommand<{ note?: string }>({
   name: 'resolve',
@@ -18,7 +20,8 @@ export const resolve = ticketCommand<{ note?: string }>({
     const { note } = args;
     const r = await applyAction(ctx, ticket, { type: 'resolve', ...(note ? { note } : {}) }, { data: note ? { resolutionNote: note, handling: note } : {} });
     if (!r.ok) return refuse(r.reason);
-    ctx.clickAnswer = { toast: '已报修复', chosen: `${person.name} 已报修复` };
+    ctx.clickAnswer = { toast: C.resolvedToast.text(), chosen: C.resolved.text({ engineer: person.name }) };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'ack' }, C.resolved.text({ engineer: person.name }));
     await closeQuestions(ctx, ticket.id);
     if (ticket.kind === 'fault') {
       await askConfirm(ctx, r.ticket, reporter);

@@ -7,6 +7,8 @@ import { acceptOrAskFee } from '../acceptance.js';
 import { closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
+import { cardMessages as C } from '../messages/cards.js';
+import { cardAnswered } from '../cards.js';
 
 export const setLevel = ticketCommand<{ level: FaultLevel }>({
   name: 'set_level',
@@ -30,7 +32,9 @@ export const setLevel = ticketCommand<{ level: FaultLevel }>({
     });
     if (!r.ok) return refuse(r.reason);
     await closeQuestions(ctx, ticket.id, ['level']);
-    ctx.clickAnswer = { toast: `已选择 ${args.level}`, chosen: `已选择：${levelName(entry.contract, args.level)}` };
+    const level = levelName(entry.contract, args.level);
+    ctx.clickAnswer = { toast: C.levelToast.text({ level }), chosen: C.levelChosen.text({ level }) };
+    cardAnswered(ctx, { ticketId: ticket.id, button: 'level' }, C.levelChosen.text({ level }));
     if (r.ticket.status === 'level_known') {
       await acceptOrAskFee(ctx, r.ticket, reporter);
       return;

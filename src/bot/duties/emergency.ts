@@ -27,20 +27,21 @@ export async function requestEmergencyReport(ctx: Ctx, ticket: Ticket, clock: st
     const label = owed.find((d) => d.key === r.key)?.label ?? clock;
     await tellStaff(
       ctx,
+      { ticket },
       dutyMessages.emergencyRequested,
       { title: ticketTitle(ticket), id: ticket.id, label, due: formatTime(r.dueAt!, ticket.contract.contract.timezone, ctx.now) },
-      { audiences: terms.remind, holder: { id: engineer?.id ?? null, name: engineer?.name ?? null }, ticketId: ticket.id },
+      { audiences: terms.remind, holder: { id: engineer?.id ?? null, name: engineer?.name ?? null } },
     );
     await recordEvent(ctx, ticket, 'emergency_report_requested', { clock, dueAt: r.dueAt!.toISOString() }, { actor: null });
   }
 }
 
-/** The engineer's report: recorded on the ticket, its timers cancelled, the managers told. */
-export async function submitReport(ctx: Ctx, person: Person, ticket: Ticket, text: string): Promise<string | null> {
+/** The engineer's report: recorded on the ticket, its timers cancelled, the staff's group told (the chats it went to). */
+export async function submitReport(ctx: Ctx, person: Person, ticket: Ticket, text: string): Promise<{ refused: string } | { toldIn: number[] }> {
   const r = await submitEmergencyReportFor(ctx.tx, { ticketId: ticket.id, actor: { personId: person.id, name: person.name, role: person.role }, text, at: ctx.now, inboundEventId: ctx.inboundEventId });
-  if (!r.ok) return r.reason;
+  if (!r.ok) return { refused: r.reason };
   await planDutyTimers(ctx.tx, 'emergency_report', r.report.id, [], ctx.now);
   await recordEvent(ctx, ticket, 'emergency_report', { late: r.late, amend: r.amend, unprompted: r.unprompted });
-  await tellStaff(ctx, dutyMessages.emergencySubmitted, { title: ticketTitle(ticket), by: person.name, text: r.report.text ?? text, late: r.late, amend: r.amend }, { audiences: ['manager'], ticketId: ticket.id });
-  return null;
+  const told = await tellStaff(ctx, { ticket }, dutyMessages.emergencySubmitted, { title: ticketTitle(ticket), by: person.name, text: r.report.text ?? text, late: r.late, amend: r.amend }, { audiences: ['manager'] });
+  return { toldIn: told.map((c) => c.id) };
 }

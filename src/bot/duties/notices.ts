@@ -9,10 +9,12 @@ import { parseDutyCommand, type DutyCommand } from '../../domain/duty-commands.j
 import { windowProblem, windowsAffecting } from '../../domain/maintenance.js';
 import { NOTICE_KIND_LABELS, noticeRecipients } from '../../domain/notice.js';
 import { formatTime } from '../../domain/wording.js';
-import { claimNoticeDelivery, createNotice, setDeliveryOutbox, type NoticeRow } from '../../store/duties/index.js';
+import { cancelNotice, claimNoticeDelivery, createNotice, endWindow, findNotice, noticeChatIds, setDeliveryOutbox, type NoticeRow } from '../../store/duties/index.js';
+import type { Person } from '../../store/types.js';
 import { Ctx, type BotDeps } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
 import { flushTimers, syncTimers } from '../transitions.js';
+import { chatById } from '../directory.js';
 import { customerChats, dutyParseOptions, send } from './support.js';
 
 export type NoticeCommand = Extract<DutyCommand, { type: 'notice' }>;
@@ -66,7 +68,56 @@ export async function postNotice(
   return { ok: true, notice, chats };
 }
 
-/** The open tickets a new window touches get their timers re-planned (the planned-work rule applies at flush). */
+/**
+ * A manager withdraws a notice (取消通告 #3: its window, begun or not, ends
+ * now) or ends its maintenance window now (结束维护 #3): recorded with who and
+ * when, the chats it went to told, the open tickets it touched re-planned, and
+ * reports from now on handled as usual. Returns what to say to the manager.
+ */
+export async function endNotice(ctx: Ctx, person: Pick<Person, 'id' | 'name'>, noticeId: number, how: 'cancel' | 'end'): Promise<string> {
+  const notice = await findNotice(ctx.tx, noticeId);
+  if (!notice) return '没有找到这条通告，请核对编号。';
+  if (notice.cancelledAt) return `通告 #${notice.id} 已于 ${formatTime(notice.cancelledAt, await timezoneOf(ctx, notice), ctx.now)} 撤回。`;
+  const tz = await timezoneOf(ctx, notice);
+  const w = notice.window;
+  const by = { id: person.id, name: person.name };
+  if (how === 'end') {
+    if (!w) return `通告 #${notice.id} 没有检修时间；如需撤回，请用「取消通告 #${notice.id}」。`;
+    if (w.cancelledAt) return `通告 #${notice.id} 的检修已于 ${formatTime(w.cancelledAt, tz, ctx.now)} 结束。`;
+    if (ctx.now < w.start) return `检修尚未开始（${windowText(w, tz, ctx.now)}）；如需取消，请用「取消通告 #${notice.id}」。`;
+    if (ctx.now >= w.end) return `检修已于 ${formatTime(w.end, tz, ctx.now)} 结束，无需再操作。`;
+    if (!(await endWindow(ctx.tx, w.id, ctx.now, by))) return `通告 #${notice.id} 的检修已结束。`;
+  } else if (!(await cancelNotice(ctx.tx, notice.id, ctx.now, by))) {
+    return `通告 #${notice.id} 已撤回。`;
+  }
+  // Begun and not over: the window ends now (the customers told so); otherwise it never ran.
+  const running = w !== null && w.start <= ctx.now && ctx.now < w.end;
+  const when = w ? windowText(w, tz, ctx.now) : null;
+  let chats = 0;
+  for (const chatId of await noticeChatIds(ctx.tx, notice.id)) {
+    const chat = await chatById(ctx.tx, chatId);
+    if (!chat.active) continue;
+    const id = running
+      ? await send(ctx, chat, dutyMessages.windowEndedEarly, { window: when!, at: formatTime(ctx.now, tz, ctx.now) })
+      : await send(ctx, chat, dutyMessages.noticeWithdrawn, { label: NOTICE_KIND_LABELS[notice.kind], text: notice.text, window: when });
+    if (id !== null) chats++;
+  }
+  // The tickets the window touched as declared: their clocks follow its new end (or no window at all).
+  if (w) await replanTouched(ctx, await customersOf(ctx, notice), notice);
+  const done = how === 'end' ? `检修已提前结束（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）` : `已撤回（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）`;
+  return dutyMessages.noticeEnded.text({ label: NOTICE_KIND_LABELS[notice.kind], notice: notice.id, done, chats });
+}
+
+async function timezoneOf(ctx: Ctx, notice: NoticeRow): Promise<string> {
+  return (await ctx.tickets.contractOf(notice.customerId)).contract.timezone;
+}
+
+async function customersOf(ctx: Ctx, notice: NoticeRow): Promise<number[]> {
+  if (notice.customerId !== null) return [notice.customerId];
+  return (await ctx.tx.customer.findMany({ select: { id: true } })).map((c) => c.id);
+}
+
+/** The open tickets a window touches get their timers re-planned (the planned-work rule applies at flush). */
 async function replanTouched(ctx: Ctx, customerIds: number[], notice: NoticeRow): Promise<void> {
   const w = notice.window!;
   const open = await ctx.tx.ticket.findMany({

@@ -1,7 +1,8 @@
 /**
  * What the duty handlers share: where their messages go (the customer's chats
- * with the customer audience; the managers' groups, mentioning the people the
- * contract names, with the staff audience), who a duty's audience is, the
+ * with the customer audience; the customer's staff group — the managers' group
+ * when it has none — mentioning the people the contract names, with the staff
+ * audience), who a duty's audience is, the
  * duty command parser's vocabularies, and a customer's contract and plans.
  */
 import type { ContractEntry } from '../../core/contracts.js';
@@ -12,7 +13,7 @@ import type { InspectionPlan, FollowUpSchedule } from '../../domain/customer-pla
 import type { Chat, Person } from '../../store/types.js';
 import type { MessageTemplate } from '../messages/catalogue.js';
 import { mentionOf, type Ctx } from '../context.js';
-import { firstWithRole, managersGroups } from '../directory.js';
+import { chatById, firstWithRole, managersGroups, staffChatFor } from '../directory.js';
 
 /** Writes a template to a chat, its audience on the outbox row. */
 export async function send<P>(ctx: Ctx, chat: Pick<Chat, 'channel' | 'platformId'>, m: MessageTemplate<P>, params: P, o: { mentions?: Mention[]; ticketId?: number | null } = {}): Promise<number | null> {
@@ -67,17 +68,42 @@ export async function audiencePeople(ctx: Ctx, channel: string, audiences: reado
   return [...new Map(people.map((p) => [p.id, p])).values()];
 }
 
-/** Posts a staff template to every managers' group, mentioning the audience there. */
+/** What a staff message is about: a customer (its duties), or a ticket (in its chat). */
+export type StaffAbout = { customerId: number | null } | { ticket: { id: number; chatId: number } };
+
+/**
+ * Where the staff hear about a customer's duty or a ticket: the customer's
+ * staff group on each channel it is served on (directory.ts staffChatFor),
+ * the managers' group there when it has none; every managers' group when
+ * the customer has no chat (or there is no customer).
+ */
+export async function staffChatsFor(ctx: Ctx, about: StaffAbout): Promise<Chat[]> {
+  const running = ctx.deps.activeChannels?.();
+  const chats = 'ticket' in about ? [await chatById(ctx.tx, about.ticket.chatId)] : about.customerId === null ? [] : await customerChats(ctx, about.customerId);
+  if (!chats.length) return managersGroups(ctx.tx, running);
+  const out = new Map<number, Chat>();
+  for (const chat of chats) {
+    const staff = await staffChatFor(ctx.tx, chat, running);
+    if (staff) out.set(staff.id, staff);
+  }
+  return [...out.values()];
+}
+
+/** Posts a staff template to the staff chats of what it is about (staffChatsFor), mentioning the audience there. Returns those chats. */
 export async function tellStaff<P>(
   ctx: Ctx,
+  about: StaffAbout,
   m: MessageTemplate<P>,
   params: P,
-  o: { audiences?: readonly DutyAudience[]; holder?: { id?: number | null; name?: string | null }; ticketId?: number | null } = {},
-): Promise<void> {
-  for (const group of await managersGroups(ctx.tx, ctx.deps.activeChannels?.())) {
-    const people = o.audiences ? await audiencePeople(ctx, group.channel, o.audiences, o.holder ?? {}) : [];
-    await send(ctx, group, m, params, { mentions: people.map(mentionOf), ticketId: o.ticketId ?? null });
+  o: { audiences?: readonly DutyAudience[]; holder?: { id?: number | null; name?: string | null } } = {},
+): Promise<Chat[]> {
+  const chats = await staffChatsFor(ctx, about);
+  const ticketId = 'ticket' in about ? about.ticket.id : null;
+  for (const chat of chats) {
+    const people = o.audiences ? await audiencePeople(ctx, chat.channel, o.audiences, o.holder ?? {}) : [];
+    await send(ctx, chat, m, params, { mentions: people.map(mentionOf), ticketId });
   }
+  return chats;
 }
 
 /** The organisation file's entry of a stored customer (its plans), by name. */

@@ -124,7 +124,7 @@ async function makeJobs(ctx: Ctx, c: PlannedCustomer, drafts: InspectionJobDraft
     await planDutyTimers(ctx.tx, 'inspection', job.id, inspectionTimerPlan(job, remindersOf(plan, terms), c.entry.calendar), ctx.now);
     await tellCustomer(ctx, c.id, dutyMessages.inspectionPlanned, { plan: job.plan, date: DateTime.fromISO(job.dueDate).toFormat('M月d日'), systems: job.systems.join('、') });
     const due = formatTime(job.dueAt, tz, ctx.now);
-    await tellStaff(ctx, dutyMessages.inspectionJobMade, { job: job.id, customer: c.name, plan: job.plan, due, who, byRota: a.by === 'rota' }, { audiences: ['assignee'], holder: { name: who } });
+    await tellStaff(ctx, { customerId: c.id }, dutyMessages.inspectionJobMade, { job: job.id, customer: c.name, plan: job.plan, due, who, byRota: a.by === 'rota' }, { audiences: ['assignee'], holder: { name: who } });
   }
   return mine;
 }
@@ -164,6 +164,7 @@ export async function makeVisits(ctx: Ctx, c: { id: number; name: string; entry:
     await planDutyTimers(ctx.tx, 'follow_up', visit.id, followUpTimerPlan(visit, reminders, c.entry.calendar), ctx.now);
     await tellStaff(
       ctx,
+      { customerId: c.id },
       dutyMessages.visitMade,
       { visit: visit.id, customer: c.name, reason: FOLLOW_UP_REASON_LABELS[visit.reason], due: formatTime(visit.dueAt, tz, ctx.now), who: owner?.name ?? '待派' },
       { audiences: ['assignee'], holder: owner ?? {} },

@@ -13,10 +13,10 @@ import type { Ticket } from '../../store/tickets.js';
 import type { Person } from '../../store/types.js';
 import { accept } from '../acceptance.js';
 import type { Ctx } from '../context.js';
-import { tellManagers } from '../escalation.js';
 import { plausibleLevel } from '../intake.js';
 import { SYSTEM, applyAction, markCreated, recordEvent } from '../transitions.js';
-import { customerChats } from './support.js';
+import { dutyMessages } from '../messages/duties.js';
+import { customerChats, tellStaff } from './support.js';
 
 export interface StaffReport {
   customerId: number;
@@ -70,6 +70,6 @@ export async function openStaffReport(ctx: Ctx, r: StaffReport): Promise<Ticket 
   }
   const a = await applyAction(ctx, ticket, { type: 'accept' }, { actor: SYSTEM });
   if (a.ok) ticket = a.ticket;
-  await tellManagers(ctx, ticket, `新咨询 ${ticketTitle(ticket)}（回访中客户提出）：${clip(r.content, 120)}\n请安排工程师在群内答复（回复「答复 #${ticket.id} 内容」）。`, ['manager']);
+  await tellStaff(ctx, { ticket }, dutyMessages.visitConsultation, { title: ticketTitle(ticket), id: ticket.id, text: clip(r.content, 120) }, { audiences: ['manager'] });
   return ticket;
 }

@@ -3,7 +3,8 @@
  * follow-up visits, repair steps and emergency reports. Each is claimed
  * (pending → fired, in one statement: two replicas never fire one twice) and
  * fired in its own transaction; a reminder goes to the block's `remind`
- * audience, an overdue point to its `overdueNotify`, in the managers' groups.
+ * audience, an overdue point to its `overdueNotify`, in the customer's staff
+ * group (the managers' group when it has none: support.ts staffChatsFor).
  * Who is told and when comes from the contract's blocks, never from code.
  */
 import type { Logger } from 'pino';
@@ -71,10 +72,10 @@ async function inspectionTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const due = formatTime(job.dueAt, entry.contract.timezone, ctx.now);
   const holder = { id: job.assigneeId, name: job.assigneeName };
   if (isOverdue(t.stage)) {
-    await tellStaff(ctx, dutyMessages.inspectionOverdue, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, who: job.assigneeName ?? '未派工' }, { audiences: terms.overdueNotify, holder });
+    await tellStaff(ctx, { customerId: job.customerId }, dutyMessages.inspectionOverdue, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, who: job.assigneeName ?? '未派工' }, { audiences: terms.overdueNotify, holder });
   } else {
     const left = formatSpan(t.deadlineAt.getTime() - ctx.now.getTime());
-    await tellStaff(ctx, dutyMessages.inspectionReminder, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, left }, { audiences: terms.remind, holder });
+    await tellStaff(ctx, { customerId: job.customerId }, dutyMessages.inspectionReminder, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, left }, { audiences: terms.remind, holder });
   }
 }
 
@@ -88,9 +89,9 @@ async function visitTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const due = late(ctx, t) + formatTime(visit.dueAt, entry.contract.timezone, ctx.now);
   const holder = { id: visit.assigneeId, name: visit.assigneeName };
   if (isOverdue(t.stage)) {
-    await tellStaff(ctx, dutyMessages.visitOverdue, { visit: visit.id, customer, due, who: visit.assigneeName ?? '未派' }, { audiences: terms.overdueNotify, holder });
+    await tellStaff(ctx, { customerId: visit.customerId }, dutyMessages.visitOverdue, { visit: visit.id, customer, due, who: visit.assigneeName ?? '未派' }, { audiences: terms.overdueNotify, holder });
   } else {
-    await tellStaff(ctx, dutyMessages.visitReminder, { visit: visit.id, customer, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences: terms.remind, holder });
+    await tellStaff(ctx, { customerId: visit.customerId }, dutyMessages.visitReminder, { visit: visit.id, customer, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences: terms.remind, holder });
   }
 }
 
@@ -115,8 +116,8 @@ async function repairTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const due = late(ctx, t) + formatTime(t.deadlineAt, ticket.contract.contract.timezone, ctx.now);
   const title = ticketTitle(ticket);
   const audiences: readonly DutyAudience[] = isOverdue(t.stage) ? terms.overdueNotify : terms.remind;
-  if (isOverdue(t.stage)) await tellStaff(ctx, dutyMessages.repairOverdue, { title, step: label, due, who: holder.name ?? '未派单' }, { audiences, holder, ticketId: ticket.id });
-  else await tellStaff(ctx, dutyMessages.repairReminder, { title, step: label, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences, holder, ticketId: ticket.id });
+  if (isOverdue(t.stage)) await tellStaff(ctx, { ticket }, dutyMessages.repairOverdue, { title, step: label, due, who: holder.name ?? '未派单' }, { audiences, holder });
+  else await tellStaff(ctx, { ticket }, dutyMessages.repairReminder, { title, step: label, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences, holder });
 }
 
 async function emergencyTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
@@ -130,8 +131,8 @@ async function emergencyTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const title = ticketTitle(ticket);
   const due = late(ctx, t) + formatTime(t.deadlineAt, ticket.contract.contract.timezone, ctx.now);
   if (isOverdue(t.stage)) {
-    await tellStaff(ctx, dutyMessages.emergencyOverdue, { title, due, who: holder.name ?? '未派单' }, { audiences: terms.overdueNotify, holder, ticketId: ticket.id });
+    await tellStaff(ctx, { ticket }, dutyMessages.emergencyOverdue, { title, due, who: holder.name ?? '未派单' }, { audiences: terms.overdueNotify, holder });
   } else {
-    await tellStaff(ctx, dutyMessages.emergencyReminder, { title, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences: terms.remind, holder, ticketId: ticket.id });
+    await tellStaff(ctx, { ticket }, dutyMessages.emergencyReminder, { title, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences: terms.remind, holder });
   }
 }

@@ -21,6 +21,7 @@ export const answerMessages = defineMessages({
     text: (p: { choices: string[] }) => `您有${p.choices.length}张工单在处理中，请问是哪一张？\n${p.choices.map((c, i) => `${i + 1} ${c}`).join('\n')}\n请回复序号。`,
     sample: { choices: ['#12 小寨站闸机', '#13 钟楼站TVM'] },
   },
+  whichTicketTitle: { audience: 'customer', text: () => '请选择工单' },
   /** A message addressed to the bot that is nothing it can act on: a short, polite way forward. */
   addressed: {
     audience: 'customer',

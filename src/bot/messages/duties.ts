@@ -2,7 +2,8 @@
  * What the bot says about the planned duties: inspections, follow-up visits,
  * notices and maintenance windows, repair and return, emergency response
  * reports. Customer templates go to the customer's chat; staff templates to
- * the managers' group (reminders, lateness) or to whoever gave the command.
+ * the customer's staff group, the managers' group when it has none
+ * (duties/support.ts staffChatsFor), or to whoever gave the command.
  */
 import { defineMessages } from './catalogue.js';
 
@@ -59,6 +60,11 @@ export const dutyMessages = defineMessages({
     audience: 'staff',
     text: (p: { visit: number; tickets: string }) => `回访 #${p.visit} 已记录${p.tickets ? `；客户提出的问题已登记 ${p.tickets}` : ''}。`,
   },
+  visitConsultation: {
+    audience: 'staff',
+    text: (p: { title: string; id: number; text: string }) => `新咨询 ${p.title}（回访中客户提出）：${p.text}\n请安排工程师在群内答复（回复「答复 #${p.id} 内容」）。`,
+    sample: { title: '#12（GD-20261124-0001）', id: 12, text: '希望增加巡检频次' },
+  },
   // Notices and maintenance windows
   notice: {
     audience: 'customer',
@@ -67,6 +73,22 @@ export const dutyMessages = defineMessages({
   noticePosted: {
     audience: 'staff',
     text: (p: { notice: number; label: string; chats: number }) => `${p.label} #${p.notice} 已发送至 ${p.chats} 个客户群。`,
+  },
+  noticeWithdrawn: {
+    audience: 'customer',
+    text: (p: { label: string; text: string; window: string | null }) =>
+      p.window ? `【检修取消】原定 ${p.window} 的计划检修已取消，相关系统照常服务。` : `【通告撤回】此前发布的${p.label}「${p.text}」已撤回，请以最新通知为准。`,
+    sample: { label: '安全通告', text: '请及时修补闸机读卡器固件漏洞', window: null },
+  },
+  windowEndedEarly: {
+    audience: 'customer',
+    text: (p: { window: string; at: string }) => `【检修结束】原定 ${p.window} 的计划检修已于 ${p.at} 提前结束，系统已恢复服务。如仍有异常，请直接在群里报修。`,
+    sample: { window: '12月5日 01:00 至 12月5日 05:00', at: '12月5日 03:10' },
+  },
+  noticeEnded: {
+    audience: 'staff',
+    text: (p: { label: string; notice: number; done: string; chats: number }) => `${p.label} #${p.notice} ${p.done}，已通知 ${p.chats} 个客户群；此后的报修照常处理。`,
+    sample: { label: '计划检修通告', notice: 3, done: '已撤回', chats: 2 },
   },
   reportInWindow: {
     audience: 'customer',

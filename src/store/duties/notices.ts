@@ -17,7 +17,9 @@ export interface NoticeRow {
   authorName: string;
   source: 'chat' | 'dashboard';
   postedAt: Date;
+  /** Withdrawn (取消通告): when and by whom. */
   cancelledAt: Date | null;
+  cancelledByName: string | null;
   window: MaintenanceWindow | null;
   /** Chats it was delivered to. */
   deliveries: number;
@@ -33,6 +35,7 @@ export function windowOf(w: WindowModel): MaintenanceWindow {
     allSystems: w.allSystems,
     stations: stringArray(w.stations),
     cancelledAt: w.cancelledAt,
+    endedByName: w.endedByName,
   };
 }
 
@@ -47,6 +50,7 @@ function noticeRow(n: Notice & { window: WindowModel | null; _count?: { deliveri
     source: oneOf(['chat', 'dashboard'] as const, n.source, `Notice ${n.id} source`),
     postedAt: n.postedAt,
     cancelledAt: n.cancelledAt,
+    cancelledByName: n.cancelledByName,
     window: n.window && windowOf(n.window),
     deliveries: n._count?.deliveries ?? 0,
   };
@@ -122,12 +126,37 @@ export async function setDeliveryOutbox(db: Store, deliveryId: number, outboxId:
   await db.noticeDelivery.update({ where: { id: deliveryId }, data: { outboxId } });
 }
 
-/** Cancels a notice, and ends its window at once (reports are no longer inside it). */
-export async function cancelNotice(db: Store, id: number, at: Date): Promise<boolean> {
-  const r = await db.notice.updateMany({ where: { id, cancelledAt: null }, data: { cancelledAt: at } });
+/** Who ended or withdrew something, for the record. */
+export interface EndedBy {
+  id: number | null;
+  name: string;
+}
+
+/**
+ * Withdraws a notice (取消通告), with when and by whom, and ends its window at
+ * once (a window not yet begun never runs; reports after now are outside it).
+ * False when it was withdrawn already.
+ */
+export async function cancelNotice(db: Store, id: number, at: Date, by: EndedBy | null = null): Promise<boolean> {
+  const r = await db.notice.updateMany({ where: { id, cancelledAt: null }, data: { cancelledAt: at, cancelledById: by?.id ?? null, cancelledByName: by?.name ?? null } });
   if (r.count !== 1) return false;
-  await db.maintenanceWindow.updateMany({ where: { noticeId: id, cancelledAt: null }, data: { cancelledAt: at } });
+  await db.maintenanceWindow.updateMany({ where: { noticeId: id, cancelledAt: null }, data: { cancelledAt: at, endedById: by?.id ?? null, endedByName: by?.name ?? null } });
   return true;
+}
+
+/** Ends a running window now (结束维护), with by whom. False unless it is running (begun, not over, not ended). */
+export async function endWindow(db: Store, windowId: number, at: Date, by: EndedBy): Promise<boolean> {
+  const r = await db.maintenanceWindow.updateMany({
+    where: { id: windowId, cancelledAt: null, start: { lte: at }, end: { gt: at } },
+    data: { cancelledAt: at, endedById: by.id, endedByName: by.name },
+  });
+  return r.count === 1;
+}
+
+/** The chats a notice was delivered to (told again when it is withdrawn or its window ends early). */
+export async function noticeChatIds(db: Store, noticeId: number): Promise<number[]> {
+  const rows = await db.noticeDelivery.findMany({ where: { noticeId, postedAt: { not: null } }, select: { chatId: true }, orderBy: { id: 'asc' } });
+  return rows.map((r) => r.chatId);
 }
 
 /** Notices posted in [from, to), newest first (the dashboard's list). */

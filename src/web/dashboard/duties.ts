@@ -14,7 +14,7 @@ import { FOLLOW_UP_REASON_LABELS } from '../../domain/follow-up.js';
 import { INSPECTION_STATUS_LABELS } from '../../domain/inspection.js';
 import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
 import { formatCost, overdueRepairSteps, REPAIR_STATUS_LABELS, repairFlowLine } from '../../domain/repair-return.js';
-import { followUpVisitsDueBetween, inspectionJobsDueBetween, noticesBetween, repairFlowsForPeriod } from '../../store/duties/index.js';
+import { followUpVisitsDueBetween, inspectionJobsDueBetween, noticesBetween, repairFlowsForPeriod, type NoticeRow } from '../../store/duties/index.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
 import { type Html, fmtTime, html, table, wrap } from './html.js';
@@ -50,6 +50,17 @@ const rangeForm = (path: string, r: { from: string; to: string }, label: string)
     <label>${label}从<input type="date" name="from" value="${r.from}"></label>
     <label>到<input type="date" name="to" value="${r.to}"></label>
     <button class="primary" type="submit">筛选</button></form>`;
+
+const by = (name: string | null | undefined) => (name ? `（${name}）` : '');
+
+/** A notice's state: withdrawn, its window ended early or running, or posted (with who and when). */
+function noticeStatus(n: NoticeRow, now: Date, tz: string): string | { v: string; cls: string } {
+  if (n.cancelledAt) return `已撤回 ${fmtTime(n.cancelledAt, tz)}${by(n.cancelledByName)}`;
+  const w = n.window;
+  if (w?.cancelledAt) return `提前结束 ${fmtTime(w.cancelledAt, tz)}${by(w.endedByName)}`;
+  if (w && w.start <= now && now < w.end) return { v: '检修中', cls: 'bad' };
+  return '已发布';
+}
 
 const ticketLink = (number: string | undefined) => (number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '');
 
@@ -133,7 +144,7 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
           n.window ? wrap(`${fmtTime(n.window.start, tz)} 至 ${fmtTime(n.window.end, tz)}；${n.window.allSystems ? '全部系统' : n.window.systems.join('、')}${n.window.stations.length ? `；${n.window.stations.join('、')}` : ''}`) : '',
           `${n.authorName}${n.source === 'dashboard' ? '（看板）' : ''}`,
           n.deliveries,
-          n.cancelledAt ? `已撤销 ${fmtTime(n.cancelledAt, tz)}` : n.window && n.window.end > now && n.window.start <= now ? { v: '检修中', cls: 'bad' } : '已发布',
+          noticeStatus(n, now, tz),
         ]),
         '这段时间没有通告',
       )}

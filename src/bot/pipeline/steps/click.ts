@@ -1,6 +1,7 @@
 /** A click on a button of the bot's message is the command on the button (an unknown one: "该按钮已失效"). */
 import { commandFromButton, runCommand } from '../../commands/index.js';
 import type { Step } from '../event-context.js';
+import { cardMessages } from '../../messages/cards.js';
 
 export const buttonClick: Step = {
   name: 'a button click is its command',
@@ -9,7 +10,7 @@ export const buttonClick: Step = {
     if (ev.type !== 'click') return next();
     const parsed = commandFromButton(ev.value);
     if (!parsed) {
-      ctx.clickAnswer.toast = '该按钮已失效';
+      ctx.clickAnswer.toast = cardMessages.staleButton.text();
       ctx.outcome = 'ignored';
       return;
     }
