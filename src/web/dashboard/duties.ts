@@ -10,6 +10,7 @@ import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock.js';
 import type { ContractRegistry } from '../../core/contracts.js';
+import type { DutyDigest, OverdueItem } from '../../domain/duties-digest.js';
 import { FOLLOW_UP_REASON_LABELS } from '../../domain/follow-up.js';
 import { INSPECTION_STATUS_LABELS } from '../../domain/inspection.js';
 import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
@@ -67,6 +68,35 @@ const ticketLink = (number: string | undefined) => (number ? html`<a href="/dash
 async function numbersOf(db: Db, ids: number[]): Promise<Map<number, string>> {
   if (!ids.length) return new Map();
   return new Map((await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
+}
+
+/**
+ * The digest page's duty sections, from the figures the chat digest's duty
+ * lines are written from (report/duty-digest.ts loadDutyFigures): the same
+ * numbers in both.
+ */
+export function dutyDigestHtml(d: DutyDigest, tz: string): Html {
+  const late = (n: number) => ({ v: n, cls: n ? 'bad' : '' });
+  const overdue = (items: OverdueItem[], what: string, link: string, empty: string) =>
+    table(['#', what, '应完成', '负责人'], items.map((x) => [html`<a href="${link}">${x.id}</a>`, wrap(x.what), { v: fmtTime(x.dueAt, tz), cls: 'bad' }, x.holder ?? '未指定']), empty);
+  const { inspections: i, followUps: f, repairs: r, notices: n, emergencyReports: e } = d;
+  return html`<div class="grid" id="duties">
+    <section class="card" id="duty-inspections"><h2>定期巡检</h2>
+      ${table(['本期应完成', '已完成', '逾期完成', '发现问题', '逾期未完成'], [[i.due, i.done, late(i.doneLate), i.problemsFound, late(i.overdue.length)]])}
+      ${overdue(i.overdue, '巡检', '/dashboard/inspections', '没有逾期的巡检')}</section>
+    <section class="card" id="duty-visits"><h2>客户回访</h2>
+      ${table(['本期应回访', '其中故障回访', '已完成', '逾期完成', '逾期未回访'], [[f.due, f.dueAfterFault, f.done, late(f.doneLate), late(f.overdue.length)]])}
+      ${overdue(f.overdue, '回访', '/dashboard/visits', '没有逾期的回访')}</section>
+    <section class="card" id="duty-repairs"><h2>返修</h2>
+      ${table(['在修', '本期返还', '超时环节'], [[r.inFlight, r.returned, late(r.overdueSteps.length)]])}
+      ${table(['工单', '环节', '应完成'], r.overdueSteps.map((x) => [html`<a href="/dashboard/tickets/${x.ticketNumber}">${x.ticketNumber}</a>`, x.step, { v: fmtTime(x.dueAt, tz), cls: 'bad' }]), '没有超时的环节')}</section>
+    <section class="card" id="duty-notices"><h2>信息通告</h2>
+      ${table(['本期发出', '检修进行中', '检修待开始'], [[n.sent, n.windowsActive, n.windowsUpcoming]])}
+      ${table(['类型', '条数'], n.byKind.map((k) => [k.label, k.count]), '本期没有发出通告')}</section>
+    <section class="card" id="duty-emergency"><h2>应急响应报告</h2>
+      ${table(['本期要求', '已提交', '逾期未交'], [[e.requested, e.submitted, late(e.overdue.length)]])}
+      ${table(['工单', '应提交'], e.overdue.map((x) => [html`<a href="/dashboard/tickets/${x.ticketNumber}">${x.ticketNumber}</a>`, { v: fmtTime(x.dueAt, tz), cls: 'bad' }]), '没有逾期未交的报告')}</section>
+  </div>`;
 }
 
 export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
