@@ -15,9 +15,9 @@ import type { MessageTemplate } from '../messages/catalogue.js';
 import { mentionOf, type Ctx } from '../context.js';
 import { chatById, firstWithRole, managersGroups, staffChatFor } from '../directory.js';
 
-/** Writes a template to a chat, its audience on the outbox row. */
+/** Writes a template to a chat, its audience on the outbox row; returns the row's id (null: not sent). */
 export async function send<P>(ctx: Ctx, chat: Pick<Chat, 'channel' | 'platformId'>, m: MessageTemplate<P>, params: P, o: { mentions?: Mention[]; ticketId?: number | null } = {}): Promise<number | null> {
-  return ctx.reply(
+  return ctx.replyWithId(
     { kind: 'text', text: m.text(params), audience: m.audience, ...(o.mentions?.length ? { mentions: o.mentions } : {}) },
     { chat, ticketId: o.ticketId ?? null },
   );
