@@ -5,7 +5,7 @@
  * read only for aggregate figures (see scripts/eval-parser.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -58,15 +58,30 @@ export function loadCorpus(split: Split): CorpusRecord[] {
   const dir = resolve(ROOT, 'test/fixtures/corpus', split);
   if (!existsSync(dir)) return [];
   const out: CorpusRecord[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    const lines = readFileSync(resolve(dir, f), 'utf8').split('\n');
-    lines.forEach((l, i) => {
-      if (l.trim().length === 0) return;
-      const r = CorpusRecordSchema.safeParse(JSON.parse(l));
-      // Never echo a test record: name the file and line only.
-      if (!r.success) throw new Error(`${split}/${f}:${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-      out.push({ ...r.data, batch: f.replace(/\.jsonl$/u, '') });
-    });
-  }
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) out.push(...readJsonl(resolve(dir, f), `${split}/${f}`));
+  return out;
+}
+
+/** One labelled .jsonl file anywhere (a new batch read fresh before it joins the training split). */
+export function loadCorpusFile(path: string): CorpusRecord[] {
+  return readJsonl(resolve(path), basename(path));
+}
+
+function readJsonl(path: string, name: string): CorpusRecord[] {
+  const out: CorpusRecord[] = [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.forEach((l, i) => {
+    if (l.trim().length === 0) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(l);
+    } catch {
+      throw new Error(`${name}:${i + 1}: not valid JSON`);
+    }
+    const r = CorpusRecordSchema.safeParse(json);
+    // Never echo a test record: name the file and line only.
+    if (!r.success) throw new Error(`${name}:${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    out.push({ ...r.data, batch: basename(path).replace(/\.jsonl$/u, '') });
+  });
   return out;
 }

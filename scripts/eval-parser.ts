@@ -9,6 +9,9 @@
  *   npm run eval:parser -- --folds=5       # cross-validation folds on the training split
  *   npm run eval:parser -- --folds=batch   # hold out one batch (file) of the training split at a time:
  *                                          # train on the others, figures per held-out batch and averaged
+ *   npm run eval:parser -- --file=new.jsonl [--show]
+ *                                          # read one labelled file as fresh data (a new batch before it
+ *                                          # joins the training split): rules and the shipped reader
  *
  * THE TEST SPLIT IS NEVER SHOWN MESSAGE BY MESSAGE. Its writers never saw the
  * rules; it is read for aggregate figures only (per field, per style, per
@@ -47,11 +50,12 @@
  * - site, device, phone: exact equality with the label (null included), over
  *   every message; contact where labelled; alsoConsultation over faults.
  */
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReaderModel } from '../src/domain/classifier.js';
 import type { CompiledLexicon } from '../src/domain/lexicon.js';
 import { parseReport, type ParsedReport, type ReaderMode } from '../src/domain/report-parser.js';
-import { STYLES, loadCorpus, loadDefaultLexicon, loadShippedModel, type CorpusRecord, type Split } from './corpus.js';
+import { STYLES, loadCorpus, loadCorpusFile, loadDefaultLexicon, loadShippedModel, type CorpusRecord, type Split } from './corpus.js';
 import { trainedModel } from './train-reader.js';
 
 export { loadCorpus, loadDefaultLexicon } from './corpus.js';
@@ -353,9 +357,43 @@ function arg(name: string): string | undefined {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : '';
 }
 
+/** Read one labelled file (not under test/) with the rules and the shipped reader. */
+async function evalFile(file: string, show: string | undefined): Promise<void> {
+  if (/(?:^|[\\/])corpus[\\/]test[\\/]/u.test(resolve(file))) {
+    console.error('--file reads a new batch; the test split is read for aggregate figures only (plain eval:parser).');
+    process.exitCode = 2;
+    return;
+  }
+  const records = loadCorpusFile(file);
+  const lexNoModel = loadDefaultLexicon({ model: false });
+  const shipped = loadShippedModel();
+  const results: [string, EvalResult][] = [['rules', await evaluate(records, localReader(lexNoModel, 'rules', null), 'train')]];
+  if (shipped) results.push(['combined', await evaluate(records, localReader(lexNoModel, 'combined', shipped), 'train')]);
+  console.log(formatComparison(`${file} (${records.length} messages, read fresh)`, results));
+  const [name, last] = results[results.length - 1]!;
+  console.log('');
+  console.log(formatDetail(name, last));
+  if (show !== undefined) {
+    console.log('\n-- mismatches --');
+    for (const m of last.mismatches) console.log(`  ${m.id} ${m.field}: want ${JSON.stringify(m.want)} got ${JSON.stringify(m.got)}  | ${m.text.replace(/\n/g, '⏎')}`);
+  }
+  const missed = missedTargets(last);
+  console.log(missed.length > 0 ? `\n${file} (${name}) misses: ${missed.join('; ')}` : `\n${file} (${name}) meets every target`);
+}
+
 async function main(): Promise<void> {
   const only = arg('split') as Split | undefined;
   const show = arg('show');
+  const file = arg('file');
+  if (file !== undefined) {
+    if (file.length === 0) {
+      console.error('--file needs a path: --file=new-batch.jsonl');
+      process.exitCode = 2;
+      return;
+    }
+    await evalFile(file, show);
+    return;
+  }
   if (show !== undefined && only !== 'train') {
     console.error('--show lists messages, which is allowed on the training split only: use --split=train --show. The test split is read for aggregate figures only.');
     process.exitCode = 2;

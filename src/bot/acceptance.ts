@@ -17,7 +17,7 @@ import { askFee, askMissing } from './questions.js';
 import { SYSTEM, applyAction } from './transitions.js';
 
 /** Where the customer's unit stands with the contract for this report. */
-export async function scopeOf(ctx: Ctx, ticket: Ticket): Promise<{ status: 'ok' | 'out_of_scope' | 'out_of_term'; why?: string }> {
+export async function scopeOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId' | 'reportedAt' | 'device' | 'contract'>): Promise<{ status: 'ok' | 'out_of_scope' | 'out_of_term'; why?: string }> {
   if (!ticket.customerId) return { status: 'ok' };
   const c = await ctx.tickets.customer(ticket.customerId);
   if (!c) return { status: 'ok' };

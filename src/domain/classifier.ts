@@ -47,6 +47,13 @@ export const ReaderModelSchema = z.object({
    * (its own or the rules') less than this probability, the level is asked rather than guessed.
    */
   levelAskProb: z.number().min(0).max(1).default(0),
+  /**
+   * The level model torn between two levels: when its two likeliest levels are closer than this
+   * in probability, the level is asked (0: never).
+   */
+  levelMarginAsk: z.number().min(0).max(1).default(0),
+  /** The rules and the level model two or more levels apart: the level is asked rather than either given. */
+  farDisagreeAsk: z.boolean().default(false),
   /** A message read as not a fault with at least this probability of being one gets the is_fault question. */
   faultAskProb: z.number().min(0).max(1).default(0.25),
   /** Training summary, for the record (messages, date of the corpus, settings). */
@@ -67,6 +74,8 @@ export interface ReaderModel {
   rulesBelowProb: number;
   disagreeAskProb: number;
   levelAskProb: number;
+  levelMarginAsk: number;
+  farDisagreeAsk: boolean;
   faultAskProb: number;
   kind: HashedModel;
   level: HashedModel;
@@ -99,7 +108,7 @@ export function compileModel(file: ReaderModelFile): ReaderModel {
     }
     return { classes: m.classes, bias: m.bias, weights };
   };
-  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, disagreeAskProb: file.disagreeAskProb, levelAskProb: file.levelAskProb, faultAskProb: file.faultAskProb };
+  return { features: file.features, kind: conv(file.kind), level: conv(file.level), levelMinProb: file.levelMinProb, rulesBelowProb: file.rulesBelowProb, disagreeAskProb: file.disagreeAskProb, levelAskProb: file.levelAskProb, levelMarginAsk: file.levelMarginAsk, farDisagreeAsk: file.farDisagreeAsk, faultAskProb: file.faultAskProb };
 }
 
 export function serialiseModel(m: LinearModel, digits = 3): z.infer<typeof ModelJson> {

@@ -57,8 +57,26 @@ export const CUE_KINDS = [
   'consultStrong',
   /** A how-to or contract question: 怎么设置, 保修期, 多少钱 … */
   'consult',
+  /**
+   * The supplier's people and paperwork: 工程师, 师傅, 你们的人, 维修记录, 签字 … (a feature of
+   * the learned reader only: with a dissatisfaction cue, a complaint about the service).
+   */
+  'serviceActor',
+  /**
+   * Dissatisfaction with how the work was done: 就走了, 没签字, 拖了几天, 又是这套说法, 态度 …
+   * (a feature of the learned reader only; the rules' complaint words stay in `complaint`).
+   */
+  'dissatisfied',
+  /** Passengers or operation affected: 乘客排队, 影响运营 … (a level feature of the learned reader). */
+  'impact',
 ] as const;
 export type CueKind = (typeof CUE_KINDS)[number];
+
+/**
+ * Cues that only the learned reader sees, as features: kept out of the dictionary scan so that
+ * their words never shadow a rule's word or an entity (longest match wins there).
+ */
+export const FEATURE_CUES: ReadonlySet<CueKind> = new Set<CueKind>(['serviceActor', 'dissatisfied', 'impact']);
 
 const Word = z.string().trim().min(1).max(40);
 /** A regular expression source; compiled with the "u" flag. Keep them free of nested quantifiers. */
@@ -184,6 +202,8 @@ export interface CompiledLexicon {
   /** Leftmost-longest, non-overlapping dictionary matches over lower-cased, normalised text. */
   scan(low: string): Hit[];
   readonly cuePatterns: ReadonlyMap<CueKind, readonly RegExp[]>;
+  /** Which of the feature-only cues (FEATURE_CUES) occur in the lower-cased text, as written. */
+  featureCues(low: string): CueKind[];
   readonly commandPatterns: readonly RegExp[];
   readonly hardware: ReadonlySet<string>;
   /** Rooms only one site has, and that site ("调度大厅" → "控制中心"). */
@@ -253,8 +273,20 @@ export function compileLexicon(lex: Lexicon, model: ReaderModel | null = null): 
   }
 
   const cuePatterns = new Map<CueKind, RegExp[]>();
+  // Feature-only cues: words indexed by their first character, looked up at every position.
+  const featureWords = new Map<string, { word: string; cue: CueKind }[]>();
   for (const k of CUE_KINDS) {
     const c = lex.cues[k];
+    if (FEATURE_CUES.has(k)) {
+      for (const w of c.words) {
+        const word = lowerAscii(w.normalize('NFKC'));
+        if (word.length === 0) continue;
+        const list = featureWords.get(word[0]!);
+        if (list) list.push({ word, cue: k });
+        else featureWords.set(word[0]!, [{ word, cue: k }]);
+      }
+      continue;
+    }
     for (const w of c.words) {
       add(w, { t: 'cue', cue: k });
       sound(w, cueTags[k], false, false, k, true);
@@ -314,6 +346,15 @@ export function compileLexicon(lex: Lexicon, model: ReaderModel | null = null): 
     maxScanChars: lex.maxScanChars,
     scan,
     cuePatterns,
+    featureCues(low: string): CueKind[] {
+      const found = new Set<CueKind>();
+      for (let i = 0; i < low.length; i++) {
+        const list = featureWords.get(low[i]!);
+        if (!list) continue;
+        for (const e of list) if (!found.has(e.cue) && low.startsWith(e.word, i) && asciiBoundaryOk(low, i, i + e.word.length)) found.add(e.cue);
+      }
+      return [...found];
+    },
     commandPatterns: lex.commandPatterns.map((p) => new RegExp(p, 'u')),
     hardware: new Set(lex.devices.filter((d) => d.hardware).map((d) => d.name)),
     roomSite: new Map(lex.rooms.flatMap((r) => (r.site ? [[r.name, r.site] as const] : []))),

@@ -607,7 +607,7 @@ export interface ParseOptions {
 }
 
 /** The rules' findings as features for the combined model. */
-function ruleFeatures(p: Prepared, kind: ReportKind, level: FaultLevel | null, device: string | null, site: string | null, phone: boolean): string[] {
+function ruleFeatures(p: Prepared, lex: CompiledLexicon, kind: ReportKind, level: FaultLevel | null, device: string | null, site: string | null, phone: boolean): string[] {
   const f = [`R:kind=${kind}`, `R:level=${kind === 'fault' ? String(level) : '-'}`];
   for (const [k, spans] of p.cues) if (spans.length > 0) f.push(`R:cue=${k}`);
   if (device) f.push('R:dev', `R:dev=${device}`);
@@ -620,6 +620,19 @@ function ruleFeatures(p: Prepared, kind: ReportKind, level: FaultLevel | null, d
   if (count) f.push(count.n >= 5 ? 'R:count>=5' : 'R:count<5');
   if (deviceNumbers(p).length > 0) f.push('R:num');
   if (FORM_MARKER.test(p.text)) f.push('R:form');
+  // Feature-only cues: the service's people or paperwork, dissatisfaction, passengers affected.
+  const fc = lex.featureCues(p.low);
+  for (const k of fc) f.push(`R:cue=${k}`);
+  if (fc.includes('serviceActor') && fc.includes('dissatisfied')) f.push('R:svc+dis');
+  if (fc.includes('dissatisfied') && !specificSymptom(p)) f.push('R:dis-nosym');
+  // Scope: how many stations are named, and whether a device count comes with them.
+  const stations = new Set<string>();
+  for (const h of p.hits) for (const t of h.tags) if (t.t === 'site' && t.kind === 'station') stations.add(t.name);
+  if (stations.size >= 2) f.push('R:stations>=2');
+  if (has(p, 'allScope') && has(p, 'partial')) f.push('R:all+partial');
+  if (has(p, 'allScope') && has(p, 'noEffect')) f.push('R:all+noeffect');
+  if (has(p, 'alarm') && has(p, 'noEffect')) f.push('R:alarm+noeffect');
+  if (fc.includes('impact') && (has(p, 'allScope') || has(p, 'manyScope'))) f.push('R:impact+wide');
   const n = p.text.trim().length;
   f.push(n < 10 ? 'R:len<10' : n < 30 ? 'R:len<30' : n < 80 ? 'R:len<80' : 'R:len>=80');
   return f;
@@ -696,7 +709,7 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
   if (mode !== 'rules' && model) {
     const feats = ngramHashes(p.text);
     if (mode === 'combined' || model.features === 'ngram+rules') {
-      for (const f of ruleFeatures(p, rulesKind, level, device, site, phoneM !== null)) feats.add(hashFeature(f));
+      for (const f of ruleFeatures(p, lex, rulesKind, level, device, site, phoneM !== null)) feats.add(hashFeature(f));
     }
     const kp = predictHashed(model.kind, feats);
     pFault = kp[model.kind.classes.indexOf('fault')] ?? 0;
@@ -726,6 +739,13 @@ export function parseReport(text: string, lex: CompiledLexicon, opts: ParseOptio
       // Whichever reader gave it, a level the model scarcely believes is asked: a wrong level sets the
       // wrong contract clock, while one question costs the customer a tap.
       if (mode === 'combined' && level !== null && (lp[model.level.classes.indexOf(String(level))] ?? 0) < model.levelAskProb) level = null;
+      // The model torn between two levels, or the rules and the model two levels or more apart
+      // (one reads a whole system down, the other one device): neither is trusted, the level is asked.
+      if (mode === 'combined' && level !== null && model.levelMarginAsk > 0) {
+        const sorted = [...lp].sort((a, b) => b - a);
+        if (sorted[0]! - (sorted[1] ?? 0) < model.levelMarginAsk) level = null;
+      }
+      if (mode === 'combined' && level !== null && model.farDisagreeAsk && decision && l !== 'null' && Math.abs(Number(l) - decision.level) >= 2) level = null;
       evidence = level === null ? [] : level === decision?.level ? decision.evidence : evidenceFor(p, level, lex);
     } else {
       level = null;
@@ -786,7 +806,7 @@ export function readerFeatures(text: string, lex: CompiledLexicon, features: Rea
   if (features === 'ngram+rules') {
     const kind = classifyKind(p, lex);
     const level = kind === 'fault' ? (decideLevel(p, lex, false)?.level ?? null) : null;
-    feats.push(...ruleFeatures(p, kind, level, findDevice(p, lex), findSite(p, lex), findPhone(p.text, lex.source.areaCode) !== null));
+    feats.push(...ruleFeatures(p, lex, kind, level, findDevice(p, lex), findSite(p, lex), findPhone(p.text, lex.source.areaCode) !== null));
   }
   return feats;
 }

@@ -22,17 +22,27 @@ function quiet(d: DutyDigest): boolean {
   );
 }
 
-export async function dutyDigestSection(db: Db, contracts: ContractRegistry, period: DutyPeriod, asOf: Date, maxItems = 30): Promise<string[]> {
+/**
+ * The duty figures of a period as of a moment: the one source of both the
+ * chat digest's duty lines (dutyDigestSection) and the dashboard's digest
+ * page. Null when there is nothing to say.
+ */
+export async function loadDutyFigures(db: Db, contracts: ContractRegistry, period: DutyPeriod, asOf: Date): Promise<DutyDigest | null> {
   const customers = new Map((await db.customer.findMany({ select: { id: true, contract: true } })).map((c) => [c.id, c.contract]));
-  const timezone = contracts.default.contract.timezone;
   const d = await loadDutyDigest(db, {
     period,
     asOf,
-    timezone,
+    timezone: contracts.default.contract.timezone,
     repairTermsOf: (customerId) => {
       const entry = contracts.get(customerId === null ? null : customers.get(customerId));
       return { terms: entry.contract.repairReturn, calendar: entry.calendar };
     },
   });
-  return quiet(d) ? [] : dutyDigestLines(d, timezone, maxItems);
+  return quiet(d) ? null : d;
+}
+
+/** The digest's duty lines (after the ticket sections); none when there is nothing to say. */
+export async function dutyDigestSection(db: Db, contracts: ContractRegistry, period: DutyPeriod, asOf: Date, maxItems = 30): Promise<string[]> {
+  const d = await loadDutyFigures(db, contracts, period, asOf);
+  return d ? dutyDigestLines(d, contracts.default.contract.timezone, maxItems) : [];
 }

@@ -10,7 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractRegistry } from '../../src/core/contracts.js';
-import { dutyDigestSection } from '../../src/report/duty-digest.js';
+import { periodContaining } from '../../src/domain/digest.js';
+import { dutyDigestSection, loadDutyFigures } from '../../src/report/duty-digest.js';
 import { PEOPLE, startTestService, type TestService } from '../support/service.js';
 import { ChatView, LONG, MIN, about, advanceTo, deadline, names, now, ticketIdIn, transcript } from '../support/scenario.js';
 
@@ -251,6 +252,32 @@ describe('the dashboard', () => {
     expect(page).toContain('<h2>返修</h2>');
     const report = await svc.db.emergencyReport.findFirstOrThrow({ where: { status: 'submitted' }, include: { ticket: true } });
     expect(await get(`/dashboard/tickets/${report.ticket.number}`)).toContain('已启用备用硬盘恢复阵列');
+  });
+
+  it('the digest page shows the duty sections, from the figures the chat digest\'s duty lines are written from', async () => {
+    const contracts = new ContractRegistry(svc.config.contracts);
+    const period = periodContaining('monthly', '2026-11-01', 'Asia/Shanghai');
+    const asOf = now(svc);
+    const figures = (await loadDutyFigures(svc.db, contracts, period, asOf))!;
+    expect(figures.repairs.returned + figures.notices.sent + figures.emergencyReports.requested).toBeGreaterThan(0);
+    const body = await get('/dashboard/digest?period=monthly&date=2026-11-01');
+    const section = (id: string) => body.slice(body.indexOf(`id="${id}"`), body.indexOf('</section>', body.indexOf(`id="${id}"`)));
+    const cellOf = (id: string, label: string) => new RegExp(`<td data-label="${label}"[^>]*>(\\d+)</td>`).exec(section(id))?.[1];
+    expect(cellOf('duty-inspections', '本期应完成')).toBe(String(figures.inspections.due));
+    expect(cellOf('duty-inspections', '逾期未完成')).toBe(String(figures.inspections.overdue.length));
+    expect(cellOf('duty-visits', '已完成')).toBe(String(figures.followUps.done));
+    expect(cellOf('duty-repairs', '在修')).toBe(String(figures.repairs.inFlight));
+    expect(cellOf('duty-repairs', '本期返还')).toBe(String(figures.repairs.returned));
+    expect(cellOf('duty-repairs', '超时环节')).toBe(String(figures.repairs.overdueSteps.length));
+    expect(cellOf('duty-notices', '本期发出')).toBe(String(figures.notices.sent));
+    expect(cellOf('duty-emergency', '本期要求')).toBe(String(figures.emergencyReports.requested));
+    expect(cellOf('duty-emergency', '逾期未交')).toBe(String(figures.emergencyReports.overdue.length));
+    for (const x of figures.emergencyReports.overdue) expect(section('duty-emergency')).toContain(x.ticketNumber);
+    // The text for the managers' group on the page is the chat digest's, duty lines included.
+    const pre = body.slice(body.indexOf('<pre class="digest-text">'), body.indexOf('</pre>'));
+    const lines = await dutyDigestSection(svc.db, contracts, period, asOf);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(pre).toContain(line);
   });
 
   it('posts a notice from the dashboard as the 通告 command would, and explains a bad one', async () => {

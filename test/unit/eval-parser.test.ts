@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCorpus, loadDefaultLexicon, type CorpusRecord } from '../../scripts/corpus.js';
+import { loadCorpus, loadCorpusFile, loadDefaultLexicon, type CorpusRecord } from '../../scripts/corpus.js';
 import { batchValidated, formatBatchCv, missedTargets, scoreReadings } from '../../scripts/eval-parser.js';
 import { trainReader } from '../../scripts/train-reader.js';
 import { parseReport, type ParsedReport } from '../../src/domain/report-parser.js';
@@ -58,6 +61,36 @@ describe('eval figures', () => {
       expect(p.stdout).toBe('');
       expect(p.stderr).toMatch(/training split only/);
     }
+  });
+});
+
+describe('reading a new batch fresh (--file)', () => {
+  it('reads a labelled file outside the test split, and refuses the test split', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-file-'));
+    const file = join(dir, 'new-batch.jsonl');
+    writeFileSync(
+      file,
+      [
+        { id: 'N-1', style: 'tidy', text: '小寨站3号闸机坏了 电话13800138000', kind: 'fault', severity: 3, site: '小寨站', device: '闸机', phone: '13800138000' },
+        { id: 'N-2', style: 'chat', text: '谢谢 辛苦了', kind: 'other', severity: null, site: null, device: null, phone: null },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    const p = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval-parser.ts', `--file=${file}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(p.status).toBe(0);
+    expect(p.stdout).toMatch(/new-batch\.jsonl \(2 messages, read fresh\)/);
+    expect(p.stdout).toMatch(/-- combined: per style --/);
+    const t = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval-parser.ts', '--file=test/fixtures/corpus/test/test-a.jsonl', '--show'], { encoding: 'utf8', timeout: 60_000 });
+    expect(t.status).toBe(2);
+    expect(t.stdout).toBe('');
+  });
+
+  it('names the line of a malformed record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-file-'));
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, '{"id":"a","text":"x","kind":"fault","severity":3,"site":null,"device":null,"phone":null}\n{"id":\n');
+    expect(() => loadCorpusFile(file)).toThrow(/bad\.jsonl:2: not valid JSON/);
   });
 });
 

@@ -175,6 +175,30 @@ describe('what the bot acts on', () => {
     expect(parseReport(text, lex, { model: { ...model, levelAskProb: 0 } }).level).toBe(sure.level);
   });
 
+  it('asks the level when the rules and the model are two levels or more apart', () => {
+    const model = lex.model!;
+    expect(model.farDisagreeAsk).toBe(true);
+    // The rules read the whole station down (level 1); a level model that leans to 3 is two levels off.
+    const text = '小寨站全部闸机都刷不了卡了 电话13800138000';
+    const rules = parseReport(text, rulesLex);
+    expect(rules.level).toBe(1);
+    const lean3 = { ...model, rulesBelowProb: 0, levelAskProb: 0, level: { ...model.level, bias: model.level.classes.map((c) => (c === '3' ? 50 : 0)) } };
+    expect(parseReport(text, lex, { model: { ...lean3, farDisagreeAsk: false } }).level).toBe(3);
+    expect(parseReport(text, lex, { model: lean3 })).toMatchObject({ kind: 'fault', level: null, asks: ['level'] });
+    // One level apart (2 against 1) is left to the thresholds.
+    const lean2 = { ...lean3, level: { ...model.level, bias: model.level.classes.map((c) => (c === '2' ? 50 : 0)) } };
+    expect(parseReport(text, lex, { model: lean2 }).level).toBe(2);
+  });
+
+  it('reads dissatisfaction with the service as features only: the rules and the entities do not change', () => {
+    // "乘客无法" is an impact cue for the model; the rules still see 无法 (a failure) inside it.
+    expect(lex.featureCues('乘客无法进站'.toLowerCase())).toContain('impact');
+    const r = parseReport('小寨站闸机乘客无法进站', rulesLex);
+    expect(r).toMatchObject({ kind: 'fault', site: '小寨站', device: '闸机' });
+    expect(lex.featureCues('工程师来了重启一下就走了，单子也没签字')).toEqual(expect.arrayContaining(['serviceActor', 'dissatisfied']));
+    expect(lex.featureCues('小寨站3号闸机坏了')).toEqual([]);
+  });
+
   it('reads report forms and reassurance clauses as faults', () => {
     expect(parse('报修\n地点：三爻站\n设备：门禁\n现象：设备室门锁不上\n联系人：周师傅').kind).toBe('fault');
     expect(parse('钟楼站站台有一个摄像头画面花了，其他都正常，不急')).toMatchObject({ kind: 'fault', level: 3 });

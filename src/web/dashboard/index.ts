@@ -31,6 +31,8 @@ import {
 import { STATUSES, STATUS_LABELS, type TicketStatus } from '../../domain/ticket.js';
 import { KIND_LABELS, formatSpan } from '../../domain/wording.js';
 import { loadDigest } from '../../report/digest-store.js';
+import { loadDutyFigures } from '../../report/duty-digest.js';
+import { dutyDigestLines } from '../../domain/duties-digest.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
 import { EXPORT_FORMATS, ExportQuerySchema, exportTable, sendTable, type ExportKind } from '../exports.js';
@@ -39,7 +41,7 @@ import { TicketFilterSchema, listTickets, ticketDetail } from '../tickets-api.js
 import { TOKEN_USER, type DashboardLogins } from './sessions.js';
 import { Html, esc, fmtTime, href, html, options, page, table, wrap } from './html.js';
 import { ticketRoutes } from './ticket-page.js';
-import { dutyRoutes } from './duties.js';
+import { dutyDigestHtml, dutyRoutes } from './duties.js';
 
 export interface DashboardOptions {
   db: Db;
@@ -280,6 +282,9 @@ export function dashboard(opts: DashboardOptions): Middleware {
     const start = p.period.start;
     if (p.asOf < start) throw new HttpError(400, `${p.period.label} has not started yet`);
     const d = await digestFor(p);
+    // The duties' figures: the same function the chat digest's duty lines are written from.
+    const duties = await loadDutyFigures(opts.db, opts.contracts, p.period, p.asOf);
+    const text = [renderDigestText(d), ...(duties ? ['', ...dutyDigestLines(duties, tz)] : [])].join('\n');
     const day = DateTime.fromJSDate(p.period.start, { zone: tz }).toISODate()!;
     const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 100)}%` : '—');
     const m = (x: number | null) => (x === null ? '—' : formatSpan(x * 60_000).replace(/ /g, ''));
@@ -348,7 +353,8 @@ export function dashboard(opts: DashboardOptions): Middleware {
         d.engineers.map((e) => [html`<a href="${href('/dashboard/tickets', { engineer: e.name, open: 'true' })}">${e.name}</a>`, e.inHand, e.waiting, e.resolved, { v: e.breaches, cls: e.breaches ? 'bad' : '' }]),
         '没有工程师的记录',
       )}</section>
-      <details class="card"><summary>发到经理群的文字</summary><pre class="digest-text">${renderDigestText(d)}</pre></details>`;
+      ${duties ? dutyDigestHtml(duties, tz) : ''}
+      <details class="card"><summary>发到经理群的文字</summary><pre class="digest-text">${text}</pre></details>`;
     send(ctx, `${PERIOD_LABELS[p.kind]} ${d.period.label}`, '/dashboard/digest', body);
   });
   router.get('/digest.png', async (ctx) => {
