@@ -141,12 +141,13 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
  * the deadlines recomputed and announced (the set-level command).
  */
 export async function lateLevelAnswer(ctx: Ctx, msg: InboundMessage, person: Person): Promise<boolean> {
+  // Read first (no statement): most messages are no level answer at all.
+  const a = parseLevelAnswer(normalise(msg.text), ctx.deps.lexicon);
+  if (!a) return false;
   const q = await timedOutLevelQuestion(ctx, person.id);
   if (!q?.ticketId) return false;
   const ticket = await ctx.tickets.get(q.ticketId);
   if (!ticket || !ticket.levelProvisional || ['closed', 'cancelled'].includes(ticket.status)) return false;
-  const a = parseLevelAnswer(normalise(msg.text), ctx.deps.lexicon);
-  if (!a) return false;
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { state: 'answered' } });
   await invoke(ctx, msg, person, setLevel, ticket.id, { level: a.level });
   return true;

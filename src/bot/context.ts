@@ -82,14 +82,26 @@ export class Ctx {
     readonly log: Logger,
     /** The inbound event row, for the audit trail; null for timers and digests. */
     readonly inboundEventId: number | null,
-    opts: { chat?: Chat; person?: Person | null; tickets?: TicketStore; people?: ReadonlyMap<number, Person>; staff?: Map<string, Promise<Person | null>> } = {},
+    opts: {
+      chat?: Chat;
+      person?: Person | null;
+      tickets?: TicketStore;
+      people?: ReadonlyMap<number, Person>;
+      staff?: Map<string, Promise<Person | null>>;
+      /** Replies kept and written together (reply()); whoever makes the Ctx then calls flushTimers (or flushReplies) last. */
+      batchReplies?: boolean;
+    } = {},
   ) {
+    this.batchReplies = opts.batchReplies ?? false;
     this.tickets = opts.tickets ?? new TicketStore(tx, deps.contracts);
     if (opts.chat) this.chat = opts.chat;
     this.person = opts.person ?? null;
     this.people = opts.people ?? null;
     this.staff = opts.staff ?? new Map();
   }
+
+  /** See the constructor's batchReplies. */
+  private readonly batchReplies: boolean;
 
   /** The first person of a role on a channel, read once per Ctx (or per batch of timers sharing the map). */
   private readonly staff: Map<string, Promise<Person | null>>;
@@ -123,51 +135,106 @@ export class Ctx {
    * Writes one reply to the outbox; it is sent after the transaction commits.
    * A staff message addressed to a customer's chat goes to that customer's
    * staff group instead (directory.ts staffChatFor); with nowhere to go it is
-   * not sent (null), never shown to the customer.
+   * not sent (false), never shown to the customer.
+   *
+   * With `batchReplies` (the event path: pipeline/act.ts) the row is kept and
+   * written with the others of the transaction in one statement, in the order
+   * written, when an id is needed (replyWithId) or at the end (flushTimers):
+   * nothing in the transaction reads its own replies back. True: written or
+   * to be written.
    */
-  async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<number | null> {
+  async reply(action: OutboundAction, opts: ReplyOptions = {}): Promise<boolean> {
+    const row = await this.outboxRow(action, opts);
+    if (!row) return false;
+    if (this.batchReplies) {
+      this.pendingReplies.push(row);
+      return true;
+    }
+    const created = await this.tx.outbox.create({ data: row, select: { id: true } });
+    this.outboxIds.push(created.id);
+    return true;
+  }
+
+  /** As reply(), and the row's id (a question or a delivery points to its message); null: not sent. */
+  async replyWithId(action: OutboundAction, opts: ReplyOptions = {}): Promise<number | null> {
+    const row = await this.outboxRow(action, opts);
+    if (!row) return null;
+    this.pendingReplies.push(row);
+    const ids = await this.flushReplies();
+    return ids.get(row.idempotencyKey) ?? null;
+  }
+
+  /**
+   * Writes the replies kept so far (batchReplies), in the order written: one statement.
+   * Returns their ids by idempotency key (read back only when asked for one: replyWithId).
+   */
+  async flushReplies(): Promise<Map<string, number>> {
+    const rows = this.pendingReplies.splice(0);
+    const ids = new Map<string, number>();
+    if (!rows.length) return ids;
+    if (rows.length === 1) {
+      const created = await this.tx.outbox.create({ data: rows[0]!, select: { id: true } });
+      ids.set(rows[0]!.idempotencyKey, created.id);
+    } else {
+      // One multi-row INSERT: ids follow the order of the rows (matched by key all the same).
+      for (const r of await this.tx.outbox.createManyAndReturn({ data: rows, select: { id: true, idempotencyKey: true } })) ids.set(r.idempotencyKey, r.id);
+    }
+    for (const r of rows) {
+      const id = ids.get(r.idempotencyKey);
+      if (id !== undefined) this.outboxIds.push(id);
+    }
+    return ids;
+  }
+
+  /** Replies kept for one statement at the end of the transaction (batchReplies). */
+  private readonly pendingReplies: Prisma.OutboxCreateManyInput[] = [];
+
+  /** The outbox row of a reply, or null when a staff message has nowhere to go. */
+  private async outboxRow(action: OutboundAction, opts: ReplyOptions): Promise<(Prisma.OutboxCreateManyInput & { idempotencyKey: string }) | null> {
     const addressed = opts.chat ?? this.chat;
     const target = action.kind !== 'card_update' && action.audience === 'staff' ? await this.staffChat(addressed) : addressed;
     if (!target) {
       this.log.warn({ chat: addressed.platformId, channel: addressed.channel }, 'a staff message has no staff group or managers\' group on this channel; not sent');
       return null;
     }
-    const row = await this.tx.outbox.create({
-      data: {
-        channel: target.channel,
-        chatPlatformId: target.platformId,
-        ticketId: opts.ticketId ?? null,
-        action: JSON.stringify(action),
-        idempotencyKey: randomUUID(),
-        // Due at once. Retry times are on the wall clock (the dispatcher's), not on
-        // this.now, which the sandbox's manual clock may have moved far ahead.
-        nextAttemptAt: new Date(0),
-        createdAt: this.now,
-      },
-    });
-    this.outboxIds.push(row.id);
-    return row.id;
+    return {
+      channel: target.channel,
+      chatPlatformId: target.platformId,
+      ticketId: opts.ticketId ?? null,
+      action: JSON.stringify(action),
+      idempotencyKey: randomUUID(),
+      // Due at once. Retry times are on the wall clock (the dispatcher's), not on
+      // this.now, which the sandbox's manual clock may have moved far ahead.
+      nextAttemptAt: new Date(0),
+      createdAt: this.now,
+    };
   }
 
-  text(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null; audience?: Audience } = {}): Promise<number | null> {
-    return this.reply(
-      {
-        kind: 'text',
-        text,
-        ...(mentions.length ? { mentions } : {}),
-        ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
-        ...(opts.audience ? { audience: opts.audience } : {}),
-      },
-      opts,
-    );
+  text(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null; audience?: Audience } = {}): Promise<boolean> {
+    return this.reply(textAction(text, mentions, opts), opts);
   }
 
-  /** The staff chat for a chat (itself unless it is a customer's), read once per transaction. */
+  /** As text(), and the row's id (replyWithId). */
+  textWithId(text: string, mentions: Mention[] = [], opts: ReplyOptions & { replyTo?: string | null; audience?: Audience } = {}): Promise<number | null> {
+    return this.replyWithId(textAction(text, mentions, opts), opts);
+  }
+
+  /** The staff chat for a chat (itself unless it is a customer's). */
   private async staffChat(chat: Pick<Chat, 'channel' | 'platformId'>): Promise<Pick<Chat, 'channel' | 'platformId'> | null> {
     const full = 'purpose' in chat ? (chat as Chat) : await this.tx.chat.findUnique({ where: { channel_platformId: { channel: chat.channel, platformId: chat.platformId } } });
     if (!full) return chat;
     return staffChatFor(this.tx, full, this.deps.activeChannels?.());
   }
+}
+
+function textAction(text: string, mentions: Mention[], opts: { replyTo?: string | null; audience?: Audience }): OutboundAction {
+  return {
+    kind: 'text',
+    text,
+    ...(mentions.length ? { mentions } : {}),
+    ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+    ...(opts.audience ? { audience: opts.audience } : {}),
+  };
 }
 
 export function mentionOf(p: Pick<Person, 'platformId' | 'name'>): Mention {

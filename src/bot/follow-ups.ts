@@ -93,7 +93,7 @@ async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageI
     },
   });
   // A card: a button per ticket, and the numbers to type where the channel has no buttons.
-  const outboxId = await ctx.reply({
+  const outboxId = await ctx.replyWithId({
     kind: 'card',
     title: answerMessages.whichTicketTitle.text(),
     text: m.text({ choices }),

@@ -11,17 +11,18 @@ import { confirmedFault, mayMerge, sameFault } from '../domain/intake.js';
 import { parseFragment, parseReport, type ParsedReport } from '../domain/report-parser.js';
 import { clip, ticketSummary, ticketTitle } from '../domain/wording.js';
 import type { Ticket } from '../store/tickets.js';
-import type { Person } from '../store/types.js';
+import type { Person, Prisma } from '../store/types.js';
+import type { TicketState } from '../domain/ticket.js';
 import type { InboundMessage } from '../core/channel.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
-import { acceptOrAskFee, limitsLine } from './acceptance.js';
+import { acceptOrAskFee, announceAccepted, limitsLine, scopeOf } from './acceptance.js';
 import { personById, updatePerson } from './directory.js';
 import { tellManagers } from './escalation.js';
 import { answerInsideWindow } from './duties/maintenance.js';
 import { TIMED_OUT, askIsFault, askLevel, awaitNotSame, type ReportSource } from './questions.js';
 import { intakeMessages } from './messages/intake.js';
-import { SYSTEM, applyAction, markCreated, recordEvent } from './transitions.js';
+import { SYSTEM, applyAction, applyBeforeInsert, markCreated, recordEarly, recordEvent, type EarlyTransitions } from './transitions.js';
 import { cardAnswered } from './cards.js';
 
 const MAX_CONTENT = 4000;
@@ -134,6 +135,8 @@ async function newTicket(
   kind: 'fault' | 'consultation' | 'complaint',
   content: string,
   reportedAt: Date,
+  /** Transitions already applied to the row written (applyBeforeInsert), the ticket created in the state they leave it in. */
+  early: EarlyTransitions | null = null,
 ): Promise<Ticket> {
   const entry = await ctx.tickets.contractOf(ctx.chat.customerId);
   const number = await ctx.tickets.allocateNumber(entry, reportedAt);
@@ -142,6 +145,7 @@ async function newTicket(
     await updatePerson(ctx.tx, person.id, { phone: parsed.phone });
   }
   const ticket = await ctx.tickets.create({
+    ...(early ? (early.patch as Prisma.TicketUncheckedCreateInput) : {}),
     number,
     kind,
     status: 'reported',
@@ -161,6 +165,7 @@ async function newTicket(
     sourceMessageId: msg.messageId,
     reportedAt,
     contractHash: entry.hash,
+    ...(early ? { status: early.patch.status ?? 'reported' } : {}),
   });
   markCreated(ctx, ticket);
   await recordEvent(ctx, ticket, 'reported', { kind, text: clip(content, 500) }, { to: 'reported' });
@@ -203,7 +208,10 @@ async function reportFault(
     await awaitNotSame(ctx, dup, person, source);
     return;
   }
-  let ticket = await newTicket(ctx, msg, person, parsed, 'fault', content, reportedAt);
+  // The level given and the unit in the contract's scope: the ticket is created level_known
+  // and accepted in its INSERT (acceptOrAskFee's checks, run on the row about to be written).
+  const early = parsed.level !== null ? await levelAndAcceptance(ctx, person, parsed, reportedAt) : null;
+  let ticket = await newTicket(ctx, msg, person, parsed, 'fault', content, reportedAt, early);
   await ctx.text(
     `已收到报修，工单 ${ticketTitle(ticket)}。${ticketSummary(ticket) ? `\n${ticketSummary(ticket)}` : ''}`,
     [mentionOf(person)],
@@ -212,13 +220,46 @@ async function reportFault(
   await linkRecurrence(ctx, ticket, content);
   // Inside a declared maintenance window: recorded as usual, and answered with the window's notice.
   await answerInsideWindow(ctx, ticket, content);
-  if (parsed.level !== null) {
+  if (early) {
+    await recordEarly(ctx, ticket, early);
+    await announceAccepted(ctx, ticket, person);
+  } else if (parsed.level !== null) {
     const r = await applyAction(ctx, ticket, { type: 'set_level', level: parsed.level }, { actor: SYSTEM, detail: { evidence: parsed.levelEvidence } });
     if (r.ok) ticket = r.ticket;
     await acceptOrAskFee(ctx, ticket, person);
   } else {
     await askLevel(ctx, ticket, person, opts.answeredWith);
   }
+}
+
+/**
+ * A new fault's level and acceptance, decided before its INSERT (applyBeforeInsert): the level
+ * read from the report, then 受理 when the unit is in the contract's scope and term (scopeOf);
+ * null otherwise (out of scope: the fee question, after the INSERT as usual).
+ */
+async function levelAndAcceptance(ctx: Ctx, person: Person, parsed: ParsedReport, reportedAt: Date): Promise<EarlyTransitions | null> {
+  if (parsed.level === null) return null;
+  const contract = await ctx.tickets.contractOf(ctx.chat.customerId);
+  const scope = await scopeOf(ctx, { customerId: ctx.chat.customerId, reportedAt, device: parsed.device, contract });
+  if (scope.status !== 'ok') return null;
+  const initial: TicketState = {
+    kind: 'fault',
+    status: 'reported',
+    level: null,
+    levelProvisional: false,
+    hardware: parsed.hardware,
+    reporterId: person.id,
+    chatId: ctx.chat.id,
+    assigneeId: null,
+    feeStatus: 'none',
+    reopenCount: 0,
+    spareRequestedAt: null,
+    resolvedAt: null,
+  };
+  return applyBeforeInsert(ctx, initial, [
+    { action: { type: 'set_level', level: parsed.level }, detail: { evidence: parsed.levelEvidence } },
+    { action: { type: 'accept' } },
+  ]);
 }
 
 /** The device failed again ("又坏了", "又出现", "反复"). */

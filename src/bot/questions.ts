@@ -52,7 +52,7 @@ async function ask(
     ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, expectsAnswer: true, ...replyTo }
     : { kind: 'text', text: card.text, mentions: [mentionOf(person)], expectsAnswer: true, ...replyTo };
   const chat = await ctx.chatOf(ticket);
-  const outboxId = await ctx.reply(action, { ticketId: ticket.id, chat });
+  const outboxId = await ctx.replyWithId(action, { ticketId: ticket.id, chat });
   ctx.questionsAsked.push({ ticketId: ticket.id, kind });
   await ctx.tx.pendingQuestion.create({
     data: {
@@ -196,7 +196,7 @@ export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource
       expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
     },
   });
-  const outboxId = await ctx.reply({ ...isFaultCard(q.id), mentions: [mentionOf(person)], replyTo: message.messageId });
+  const outboxId = await ctx.replyWithId({ ...isFaultCard(q.id), mentions: [mentionOf(person)], replyTo: message.messageId });
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
   return true;
 }

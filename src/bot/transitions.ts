@@ -6,7 +6,7 @@
  * transaction (flushTimers).
  */
 import { reconcileTimers, timerPlan, type ExistingTimer } from '../domain/sla.js';
-import { transition, type Actor, type TicketAction, type TicketStatus } from '../domain/ticket.js';
+import { transition, type Actor, type TicketAction, type TicketPatch, type TicketState, type TicketStatus } from '../domain/ticket.js';
 import { slaTicketOf, stateOf, type Ticket } from '../store/tickets.js';
 import type { Person, Prisma } from '../store/types.js';
 import type { Ctx } from './context.js';
@@ -35,12 +35,14 @@ export function syncTimers(ctx: Ctx, ticket: Ticket): void {
 }
 
 /**
- * Ends the bot's work in a transaction: reconciles the timers of every ticket
- * changed in it and writes the audit events it recorded. Called once, last,
+ * Ends the bot's work in a transaction: writes the replies it kept, reconciles the
+ * timers of every ticket changed in it and writes the audit events it recorded. Called once, last,
  * by whoever made the Ctx (the pipeline's act and timers steps), before the
  * transaction commits.
  */
 export async function flushTimers(ctx: Ctx): Promise<void> {
+  // The replies kept (Ctx batchReplies), first: a re-planned timer never needs them, but they are the event's answer.
+  await ctx.flushReplies();
   for (const ticket of ctx.ticketsToPlan.values()) await planTimers(ctx, ticket, ctx.createdTickets.has(ticket.id));
   ctx.ticketsToPlan.clear();
   if (ctx.auditEvents.length) {
@@ -98,6 +100,38 @@ export async function recordEvent(
     detail: JSON.stringify(detail),
     inboundEventId: ctx.inboundEventId,
   });
+}
+
+/** Transitions run on a ticket before its row is written (applyBeforeInsert): the patch for its INSERT, and the audit events to record. */
+export interface EarlyTransitions {
+  patch: TicketPatch;
+  steps: Array<{ action: TicketAction; from: TicketStatus; to: TicketStatus; detail: Record<string, unknown> }>;
+}
+
+/**
+ * Runs system transitions on a ticket about to be created (its state as the INSERT would
+ * store it), so that it is created in the state they leave it in: one INSERT instead of an
+ * INSERT and an UPDATE per transition. Null when one of them is refused (then nothing is
+ * applied early: the caller goes the usual way, applyAction after the INSERT). The audit
+ * events are recorded by recordEarly, where the caller would have applied them.
+ */
+export function applyBeforeInsert(ctx: Ctx, initial: TicketState, actions: Array<{ action: TicketAction; detail?: Record<string, unknown> }>): EarlyTransitions | null {
+  let state = initial;
+  const out: EarlyTransitions = { patch: {}, steps: [] };
+  for (const { action, detail } of actions) {
+    const r = transition(state, action, SYSTEM, ctx.now);
+    if (!r.ok) return null;
+    state = { ...state, ...r.patch } as TicketState;
+    Object.assign(out.patch, r.patch);
+    const { type: _type, ...params } = action;
+    out.steps.push({ action, from: r.from, to: r.to, detail: { ...params, ...(detail ?? {}) } });
+  }
+  return out;
+}
+
+/** The audit events of transitions applied before the ticket's INSERT (applyBeforeInsert), as applyAction records them. */
+export async function recordEarly(ctx: Ctx, ticket: Pick<Ticket, 'id'>, early: EarlyTransitions): Promise<void> {
+  for (const s of early.steps) await recordEvent(ctx, ticket, s.action.type, s.detail, { from: s.from, to: s.to, actor: null });
 }
 
 export type ApplyResult = { ok: true; ticket: Ticket; from: TicketStatus; dissatisfied?: boolean } | { ok: false; reason: string };

@@ -41,7 +41,7 @@ function bound(st: Statement, args: unknown[]): BoundStatement {
 }
 
 /** Statements run through cached connections in this thread (the benchmark counts statements with it). */
-export const statementsRun = { count: 0 };
+export const statementsRun: { count: number; trace?: string[] } = { count: 0 };
 
 export interface StatementCacheStats {
   prepared: number;
@@ -68,6 +68,7 @@ export function cacheStatements(db: Database.Database, max = MAX_STATEMENTS): St
   };
   (db as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
     statementsRun.count++;
+    statementsRun.trace?.push(sql);
     const st = get(sql);
     return { ...bound(st, []), bind: (args: unknown[]) => bound(st, args) };
   };

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type { ContractEntry, ContractRegistry } from '../core/contracts.js';
 import type { TicketRef } from '../domain/commands.js';
 import { TICKET_STEPS, type FaultLevel, type TicketKind } from '../domain/contract.js';
-import { plannedWorkFor, windowsAffecting, type PlannedWork } from '../domain/maintenance.js';
+import { plannedWorkFor, windowsAffecting, type MaintenanceWindow, type PlannedWork } from '../domain/maintenance.js';
 import { deadlines, type Deadline, type SlaTicket } from '../domain/sla.js';
 import { windowsBetween } from './duties/notices.js';
 import type { TicketState, TicketStatus } from '../domain/ticket.js';
@@ -29,6 +29,13 @@ export interface Ticket extends Omit<TicketRow, 'kind' | 'status' | 'level' | 'f
   plannedWork?: PlannedWork;
 }
 
+/** Tickets' numbers (GD-…) by id, for pages and exports that name tickets found by id. */
+export async function ticketNumbers(db: Tx, ids: readonly number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  return new Map((await db.ticket.findMany({ where: { id: { in: unique } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
+}
+
 /** A date after any ticket's life, as an upper bound both databases compare correctly. */
 const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 
@@ -37,11 +44,17 @@ export async function plannedWorkOfTicket(
   tx: Tx,
   row: Pick<TicketRow, 'kind' | 'customerId' | 'device' | 'site' | 'reportedAt' | 'closedAt'>,
   entry: ContractEntry,
+  read: (row: Pick<TicketRow, 'customerId' | 'reportedAt' | 'closedAt'>) => Promise<MaintenanceWindow[]> = (r) => windowsOfLife(tx, r),
 ): Promise<PlannedWork | undefined> {
   const terms = entry.contract.plannedMaintenance;
   if (!terms || terms.sla === 'run' || row.kind !== 'fault') return undefined;
-  const windows = await windowsBetween(tx, { from: row.reportedAt, to: row.closedAt ?? FAR_FUTURE, customerId: row.customerId });
+  const windows = await read(row);
   return windows.length ? plannedWorkFor(terms, windowsAffecting(row, windows)) : undefined;
+}
+
+/** The windows of the ticket's customer (or of all) that touch its life, from its report to its close (or ever after). */
+function windowsOfLife(tx: Tx, row: Pick<TicketRow, 'customerId' | 'reportedAt' | 'closedAt'>): Promise<MaintenanceWindow[]> {
+  return windowsBetween(tx, { from: row.reportedAt, to: row.closedAt ?? FAR_FUTURE, customerId: row.customerId });
 }
 
 /** What the SLA plan needs of a stored ticket (also a row the web API read). */
@@ -144,7 +157,43 @@ export class TicketStore {
   }
 
   private plannedWorkOf(row: TicketRow, entry: ContractEntry): Promise<PlannedWork | undefined> {
-    return plannedWorkOfTicket(this.tx, row, entry);
+    return plannedWorkOfTicket(this.tx, row, entry, (r) => this.windowsOfLife(row.id, r));
+  }
+
+  /**
+   * The windows read for each ticket in this transaction, with the fields the read depended on:
+   * a ticket created, given its level and accepted in one report reads them once, not three times.
+   */
+  private readonly windows = new Map<number, { key: string; windows: Promise<MaintenanceWindow[]> }>();
+
+  private windowsOfLife(ticketId: number, row: Pick<TicketRow, 'customerId' | 'reportedAt' | 'closedAt'>): Promise<MaintenanceWindow[]> {
+    const key = `${row.customerId ?? ''}|${row.reportedAt.getTime()}|${row.closedAt?.getTime() ?? ''}`;
+    const known = this.windows.get(ticketId);
+    if (known?.key === key) return known.windows;
+    // A real promise (run once): a Prisma query runs again on every then().
+    const windows = (async () => windowsOfLife(this.tx, row))();
+    this.windows.set(ticketId, { key, windows });
+    return windows;
+  }
+
+  /** A window was declared or ended in this transaction: the windows are read again. */
+  windowsChanged(): void {
+    this.windows.clear();
+  }
+
+  /**
+   * The windows running at `at` for a ticket's customer (a report inside one: windowsCovering):
+   * from those read for the ticket in this transaction when they cover `at`, else read.
+   */
+  async activeWindows(ticket: Pick<Ticket, 'id' | 'customerId' | 'reportedAt' | 'closedAt'>, at: Date): Promise<MaintenanceWindow[]> {
+    const key = `${ticket.customerId ?? ''}|${ticket.reportedAt.getTime()}|${ticket.closedAt?.getTime() ?? ''}`;
+    const known = this.windows.get(ticket.id);
+    // Those read run from the report to the close: a superset of the windows running at `at` within that span.
+    if (known?.key === key && ticket.reportedAt <= at && (!ticket.closedAt || ticket.closedAt > at)) {
+      const t = at.getTime();
+      return (await known.windows).filter((w) => w.end.getTime() > t && w.start.getTime() <= t && (w.cancelledAt === null || w.cancelledAt.getTime() > t));
+    }
+    return windowsBetween(this.tx, { from: at, to: new Date(at.getTime() + 1), customerId: ticket.customerId });
   }
 
   private async maybe(row: TicketRow | null): Promise<Ticket | null> {

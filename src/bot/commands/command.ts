@@ -58,7 +58,7 @@ export interface OnTicket<A> {
   chat: Chat;
   reporter: Person;
   /** Says something in the ticket's chat; a command given elsewhere is confirmed there too, once. */
-  tell(text: string, mentions?: Mention[]): Promise<number | null>;
+  tell(text: string, mentions?: Mention[]): Promise<boolean>;
   /** Says something to the supplier's staff about the ticket: its customer's staff group, else the managers' group. */
   staff(text: string, mentions?: Mention[]): Promise<void>;
   /** Refuses politely (naming the ticket when given in another chat); nothing changed. */

@@ -30,6 +30,8 @@ export const erasePerson = chatCommand<{ personId?: number }>({
     if (!target) return say(args.personId !== undefined ? privacyMessages.noSuchPerson.text({ ref: `用户${args.personId}` }) : privacyMessages.whom.text());
     if (target.role !== 'customer') return say(privacyMessages.notStaff.text({ who: target.name }));
     const files: string[] = [];
+    // Replies kept so far in this transaction are written first, so the erasure reaches them too.
+    await ctx.flushReplies();
     const r = await erasePersonIn(ctx.tx, { id: target.id }, { actor: `person:${person.id}`, now: ctx.now }, files);
     // Before the commit: should it roll back, a record points at a missing picture, never the other way round.
     await deleteErasedFiles(files);

@@ -171,7 +171,7 @@ export function refusalFor(command: Command<any>, role: Role): string | null {
 }
 
 /** Answers the person who gave a command, where they gave it (and, for a click, as the toast). */
-function sayTo(ctx: Ctx, person: Person, text: string, ticketId: number | null = null): Promise<number | null> {
+function sayTo(ctx: Ctx, person: Person, text: string, ticketId: number | null = null): Promise<boolean> {
   ctx.clickAnswer.toast ??= clip(text, 60);
   return ctx.text(text, [mentionOf(person)], { ticketId });
 }

@@ -5,7 +5,7 @@
  * the contract's rule for planned work through the ticket store (plannedWork).
  */
 import { windowsCovering } from '../../domain/maintenance.js';
-import { activeWindows, recordMaintenanceReport, windowWithNotice } from '../../store/duties/index.js';
+import { recordMaintenanceReport, windowWithNotice } from '../../store/duties/index.js';
 import type { Ticket } from '../../store/tickets.js';
 import type { Ctx } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
@@ -15,7 +15,7 @@ import { windowText } from './notices.js';
 /** After a fault is recorded: inside a window, the customer is answered with its notice. True when it was. */
 export async function answerInsideWindow(ctx: Ctx, ticket: Ticket, text: string): Promise<boolean> {
   if (!ticket.contract.contract.plannedMaintenance) return false;
-  const windows = await activeWindows(ctx.tx, ctx.now, ticket.customerId);
+  const windows = await ctx.tickets.activeWindows(ticket, ctx.now);
   if (!windows.length) return false;
   const [hit] = windowsCovering({ at: ctx.now, customerId: ticket.customerId, device: ticket.device, site: ticket.site }, windows);
   if (!hit) return false;

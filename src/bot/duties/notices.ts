@@ -53,6 +53,8 @@ export async function postNotice(
     inboundEventId: ctx.inboundEventId,
     ...(cmd.kind === 'maintenance' && cmd.window ? { window: { ...cmd.window, systems: cmd.systems, allSystems: cmd.allSystems, stations: cmd.stations } } : {}),
   });
+  // Tickets read from here on see the new window.
+  if (notice.window) ctx.tickets.windowsChanged();
   let chats = 0;
   const window = notice.window ? windowText(notice.window, tz, ctx.now) : null;
   for (const customerId of rec.customerIds) {
@@ -90,6 +92,8 @@ export async function endNotice(ctx: Ctx, person: Pick<Person, 'id' | 'name'>, n
   } else if (!(await cancelNotice(ctx.tx, notice.id, ctx.now, by))) {
     return `通告 #${notice.id} 已撤回。`;
   }
+  // Tickets read from here on see the window ended or withdrawn.
+  ctx.tickets.windowsChanged();
   // Begun and not over: the window ends now (the customers told so); otherwise it never ran.
   const running = w !== null && w.start <= ctx.now && ctx.now < w.end;
   const when = w ? windowText(w, tz, ctx.now) : null;

@@ -25,7 +25,7 @@ export class EventCtx extends Ctx {
     /** The message as read before the transaction (the LLM reader, preread.ts); unset: read locally by the steps. */
     readonly preread?: ParsedReport,
   ) {
-    super(deps, tx, now, log, inboundEventId);
+    super(deps, tx, now, log, inboundEventId, { batchReplies: true });
   }
 
   /** The event as a message (the steps after the click step see messages only). */
