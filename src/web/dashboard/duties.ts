@@ -28,6 +28,8 @@ export interface DutyPageDeps {
   tz: string;
   send: (ctx: Context, title: string, active: string, body: Html) => void;
   postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
+  /** Withdraws a notice or ends its window now, as 取消通告 / 结束维护 would. */
+  endNotice?: (author: string, noticeId: number, how: 'cancel' | 'end') => Promise<{ ok: boolean; message: string }>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,6 +64,16 @@ function noticeStatus(n: NoticeRow, now: Date, tz: string): string | { v: string
   if (w?.cancelledAt) return `提前结束 ${fmtTime(w.cancelledAt, tz)}${by(w.endedByName)}`;
   if (w && w.start <= now && now < w.end) return { v: '检修中', cls: 'bad' };
   return '已发布';
+}
+
+/** The buttons a notice still offers: end its running window now, withdraw it. */
+function noticeActions(n: NoticeRow, now: Date): Html | string {
+  if (n.cancelledAt) return '';
+  const w = n.window;
+  const running = w !== null && !w.cancelledAt && w.start <= now && now < w.end;
+  const button = (how: 'end' | 'cancel', label: string) =>
+    html`<form class="inline" method="post" action="/dashboard/notices/${n.id}/end"><input type="hidden" name="how" value="${how}"><button type="submit">${label}</button></form>`;
+  return html`${running ? button('end', '结束检修') : ''}${button('cancel', '撤回')}`;
 }
 
 const ticketLink = (number: string | undefined) => (number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '');
@@ -217,7 +229,7 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
           n.window ? wrap(`${fmtTime(n.window.start, tz)} 至 ${fmtTime(n.window.end, tz)}；${n.window.allSystems ? '全部系统' : n.window.systems.join('、')}${n.window.stations.length ? `；${n.window.stations.join('、')}` : ''}`) : '',
           `${n.authorName}${n.source === 'dashboard' ? '（看板）' : ''}`,
           n.deliveries,
-          noticeStatus(n, now, tz),
+          deps.endNotice ? html`${noticeStatus(n, now, tz)}${noticeActions(n, now)}` : noticeStatus(n, now, tz),
         ]),
         '这段时间没有通告',
       )}
@@ -237,6 +249,16 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
     const text = (form.get('text') ?? '').trim();
     if (!text) throw new HttpError(400, 'text: 请写明通告内容');
     const r = await deps.postNotice(String(ctx.state.user ?? '看板'), text.slice(0, 2000));
+    ctx.redirect(`/dashboard/notices?${new URLSearchParams({ ok: r.ok ? '1' : '0', result: r.message }).toString()}`);
+  });
+
+  router.post('/notices/:id/end', async (ctx) => {
+    if (!deps.endNotice) throw new HttpError(404, '本服务未启用看板撤回通告');
+    const id = Number(ctx.params.id);
+    if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, 'id: 通告编号');
+    const how = new URLSearchParams(await readRaw(ctx, 1024)).get('how');
+    if (how !== 'end' && how !== 'cancel') throw new HttpError(400, 'how: end 或 cancel');
+    const r = await deps.endNotice(String(ctx.state.user ?? '看板'), id, how);
     ctx.redirect(`/dashboard/notices?${new URLSearchParams({ ok: r.ok ? '1' : '0', result: r.message }).toString()}`);
   });
 
