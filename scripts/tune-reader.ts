@@ -4,11 +4,12 @@
  * trained once, then each setting is read over the held-out batches and the
  * mean of batches printed.
  *
- *   npx tsx scripts/tune-reader.ts
+ *   npx tsx scripts/tune-reader.ts [--train='{"level":{"l2":0.001}}'] ['{"levelAskProb":0.2}' …]
+ *   npx tsx scripts/tune-reader.ts --file=new-batch.jsonl …   # settings read on a new batch, fresh
  */
 import { compileModel, type ReaderModel } from '../src/domain/classifier.js';
 import { parseReport } from '../src/domain/report-parser.js';
-import { loadCorpus, loadDefaultLexicon } from './corpus.js';
+import { loadCorpus, loadCorpusFile, loadDefaultLexicon } from './corpus.js';
 import { scoreReadings, type EvalResult, type Score } from './eval-parser.js';
 import { SETTINGS, trainReader, type TrainSettings } from './train-reader.js';
 
@@ -24,8 +25,12 @@ const settings: TrainSettings = Object.fromEntries(
   Object.entries({ ...SETTINGS, ...over }).map(([k, v]) => [k, typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(SETTINGS as unknown as Record<string, object>)[k], ...v } : v]),
 ) as unknown as TrainSettings;
 
+// --file=new.jsonl: one fold only, a model trained on the whole training split reading a new batch.
+const fileArg = process.argv.find((a) => a.startsWith('--file='))?.slice(7);
+const fresh = fileArg ? loadCorpusFile(fileArg) : [];
+if (fileArg) records.push(...fresh);
 const t0 = Date.now();
-const folds = batches.map((b) => ({
+const folds = (fileArg ? [fresh[0]?.batch ?? ''] : batches).map((b) => ({
   batch: b,
   indices: records.flatMap((r, i) => ((r.batch ?? '') === b ? [i] : [])),
   model: compileModel(trainReader(records.filter((r) => (r.batch ?? '') !== b), lex, 'ngram+rules', settings)),
@@ -48,8 +53,10 @@ function run(name: string, policy: Policy): void {
   const levelConv = (b: string): boolean => !settings.levelSkipBatches.includes(b);
   const ci = results.map(([, r]) => r.styles['complaint-implicit']).filter((s) => s !== undefined);
   const ciKind = ci.reduce((a, s) => a + s.kind.hit, 0) / Math.max(1, ci.reduce((a, s) => a + s.kind.n, 0));
+  const pooled = (k: (typeof KEYS)[number]): string => `${results.reduce((a, [, r]) => a + r[k].hit, 0)}/${results.reduce((a, [, r]) => a + r[k].n, 0)}`;
   console.log(
-    `${name.padEnd(44)}${KEYS.map((k) => mean(k)).join('')}  | conv:${mean('levelExact', levelConv)}${mean('wrongLevel', levelConv)}${mean('needlessQuestion', levelConv)}  | ci-kind ${(100 * ciKind).toFixed(1)}`,
+    `${name.padEnd(44)}[${(['levelExact', 'wrongLevel', 'needlessQuestion'] as const).map(pooled).join(' ')}] `+
+    `${KEYS.map((k) => mean(k)).join('')}  | conv:${mean('levelExact', levelConv)}${mean('wrongLevel', levelConv)}${mean('needlessQuestion', levelConv)}  | ci-kind ${(100 * ciKind).toFixed(1)}`,
   );
 }
 

@@ -16,7 +16,7 @@ import { Dispatcher } from './bot/dispatcher.js';
 import { tellStaffUndelivered } from './bot/undelivered.js';
 import { WorkLoop } from './core/work-loop.js';
 import { Scheduler } from './bot/scheduler.js';
-import { postNoticeFromDashboard } from './bot/duties/notices.js';
+import { endNoticeFromDashboard, postNoticeFromDashboard } from './bot/duties/notices.js';
 import { ServiceBot } from './bot/bot.js';
 import { ProcessingThread } from './bot/processing/thread.js';
 import { WriteGate } from './bot/processing/write-gate.js';
@@ -174,6 +174,7 @@ async function startInstance(config: Config, opts: StartOptions): Promise<Servic
       dataDir: config.dataDir,
       logins,
       postNotice: (author, text) => postNoticeFromDashboard(bot.deps, author, text),
+      endNotice: (author, id, how) => endNoticeFromDashboard(bot.deps, author, id, how),
     }),
   );
 

@@ -39,10 +39,26 @@ export async function scopeOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId' | 'rep
 export function limitsLine(ctx: Ctx, ticket: Ticket): string {
   const tz = ticket.contract.contract.timezone;
   return deadlinesOf(ticket, ctx.now)
-    .filter((d) => d.stoppedAt === null && ['first_response', 'on_site', 'consultation_response', 'complaint_answer'].includes(d.clock))
+    .filter((d) => d.stoppedAt === null && CUSTOMER_CLOCKS.includes(d.clock))
     .map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`)
     .join('，');
 }
+
+/**
+ * The limits of a reopened ticket the customer hears (the same clocks as at
+ * acceptance, run again from the reopening): "首次响应 15:30前，到场 …前". Named
+ * as the contract names them; the staff's 返工 label is theirs.
+ */
+export function reopenedLimitsLine(ctx: Ctx, ticket: Ticket): string {
+  const contract = ticket.contract.contract;
+  return deadlinesOf(ticket, ctx.now)
+    .filter((d) => d.reopened && d.stoppedAt === null && CUSTOMER_CLOCKS.includes(d.clock))
+    .map((d) => `${contract.clocks[d.clock]?.label ?? d.label} ${formatTime(d.dueAt, contract.timezone, ctx.now)}前`)
+    .join('，');
+}
+
+/** The clocks a customer is told of: when we respond and when we come. */
+const CUSTOMER_CLOCKS = ['first_response', 'on_site', 'consultation_response', 'complaint_answer'];
 
 /** The limits the staff work to, the assignment's included. */
 export function staffLimitsLine(ctx: Ctx, ticket: Ticket): string {

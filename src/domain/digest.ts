@@ -10,7 +10,8 @@
  * - new tickets: reported in the period, by kind and (faults) by level;
  * - open tickets: not closed or cancelled and reported before asOf, by status and age at asOf;
  * - time limits, per clock: the steps done in the period (the clock stopped in
- *   it), on time or late, with the time from start to stop (median and 90th
+ *   it), on time or late (a reopened ticket's clocks run again from the reopening
+ *   and count under their clock, as a second deadline), with the time from start to stop (median and 90th
  *   percentile, nearest-rank); and the deadlines that passed in the period with
  *   the step still not done at the period's end (or asOf, if earlier). A breach
  *   is a late step or such an overdue deadline, with who held the ticket at the
@@ -144,6 +145,8 @@ export interface DigestTicket {
   /** Current assignee's name. */
   assignee: string | null;
   steps: Partial<Record<TicketStep, Date | null>>;
+  /** The latest reopening: its clocks run again from it and count as the first run's do. */
+  reopen?: SlaTicket['reopen'];
 }
 
 /** An assignment or transfer of a ticket (from its audit trail): who held it from `at`. */
@@ -273,6 +276,8 @@ export interface Breach {
   kind: string;
   level: number | null;
   clock: string;
+  /** A clock run again after a reopening (its label says 返工…). */
+  reopened?: true;
   label: string;
   dueAt: string;
   stoppedAt: string | null;
@@ -360,7 +365,7 @@ function limitOf(contract: Contract, clock: string): { text: string; minutes: { 
 }
 
 function slaTicket(t: DigestTicket): SlaTicket {
-  return { kind: t.kind, status: t.status, level: t.level, hardware: t.hardware, steps: t.steps };
+  return { kind: t.kind, status: t.status, level: t.level, hardware: t.hardware, steps: t.steps, ...(t.reopen ? { reopen: t.reopen } : {}) };
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -447,6 +452,7 @@ export function computeDigest(input: DigestInput): Digest {
         kind: t.kind,
         level: t.level,
         clock: d.clock,
+        ...(d.reopened ? { reopened: true as const } : {}),
         label: d.label,
         dueAt: iso(d.dueAt),
         stoppedAt: stop ? iso(stop) : null,

@@ -59,6 +59,10 @@ const TICKET_SELECT = {
   // Ids, not relations: the joins cost more than the rows (customers and people are few; looked up once).
   customerId: true,
   assigneeId: true,
+  // The latest reopening: its clocks run again (domain/sla.ts).
+  reopenedAt: true,
+  reopenAcknowledgedAt: true,
+  reopenOnSiteAt: true,
 } satisfies Prisma.TicketSelect;
 
 type TicketPick = Prisma.TicketGetPayload<{ select: typeof TICKET_SELECT }>;
@@ -83,6 +87,7 @@ function toDigestTicket(t: TicketPick, lk: Lookup): DigestTicket {
     site: t.site,
     device: t.device,
     assignee: t.assigneeId === null ? null : (lk.people.get(t.assigneeId)?.name ?? null),
+    ...(t.reopenedAt ? { reopen: { at: t.reopenedAt, steps: { acknowledgedAt: t.reopenAcknowledgedAt ?? null, onSiteAt: t.reopenOnSiteAt ?? null } } } : {}),
     steps,
   };
 }
@@ -90,6 +95,8 @@ function toDigestTicket(t: TicketPick, lk: Lookup): DigestTicket {
 const DAY = 86_400_000;
 
 /** Audit actions that set a step a clock stops on (acknowledgedAt, onSiteAt, …). */
+/** Audit actions that may reopen a ticket (还没好, a rating). */
+const REOPEN_ACTIONS = ['deny_fix', 'rate'];
 const STEP_ACTIONS = ['accept', 'assign', 'acknowledge', 'transfer', 'arrive', 'request_spare', 'detection_report', 'resolve'];
 
 /**
@@ -189,8 +196,15 @@ export async function loadDigestInput(db: Db, contracts: ContractRegistry, perio
         ? db.ticket.findMany({ where: { reportedAt: { gte: new Date(period.start.getTime() - lb.workingDays), lt: upTo }, kind: 'complaint' }, select: TICKET_SELECT })
         : Promise.resolve([]),
       // Tickets reported before the window with a deadline passing (escalation) or a step done in the period: late steps of long-running tickets.
+      // … and tickets reopened recently enough for a reopening clock to fall due in the period.
       db.ticketEvent.findMany({
-        where: { action: { in: ['escalation', ...STEP_ACTIONS] }, at: { gte: period.start, lte: upTo }, ticket: { reportedAt: { lt: reportedWindow.gte } } },
+        where: {
+          OR: [
+            { action: { in: ['escalation', ...STEP_ACTIONS] }, at: { gte: period.start, lte: upTo } },
+            { action: { in: REOPEN_ACTIONS }, at: { gte: reportedWindow.gte, lte: upTo } },
+          ],
+          ticket: { reportedAt: { lt: reportedWindow.gte } },
+        },
         select: { ticketId: true },
         distinct: ['ticketId'],
       }),

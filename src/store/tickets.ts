@@ -29,6 +29,13 @@ export interface Ticket extends Omit<TicketRow, 'kind' | 'status' | 'level' | 'f
   plannedWork?: PlannedWork;
 }
 
+/** Tickets' numbers (GD-…) by id, for pages and exports that name tickets found by id. */
+export async function ticketNumbers(db: Tx, ids: readonly number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  return new Map((await db.ticket.findMany({ where: { id: { in: unique } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
+}
+
 /** A date after any ticket's life, as an upper bound both databases compare correctly. */
 const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 

@@ -13,6 +13,7 @@ import { STATUS_LABELS, type TicketStatus } from '../domain/ticket.js';
 import { INSPECTION_STATUS_LABELS } from '../domain/inspection.js';
 import { repairFlowLine } from '../domain/repair-return.js';
 import { flowRow, inspectionJobsDueBetween } from '../store/duties/index.js';
+import { ticketNumbers } from '../store/tickets.js';
 import type { Db } from '../store/types.js';
 import { apiGuard } from './app.js';
 import { HttpError } from './body.js';
@@ -135,6 +136,8 @@ export function rangeOf(r: ExportRange, tz: string): { gte: Date; lt: Date } {
   return { gte: from.startOf('day').toJSDate(), lt: to.startOf('day').plus({ days: 1 }).toJSDate() };
 }
 
+/** "巡检记录 2026-11-01 至 2026-11-30": the sheet's title (its first word names the XLSX sheet). */
+const titleOf = (kind: ExportKind, r: ExportRange) => `${FILE_NAMES[kind]} ${r.from} 至 ${r.to}`;
 const time = (d: Date | null | undefined, tz: string) => (d ? DateTime.fromJSDate(d, { zone: tz }).toFormat('yyyy-MM-dd HH:mm') : null);
 const status = (s: string) => STATUS_LABELS[s as TicketStatus] ?? s;
 
@@ -152,7 +155,7 @@ export async function serviceRecords(db: Db, tz: string, r: ExportRange): Promis
     },
   });
   return {
-    title: `客户服务记录表 ${r.from} 至 ${r.to}`,
+    title: titleOf('service-records', r),
     columns: SERVICE_RECORD_COLUMNS,
     rows: rows.map((t) => ({
       number: t.number,
@@ -192,10 +195,9 @@ export async function serviceRecords(db: Db, tz: string, r: ExportRange): Promis
 export async function inspectionRecords(db: Db, tz: string, r: ExportRange): Promise<Table> {
   const range = rangeOf(r, tz);
   const jobs = await inspectionJobsDueBetween(db, range.gte, range.lt, { take: 10_000 });
-  const ids = jobs.flatMap((j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? []);
-  const numbers = new Map((ids.length ? await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } }) : []).map((t) => [t.id, t.number]));
+  const numbers = await ticketNumbers(db, jobs.flatMap((j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? []));
   return {
-    title: `巡检记录 ${r.from} 至 ${r.to}`,
+    title: titleOf('inspections', r),
     columns: INSPECTION_COLUMNS,
     rows: jobs.map((j) => ({
       job: j.id,
@@ -221,16 +223,9 @@ export async function complaintRecords(db: Db, tz: string, r: ExportRange): Prom
     orderBy: [{ reportedAt: 'asc' }, { id: 'asc' }],
     include: { complaint: true, customer: { select: { name: true } } },
   });
-  const related = new Map(
-    (
-      await db.ticket.findMany({
-        where: { id: { in: rows.map((t) => t.complaint?.relatedTicketId).filter((x): x is number => typeof x === 'number') } },
-        select: { id: true, number: true },
-      })
-    ).map((t) => [t.id, t.number]),
-  );
+  const related = await ticketNumbers(db, rows.map((t) => t.complaint?.relatedTicketId).filter((x): x is number => typeof x === 'number'));
   return {
-    title: `投诉记录 ${r.from} 至 ${r.to}`,
+    title: titleOf('complaints', r),
     columns: COMPLAINT_COLUMNS,
     rows: rows.map((t) => {
       const c = t.complaint;

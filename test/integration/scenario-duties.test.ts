@@ -302,6 +302,31 @@ describe('the dashboard', () => {
     expect(await get('/dashboard/notices?from=2026-11-01&to=2026-12-31')).toContain('（看板）');
   });
 
+  it('withdraws a notice from the notices page, as 取消通告 would', async () => {
+    const demo = await new ChatView(svc, 'demo').skipOld();
+    const n = await svc.db.notice.findFirstOrThrow({ where: { kind: 'security', source: 'dashboard' } });
+    expect(await get('/dashboard/notices?from=2026-11-01&to=2026-12-31')).toContain(`action="/dashboard/notices/${n.id}/end"`);
+    const end = async (how: string) => {
+      const r = await fetch(`${svc.url}/dashboard/notices/${n.id}/end`, { method: 'POST', redirect: 'manual', headers: { origin: svc.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ how }).toString() });
+      expect(r.status).toBe(302);
+      const q = new URLSearchParams((r.headers.get('location') ?? '').split('?')[1]);
+      return { ok: q.get('ok'), result: q.get('result') ?? '' };
+    };
+    // A security notice has no window to end.
+    expect(await end('end')).toEqual({ ok: '0', result: `通告 #${n.id} 没有检修时间；如需撤回，请用「取消通告 #${n.id}」。` });
+    const r = await end('cancel');
+    expect(r.ok).toBe('1');
+    expect(r.result).toMatch(new RegExp(`^安全通告 #${n.id} 已撤回（.+，\\d+月\\d+日 \\d\\d:\\d\\d），已通知 1 个客户群`));
+    await svc.settle();
+    expect((await demo.news()).map((m) => m.text)).toEqual(['【通告撤回】此前发布的安全通告「请于本周内升级闸机读卡器固件」已撤回，请以最新通知为准。']);
+    const row = await svc.db.notice.findUniqueOrThrow({ where: { id: n.id } });
+    expect(row.cancelledAt).not.toBeNull();
+    expect(row.cancelledByName).toBeTruthy();
+    expect((await end('cancel')).ok).toBe('0');
+    const bad = await fetch(`${svc.url}/dashboard/notices/${n.id}/end`, { method: 'POST', redirect: 'manual', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: 'how=cancel' });
+    expect(bad.status).toBe(403);
+  });
+
   it('the service-record export carries the repair flow and the emergency report', async () => {
     const csv = (await get('/api/exports/service-records?from=2026-11-01&to=2026-12-31&format=csv')).replace(/^\uFEFF/, '');
     expect(csv.split(/\r?\n/)[0]).toMatch(/,状态,返修流程,应急响应报告$/);

@@ -1,8 +1,8 @@
 /**
  * Where the duties' messages go (issue 19 with issue 18's two audiences): for
  * a customer with its own staff group (line 2: staff-demo) the inspection
- * job's announcement, its reminder, the repair steps' limits and reminders and
- * the emergency report's request go there, never to the managers' group; for
+ * job's announcement, its reminder, the follow-up visit's, the repair steps'
+ * limits and reminders and the emergency report's request go there, never to the managers' group; for
  * a customer without one (line 3) they go to the managers' group. The
  * customers' chats get only what concerns them: the planned date, the result,
  * the repair steps that concern them.
@@ -28,6 +28,7 @@ customers:
       - { channel: sandbox, id: staff-demo }
     inspections:
       - { name: 月度巡检-车站AFC, systems: [闸机, 售票机], every: monthly, from: 2026-01-31, checklist: [闸机通行与读卡], engineer: 李工, leadTime: { days: 7 }, remindBefore: [{ days: 1 }] }
+    followUps: { every: monthly, from: 2026-01-10, owner: 客服小刘 }
   - name: 西安地铁三号线运营分公司
     chats:
       - { channel: sandbox, id: line3 }
@@ -160,5 +161,18 @@ describe('duty messages go to the customer\'s staff group, else the managers\' g
     expect(said, transcript(said)).toEqual([]);
     expect(about(await staffDemo.news(), id).filter((x) => x.text.startsWith('📄')).map((x) => x.text)).toEqual([expect.stringContaining('应急响应报告已提交（张工）')]);
     expect(texts(await demo.all()).filter((t) => STAFF_TEXT.test(t))).toEqual([]);
+  }, LONG);
+
+  it('follow-up visits: made and reminded in the staff group of their customer', async () => {
+    await advanceTo(svc, bj('2026-12-10T10:00:00'));
+    const staff = await new ChatView(svc, 'staff-demo').all();
+    const managers = await new ChatView(svc, 'managers').all();
+    const visit = await svc.db.followUpVisit.findFirstOrThrow({ where: { reason: 'scheduled' } });
+    const made = staff.filter((x) => x.text.startsWith(`回访任务 #${visit.id}：西安地铁二号线运营分公司`));
+    expect(made.map((x) => x.at), transcript(staff.slice(-20))).toEqual([bj('2026-12-03T18:00:00').toISOString()]);
+    expect(names(made[0])).toEqual(['客服小刘']);
+    expect(staff.filter((x) => x.text.startsWith(`⏰ 回访提醒：#${visit.id}`)).map((x) => x.at)).toEqual([bj('2026-12-09T18:00:00').toISOString()]);
+    expect(managers.some((x) => /回访任务|回访提醒/.test(x.text))).toBe(false);
+    expect(texts(await new ChatView(svc, 'demo').all()).filter((t) => STAFF_TEXT.test(t))).toEqual([]);
   }, LONG);
 });

@@ -25,6 +25,7 @@ interface RawContract {
   faultLevels: Array<{ level: number; firstResponse: Limit; onSite: Limit }>;
   clocks: Record<string, RawClock>;
   confirmation: { dissatisfiedAtOrBelow: number };
+  reopening?: { clocks: string[] };
 }
 
 export interface Recount {
@@ -35,7 +36,7 @@ export interface Recount {
   openByStatus: Record<string, number>;
   openByAge: number[];
   sla: Record<string, { done: number; onTime: number; late: number; overdue: number; minutes: number[] }>;
-  /** number|clock|late or overdue → { holder, overdueMinutes } */
+  /** number|clock|late or overdue → { holder, overdueMinutes }; a clock run again after a reopening is "clock~reopened". */
   breaches: Map<string, { holder: string | null; overdueMinutes: number }>;
   dueToday: Set<string>;
   ratings: { count: number; sum: number; byScore: Record<number, number>; dissatisfied: string[] };
@@ -110,25 +111,42 @@ export async function recountDigest(
       }
     }
 
-    // Time limits.
+    // Time limits: each clock's first run, and the contract's reopening clocks again from the latest reopening.
     const steps = Object.fromEntries(STEP_COLUMNS.map((k) => [k, (t as unknown as Record<string, Date | null>)[k] ?? null])) as Record<string, Date | null>;
+    const reopening = t.reopenedAt ? (contract.reopening?.clocks ?? []) : [];
+    const limitFrom = (clock: RawClock, from: Date): Date => {
+      if (clock.limit.levelColumn) {
+        const col = clock.limit.levelColumn;
+        const m = t.level === null ? Math.min(...contract.faultLevels.map((l) => minutesOf(l[col])!)) : minutesOf(contract.faultLevels.find((l) => l.level === t.level)![col])!;
+        return new Date(from.getTime() + m * 60_000);
+      }
+      if (clock.limit.workingDays !== undefined) return opts.calendar.endOfNthWorkingDayAfter(from, clock.limit.workingDays).value;
+      return new Date(from.getTime() + minutesOf(clock.limit)! * 60_000);
+    };
+    const runs: Array<{ key: string; started: Date; due: Date; stop: Date | null }> = [];
     for (const [name, clock] of Object.entries(contract.clocks)) {
       if (!clock.kinds.includes(t.kind) || (clock.hardwareOnly && !t.hardware) || t.status === 'awaiting_fee') continue;
       let started = steps[clock.startsAt];
       if (!started) continue;
       if ((t.feeStatus === 'agreed' || t.feeStatus === 'waived') && clock.startsAt === 'reportedAt' && steps.acceptedAt && steps.acceptedAt > started) started = steps.acceptedAt;
-      let due: Date;
-      if (clock.limit.levelColumn) {
-        const col = clock.limit.levelColumn;
-        const m = t.level === null ? Math.min(...contract.faultLevels.map((l) => minutesOf(l[col])!)) : minutesOf(contract.faultLevels.find((l) => l.level === t.level)![col])!;
-        due = new Date(started.getTime() + m * 60_000);
-      } else if (clock.limit.workingDays !== undefined) {
-        due = opts.calendar.endOfNthWorkingDayAfter(started, clock.limit.workingDays).value;
-      } else {
-        due = new Date(started.getTime() + minutesOf(clock.limit)! * 60_000);
-      }
-      const stops = clock.stopsAt.map((s) => steps[s]).filter((d): d is Date => !!d && d >= started! && d <= asOf);
-      const stop = stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null;
+      const due = limitFrom(clock, started);
+      const from = started;
+      let stops = clock.stopsAt.map((s) => steps[s]).filter((d): d is Date => !!d && d >= from);
+      // A clock that runs again ends its first run at the reopening at the latest (the fix that stopped it was undone).
+      if (!stops.length && t.reopenedAt && t.reopenedAt >= started && reopening.includes(name)) stops = [t.reopenedAt];
+      stops = stops.filter((d) => d <= asOf);
+      runs.push({ key: name, started, due, stop: stops.length ? new Date(Math.min(...stops.map((d) => d.getTime()))) : null });
+      if (!reopening.includes(name)) continue;
+      // Run again from the reopening: 接单 and 到场 again are their own columns; other steps count when done since.
+      const at = t.reopenedAt!;
+      const again: Record<string, Date | null> = { acknowledgedAt: t.reopenAcknowledgedAt, onSiteAt: t.reopenOnSiteAt };
+      const stops2 = clock.stopsAt
+        .map((s) => (s in again ? (again[s] ?? (steps[s] && steps[s]! >= at ? steps[s] : null)) : steps[s] && steps[s]! >= at ? steps[s] : null))
+        .filter((d): d is Date => !!d && d <= asOf);
+      runs.push({ key: `${name}~reopened`, started: at, due: limitFrom(clock, at), stop: stops2.length ? new Date(Math.min(...stops2.map((d) => d.getTime()))) : null });
+    }
+    for (const { key, started, due, stop } of runs) {
+      const name = key.replace(/~reopened$/, '');
       const c = r.sla[name]!;
       let type: 'late' | 'overdue' | null = null;
       if (stop && stop >= start && stop < cut) {
@@ -155,7 +173,7 @@ export async function recountDigest(
         const assignedAt = t.assignedAt ?? t.acknowledgedAt;
         holder = assignedAt && assignedAt <= due ? (t.assignee?.name ?? null) : null;
       }
-      r.breaches.set(`${t.number}|${name}|${type}`, { holder, overdueMinutes: Math.round(((stop ?? asOf).getTime() - due.getTime()) / 60_000) });
+      r.breaches.set(`${t.number}|${key}|${type}`, { holder, overdueMinutes: Math.round(((stop ?? asOf).getTime() - due.getTime()) / 60_000) });
       if (holder) eng(holder).breaches++;
     }
 
@@ -234,9 +252,10 @@ export function expectDigestMatches(
   }
 
   // Breaches: the same set, each with who held the ticket at the due time.
-  expect(d.breaches.map((b) => `${b.number}|${b.clock}|${b.type}`).sort(), 'breaches').toEqual([...r.breaches.keys()].sort());
+  const keyOf = (b: { number: string; clock: string; reopened?: true; type: string }) => `${b.number}|${b.clock}${b.reopened ? '~reopened' : ''}|${b.type}`;
+  expect(d.breaches.map(keyOf).sort(), 'breaches').toEqual([...r.breaches.keys()].sort());
   for (const b of d.breaches) {
-    const x = r.breaches.get(`${b.number}|${b.clock}|${b.type}`)!;
+    const x = r.breaches.get(keyOf(b))!;
     expect([b.number, b.clock, b.holder, b.overdueMinutes], 'breach').toEqual([b.number, b.clock, x.holder, x.overdueMinutes]);
   }
   expect(text, 'text: breaches').toContain(r.breaches.size ? `【超时】${r.breaches.size} 项` : '【超时】无');

@@ -45,7 +45,9 @@ describe('the clocks of a reopened ticket', () => {
     expect(contract.reopening?.clocks.length).toBeGreaterThan(0);
     const all = deadlines(reopened(), contract, calendar, at(REOPENED));
     const again = all.filter((d) => d.reopened);
-    expect(again.map((d) => d.clock).sort()).toEqual([...contract.reopening!.clocks].sort());
+    // A fault that is not hardware: the hardware-only clocks (resolve or replace) stay out.
+    const applying = contract.reopening!.clocks.filter((c) => !contract.clocks[c]!.hardwareOnly);
+    expect(again.map((d) => d.clock).sort()).toEqual([...applying].sort());
     for (const d of again) {
       expect(d.startedAt).toEqual(at(REOPENED));
       expect(d.dueAt).toEqual(at(REOPENED + minutesOf(d.clock as 'first_response' | 'on_site')));
@@ -54,7 +56,32 @@ describe('the clocks of a reopened ticket', () => {
     }
     // The first run keeps its first-time steps: met as it was.
     const first = all.filter((d) => !d.reopened && contract.reopening!.clocks.includes(d.clock));
-    expect(first.map((d) => [d.clock, d.met])).toEqual(contract.reopening!.clocks.map((c) => [c, true]));
+    expect(first.map((d) => [d.clock, d.met])).toEqual(applying.map((c) => [c, true]));
+  });
+
+  it('a hardware fault runs the resolve-or-replace clock again, met by the fix or the spare part requested', () => {
+    expect(contract.reopening!.clocks).toContain('resolve_or_replace');
+    const limit = contract.clocks.resolve_or_replace!.limit;
+    if (!('hours' in limit) || limit.hours === undefined) throw new Error('resolve_or_replace is expected to have a limit in hours');
+    const hours = limit.hours;
+    const firstFix = { ...reopened().steps, resolvedAt: at(200) };
+    const hw = (again: SlaTicket['steps'] = {}, over: Partial<SlaTicket> = {}) => reopened(again, { hardware: true, steps: firstFix, ...over });
+    const rr = (t: SlaTicket, now: Date) => deadlines(t, contract, calendar, now).filter((d) => d.clock === 'resolve_or_replace');
+    // The first run was met by the first fix; the second runs from the reopening, 28 h.
+    const running = rr(hw(), at(REOPENED));
+    expect(running.map((d) => [d.reopened ?? false, d.met])).toEqual([[false, true], [true, null]]);
+    expect(running[1]!.dueAt).toEqual(at(REOPENED + hours * 60));
+    expect(running[1]!.label).toBe(`返工${contract.clocks.resolve_or_replace!.label}`);
+    // Arriving again does not meet it; it is reminded and escalated.
+    const arrived = hw({ acknowledgedAt: at(REOPENED + 10), onSiteAt: at(REOPENED + 60) });
+    expect(new Set(timerPlan(arrived, contract, calendar).map((p) => p.clock))).toEqual(new Set(['resolve_or_replace']));
+    // Breached when nothing was done in time.
+    expect(rr(arrived, at(REOPENED + hours * 60 + 1))[1]!.met).toBe(false);
+    // Met by a spare part requested after the reopening, or by a fix after it.
+    const spare = hw({}, { steps: { ...firstFix, spareRequestedAt: at(REOPENED + 120) } });
+    expect(rr(spare, at(REOPENED + 120))[1]!.met).toBe(true);
+    const fixed = hw({}, { status: 'resolved', steps: { ...firstFix, resolvedAt: at(REOPENED + 600) } });
+    expect(rr(fixed, at(REOPENED + 600))[1]!.met).toBe(true);
   });
 
   it('are reminded at the contract points and escalated after the breach, as a new ticket', () => {

@@ -2,7 +2,7 @@
 import { noteOf } from '../../domain/commands.js';
 import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
-import { staffLimitsLine } from '../acceptance.js';
+import { reopenedLimitsLine, staffLimitsLine } from '../acceptance.js';
 import { firstWithRole, personById } from '../directory.js';
 import { serviceMessages as S } from '../messages/service.js';
 import { closeQuestions } from '../questions.js';
@@ -28,7 +28,7 @@ export const denyFix = ticketCommand<{ note?: string }>({
     cardAnswered(ctx, { ticketId: ticket.id, button: 'confirm' }, C.denied.text());
     const engineer = await personById(ctx.tx, ticket.assigneeId);
     // The customer who said it is answered; the engineer and the manager hear it among the staff.
-    await tell(S.reopenedAck.text({ title: ticketTitle(ticket) }), [mentionOf(person)]);
+    await tell(S.reopenedAck.text({ title: ticketTitle(ticket), limits: reopenedLimitsLine(ctx, r.ticket) }), [mentionOf(person)]);
     const manager = await firstWithRole(ctx.tx, ctx.chat.channel, 'manager');
     await staff(
       S.reworkRequested.text({ title: ticketTitle(ticket), ...(engineer ? { engineer: engineer.name } : {}), ...(args.note ? { note: args.note } : {}), deadlines: staffLimitsLine(ctx, r.ticket) }),

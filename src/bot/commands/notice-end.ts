@@ -15,6 +15,6 @@ export const noticeEnd = chatCommand({
     const cmd = await readDuty(ctx, 'notice_end');
     if (typeof cmd === 'string') return say(cmd);
     if (!('short' in cmd.ref)) return say('请带上通告编号，例如「结束维护 #3」。');
-    await say(await endNotice(ctx, person, cmd.ref.short, cmd.how));
+    await say((await endNotice(ctx, { id: person.id, name: person.name }, cmd.ref.short, cmd.how)).text);
   },
 });

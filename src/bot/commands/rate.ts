@@ -7,6 +7,7 @@ import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
 import { serviceMessages as S } from '../messages/service.js';
 import { onDissatisfied } from '../escalation.js';
+import { reopenedLimitsLine } from '../acceptance.js';
 import { RATING_LABELS, closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
@@ -45,7 +46,7 @@ export const rate = ticketCommand<{ score: number; comment?: string }>({
     }
     if (r.dissatisfied) {
       // The apology goes to the customer who rated; the engineer hears of it in the escalation.
-      await tell(S.dissatisfiedApology.text({ title: ticketTitle(ticket) }), [mentionOf(person)]);
+      await tell(S.dissatisfiedApology.text({ title: ticketTitle(ticket), limits: reopenedLimitsLine(ctx, r.ticket) }), [mentionOf(person)]);
       await onDissatisfied(ctx, r.ticket, `评分 ${score} 分${comment ? `，意见：${comment}` : ''}`);
     } else {
       await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? `客户评分 ${score} 分，已关闭归档` });

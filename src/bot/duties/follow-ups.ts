@@ -12,22 +12,25 @@ import type { Person } from '../../store/types.js';
 import type { Ctx } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
 import { makeVisits } from './sweep.js';
+import { dutyMeant, mayRecordDuty } from './support.js';
 import { openStaffReport } from './tickets.js';
 
 const REASONS = { missing: '没有找到这个回访任务，请核对编号。', done: '该回访已记录。', cancelled: '该回访任务已取消。' } as const;
 
-export async function visitMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<FollowUpVisitRow | string> {
-  if (ref && 'short' in ref) return (await findFollowUpVisit(ctx.tx, ref.short)) ?? REASONS.missing;
-  if (ref) return REASONS.missing;
-  const mine = await openFollowUpVisits(ctx.tx, { assigneeId: person.id, take: 2 });
-  if (mine.length === 1) return mine[0]!;
-  return mine.length ? '您有多个回访任务，请带上编号，例如「回访 #7 客户满意」。' : '请带上回访任务编号，例如「回访 #7 客户满意」。';
+/** The visit a command means: the one named, else the person's only open visit. */
+export function visitMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<FollowUpVisitRow | string> {
+  return dutyMeant(ref, {
+    what: '回访任务',
+    example: '回访 #7 客户满意',
+    missing: REASONS.missing,
+    find: (id) => findFollowUpVisit(ctx.tx, id),
+    mine: () => openFollowUpVisits(ctx.tx, { assigneeId: person.id, take: 2 }),
+  });
 }
 
 /** The visit's owner, the desk, managers and the vice-president record it; another engineer does not. */
 export function mayRecordVisit(v: FollowUpVisitRow, person: Person): string | null {
-  if (person.role !== 'engineer' || v.assigneeId === null || v.assigneeId === person.id) return null;
-  return `回访任务 #${v.id} 由 ${v.assigneeName ?? '其他同事'} 负责。`;
+  return mayRecordDuty('回访任务', v, person);
 }
 
 export async function recordVisit(ctx: Ctx, person: Person, visit: FollowUpVisitRow, notes: string): Promise<string> {
@@ -45,10 +48,13 @@ export async function recordVisit(ctx: Ctx, person: Person, visit: FollowUpVisit
   return dutyMessages.visitRecorded.text({ visit: visit.id, tickets: opened.map(ticketTitle).join('、') });
 }
 
-export async function assignVisit(ctx: Ctx, visit: FollowUpVisitRow, to: Person): Promise<string> {
-  if (!(await assignFollowUpVisit(ctx.tx, visit.id, { assigneeId: to.id, assigneeName: to.name }, ctx.now))) return visit.status === 'done' ? REASONS.done : REASONS.cancelled;
+/** A manager (or the desk) gives the visit to someone; what to say, and whether it was given. */
+export async function assignVisit(ctx: Ctx, visit: FollowUpVisitRow, to: Person): Promise<{ text: string; assigned: boolean }> {
+  if (!(await assignFollowUpVisit(ctx.tx, visit.id, { assigneeId: to.id, assigneeName: to.name }, ctx.now))) {
+    return { text: visit.status === 'done' ? REASONS.done : REASONS.cancelled, assigned: false };
+  }
   const customer = (await ctx.tx.customer.findUnique({ where: { id: visit.customerId }, select: { name: true } }))?.name ?? '';
-  return dutyMessages.visitAssigned.text({ visit: visit.id, customer, who: to.name });
+  return { text: dutyMessages.visitAssigned.text({ visit: visit.id, customer, who: to.name }), assigned: true };
 }
 
 /** A closed fault of the levels the contract names calls for a visit (made once per ticket). */

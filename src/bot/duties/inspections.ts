@@ -8,26 +8,27 @@ import { parseReport } from '../../domain/report-parser.js';
 import { formatTime, ticketTitle } from '../../domain/wording.js';
 import { assignInspectionJob, findInspectionJob, linkFindingToTicket, openInspectionJobs, planDutyTimers, recordInspection, type InspectionJobRow } from '../../store/duties/index.js';
 import type { Person } from '../../store/types.js';
-import { mentionOf, type Ctx } from '../context.js';
+import type { Ctx } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
-import { tellCustomer } from './support.js';
+import { dutyMeant, mayRecordDuty, tellCustomer } from './support.js';
 import { openStaffReport } from './tickets.js';
 
 const REASONS = { missing: '没有找到这个巡检任务，请核对编号。', done: '该巡检任务已记录结果。', cancelled: '该巡检任务已取消。' } as const;
 
 /** The job a command means: the one named, else the person's only open job. */
-export async function jobMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<InspectionJobRow | string> {
-  if (ref && 'short' in ref) return (await findInspectionJob(ctx.tx, ref.short)) ?? REASONS.missing;
-  if (ref) return REASONS.missing;
-  const mine = await openInspectionJobs(ctx.tx, { assigneeId: person.id, take: 2 });
-  if (mine.length === 1) return mine[0]!;
-  return mine.length ? '您有多个巡检任务，请带上编号，例如「巡检完成 #5 正常」。' : '请带上巡检任务编号，例如「巡检完成 #5 正常」。';
+export function jobMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<InspectionJobRow | string> {
+  return dutyMeant(ref, {
+    what: '巡检任务',
+    example: '巡检完成 #5 正常',
+    missing: REASONS.missing,
+    find: (id) => findInspectionJob(ctx.tx, id),
+    mine: () => openInspectionJobs(ctx.tx, { assigneeId: person.id, take: 2 }),
+  });
 }
 
 /** Only the job's engineer, the desk, managers and the vice-president record a result. */
 export function mayRecord(job: InspectionJobRow, person: Person): string | null {
-  if (person.role !== 'engineer' || job.assigneeId === null || job.assigneeId === person.id || job.assigneeName === person.name) return null;
-  return `巡检任务 #${job.id} 由 ${job.assigneeName ?? '其他工程师'} 负责。`;
+  return mayRecordDuty('巡检任务', job, person);
 }
 
 /** Records the result; returns what to say to the person who gave it. */
@@ -59,13 +60,13 @@ export async function recordResult(ctx: Ctx, person: Person, job: InspectionJobR
   return dutyMessages.inspectionRecorded.text({ job: job.id, summary: draft.summary, tickets });
 }
 
-/** A manager (or the desk) gives the job to an engineer. */
-export async function assignJob(ctx: Ctx, job: InspectionJobRow, engineer: Person): Promise<{ text: string; mentions: ReturnType<typeof mentionOf>[] }> {
+/** A manager (or the desk) gives the job to an engineer; what to say, and whom to mention with it. */
+export async function assignJob(ctx: Ctx, job: InspectionJobRow, engineer: Person): Promise<{ text: string; assigned: boolean }> {
   if (!(await assignInspectionJob(ctx.tx, job.id, { assigneeId: engineer.id, assigneeName: engineer.name, by: 'manager' }, ctx.now))) {
-    return { text: job.status === 'done' ? REASONS.done : REASONS.cancelled, mentions: [] };
+    return { text: job.status === 'done' ? REASONS.done : REASONS.cancelled, assigned: false };
   }
   const entry = await ctx.tickets.contractOf(job.customerId);
   const customer = (await ctx.tx.customer.findUnique({ where: { id: job.customerId }, select: { name: true } }))?.name ?? '';
   const due = formatTime(job.dueAt, entry.contract.timezone, ctx.now);
-  return { text: dutyMessages.inspectionAssigned.text({ job: job.id, plan: job.plan, customer, due, who: engineer.name }), mentions: [mentionOf(engineer)] };
+  return { text: dutyMessages.inspectionAssigned.text({ job: job.id, plan: job.plan, customer, due, who: engineer.name }), assigned: true };
 }

@@ -9,8 +9,7 @@ import { parseDutyCommand, type DutyCommand } from '../../domain/duty-commands.j
 import { windowProblem, windowsAffecting } from '../../domain/maintenance.js';
 import { NOTICE_KIND_LABELS, noticeRecipients } from '../../domain/notice.js';
 import { formatTime } from '../../domain/wording.js';
-import { cancelNotice, claimNoticeDelivery, createNotice, endWindow, findNotice, noticeChatIds, setDeliveryOutbox, type NoticeRow } from '../../store/duties/index.js';
-import type { Person } from '../../store/types.js';
+import { cancelNotice, claimNoticeDelivery, createNotice, endWindow, findNotice, noticeChatIds, setDeliveryOutbox, type EndedBy, type NoticeRow } from '../../store/duties/index.js';
 import { Ctx, type BotDeps } from '../context.js';
 import { dutyMessages } from '../messages/duties.js';
 import { flushTimers, syncTimers } from '../transitions.js';
@@ -76,21 +75,22 @@ export async function postNotice(
  * when, the chats it went to told, the open tickets it touched re-planned, and
  * reports from now on handled as usual. Returns what to say to the manager.
  */
-export async function endNotice(ctx: Ctx, person: Pick<Person, 'id' | 'name'>, noticeId: number, how: 'cancel' | 'end'): Promise<string> {
+export async function endNotice(ctx: Ctx, person: EndedBy, noticeId: number, how: 'cancel' | 'end'): Promise<{ ok: boolean; text: string }> {
+  const no = (text: string) => ({ ok: false, text });
   const notice = await findNotice(ctx.tx, noticeId);
-  if (!notice) return '没有找到这条通告，请核对编号。';
-  if (notice.cancelledAt) return `通告 #${notice.id} 已于 ${formatTime(notice.cancelledAt, await timezoneOf(ctx, notice), ctx.now)} 撤回。`;
+  if (!notice) return no('没有找到这条通告，请核对编号。');
+  if (notice.cancelledAt) return no(`通告 #${notice.id} 已于 ${formatTime(notice.cancelledAt, await timezoneOf(ctx, notice), ctx.now)} 撤回。`);
   const tz = await timezoneOf(ctx, notice);
   const w = notice.window;
   const by = { id: person.id, name: person.name };
   if (how === 'end') {
-    if (!w) return `通告 #${notice.id} 没有检修时间；如需撤回，请用「取消通告 #${notice.id}」。`;
-    if (w.cancelledAt) return `通告 #${notice.id} 的检修已于 ${formatTime(w.cancelledAt, tz, ctx.now)} 结束。`;
-    if (ctx.now < w.start) return `检修尚未开始（${windowText(w, tz, ctx.now)}）；如需取消，请用「取消通告 #${notice.id}」。`;
-    if (ctx.now >= w.end) return `检修已于 ${formatTime(w.end, tz, ctx.now)} 结束，无需再操作。`;
-    if (!(await endWindow(ctx.tx, w.id, ctx.now, by))) return `通告 #${notice.id} 的检修已结束。`;
+    if (!w) return no(`通告 #${notice.id} 没有检修时间；如需撤回，请用「取消通告 #${notice.id}」。`);
+    if (w.cancelledAt) return no(`通告 #${notice.id} 的检修已于 ${formatTime(w.cancelledAt, tz, ctx.now)} 结束。`);
+    if (ctx.now < w.start) return no(`检修尚未开始（${windowText(w, tz, ctx.now)}）；如需取消，请用「取消通告 #${notice.id}」。`);
+    if (ctx.now >= w.end) return no(`检修已于 ${formatTime(w.end, tz, ctx.now)} 结束，无需再操作。`);
+    if (!(await endWindow(ctx.tx, w.id, ctx.now, by))) return no(`通告 #${notice.id} 的检修已结束。`);
   } else if (!(await cancelNotice(ctx.tx, notice.id, ctx.now, by))) {
-    return `通告 #${notice.id} 已撤回。`;
+    return no(`通告 #${notice.id} 已撤回。`);
   }
   // Tickets read from here on see the window ended or withdrawn.
   ctx.tickets.windowsChanged();
@@ -109,7 +109,19 @@ export async function endNotice(ctx: Ctx, person: Pick<Person, 'id' | 'name'>, n
   // The tickets the window touched as declared: their clocks follow its new end (or no window at all).
   if (w) await replanTouched(ctx, await customersOf(ctx, notice), notice);
   const done = how === 'end' ? `检修已提前结束（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）` : `已撤回（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）`;
-  return dutyMessages.noticeEnded.text({ label: NOTICE_KIND_LABELS[notice.kind], notice: notice.id, done, chats });
+  return { ok: true, text: dutyMessages.noticeEnded.text({ label: NOTICE_KIND_LABELS[notice.kind], notice: notice.id, done, chats }) };
+}
+
+/** 结束维护 / 取消通告 from the dashboard's notices page, as the chat command would: one transaction; the answer in the chat's words. */
+export async function endNoticeFromDashboard(deps: BotDeps, author: string, noticeId: number, how: 'cancel' | 'end'): Promise<{ ok: boolean; message: string }> {
+  const r = await transaction(deps.db, async (tx) => {
+    const ctx = new Ctx(deps, tx, deps.clock.now(), deps.log.child({ dashboard: author }), null);
+    const ended = await endNotice(ctx, { id: null, name: author }, noticeId, how);
+    await flushTimers(ctx);
+    return ended;
+  });
+  if (r.ok) deps.onOutbox?.();
+  return { ok: r.ok, message: r.text };
 }
 
 async function timezoneOf(ctx: Ctx, notice: NoticeRow): Promise<string> {

@@ -106,6 +106,35 @@ export async function tellStaff<P>(
   return chats;
 }
 
+/** A job or a visit as the commands on it see it. */
+export interface AssignedDuty {
+  id: number;
+  assigneeId: number | null;
+  assigneeName: string | null;
+}
+
+/**
+ * The job or visit a command means: the one named (#5), else the person's
+ * only open one; otherwise a reason in the chat's words ("巡检任务", and the
+ * command's example).
+ */
+export async function dutyMeant<T>(
+  ref: { short: number } | { number: string } | undefined,
+  o: { what: string; example: string; missing: string; find: (id: number) => Promise<T | null>; mine: () => Promise<T[]> },
+): Promise<T | string> {
+  if (ref && 'short' in ref) return (await o.find(ref.short)) ?? o.missing;
+  if (ref) return o.missing;
+  const mine = await o.mine();
+  if (mine.length === 1) return mine[0]!;
+  return mine.length ? `您有多个${o.what}，请带上编号，例如「${o.example}」。` : `请带上${o.what}编号，例如「${o.example}」。`;
+}
+
+/** Only the one who holds a job or visit, the desk, managers and the vice-president record it; another engineer is told whose it is. */
+export function mayRecordDuty(what: string, d: AssignedDuty, person: Person): string | null {
+  if (person.role !== 'engineer' || d.assigneeId === null || d.assigneeId === person.id || d.assigneeName === person.name) return null;
+  return `${what} #${d.id} 由 ${d.assigneeName ?? '其他同事'} 负责。`;
+}
+
 /** The organisation file's entry of a stored customer (its plans), by name. */
 export function customerPlans(ctx: Pick<Ctx, 'deps'>, name: string): { inspections: InspectionPlan[]; followUps?: FollowUpSchedule | undefined } | null {
   return ctx.deps.org.customers.find((c) => c.name === name) ?? null;

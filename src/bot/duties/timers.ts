@@ -8,6 +8,7 @@
  * Who is told and when comes from the contract's blocks, never from code.
  */
 import type { Logger } from 'pino';
+import type { ContractEntry } from '../../core/contracts.js';
 import { transaction } from '../../core/transactions.js';
 import type { DutyAudience } from '../../domain/contract-duties.js';
 import { OVERDUE } from '../../domain/duty-timers.js';
@@ -62,37 +63,57 @@ async function fireDutyTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   }
 }
 
+/** A job or a visit as its timers see it. */
+interface PlannedWork {
+  id: number;
+  customerId: number;
+  status: string;
+  dueAt: Date;
+  assigneeId: number | null;
+  assigneeName: string | null;
+}
+
+/**
+ * What a job's or visit's reminder or overdue point says and whom it tells:
+ * null when the work is no longer open or its contract has no such terms.
+ */
+async function openWork<T extends { remind: readonly DutyAudience[]; overdueNotify: readonly DutyAudience[] }>(
+  ctx: Ctx,
+  t: DutyTimerRow,
+  work: PlannedWork | null,
+  termsOf: (c: ContractEntry['contract']) => T | undefined,
+) {
+  if (!work || (work.status !== 'planned' && work.status !== 'assigned')) return null;
+  const entry = await ctx.tickets.contractOf(work.customerId);
+  const terms = termsOf(entry.contract);
+  if (!terms) return null;
+  const customer = (await ctx.tx.customer.findUnique({ where: { id: work.customerId }, select: { name: true } }))?.name ?? '';
+  return {
+    about: { customerId: work.customerId },
+    customer,
+    due: late(ctx, t) + formatTime(work.dueAt, entry.contract.timezone, ctx.now),
+    left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()),
+    overdue: isOverdue(t.stage),
+    tell: { audiences: isOverdue(t.stage) ? terms.overdueNotify : terms.remind, holder: { id: work.assigneeId, name: work.assigneeName } },
+  };
+}
+
 async function inspectionTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const job = await findInspectionJob(ctx.tx, t.subjectId);
-  if (!job || (job.status !== 'planned' && job.status !== 'assigned')) return;
-  const entry = await ctx.tickets.contractOf(job.customerId);
-  const terms = entry.contract.inspections;
-  if (!terms) return;
-  const customer = (await ctx.tx.customer.findUnique({ where: { id: job.customerId }, select: { name: true } }))?.name ?? '';
-  const due = formatTime(job.dueAt, entry.contract.timezone, ctx.now);
-  const holder = { id: job.assigneeId, name: job.assigneeName };
-  if (isOverdue(t.stage)) {
-    await tellStaff(ctx, { customerId: job.customerId }, dutyMessages.inspectionOverdue, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, who: job.assigneeName ?? '未派工' }, { audiences: terms.overdueNotify, holder });
-  } else {
-    const left = formatSpan(t.deadlineAt.getTime() - ctx.now.getTime());
-    await tellStaff(ctx, { customerId: job.customerId }, dutyMessages.inspectionReminder, { job: job.id, plan: job.plan, customer, due: late(ctx, t) + due, left }, { audiences: terms.remind, holder });
-  }
+  const w = await openWork(ctx, t, job, (c) => c.inspections);
+  if (!job || !w) return;
+  const p = { job: job.id, plan: job.plan, customer: w.customer, due: w.due };
+  if (w.overdue) await tellStaff(ctx, w.about, dutyMessages.inspectionOverdue, { ...p, who: job.assigneeName ?? '未派工' }, w.tell);
+  else await tellStaff(ctx, w.about, dutyMessages.inspectionReminder, { ...p, left: w.left }, w.tell);
 }
 
 async function visitTimer(ctx: Ctx, t: DutyTimerRow): Promise<void> {
   const visit = await findFollowUpVisit(ctx.tx, t.subjectId);
-  if (!visit || (visit.status !== 'planned' && visit.status !== 'assigned')) return;
-  const entry = await ctx.tickets.contractOf(visit.customerId);
-  const terms = entry.contract.followUps;
-  if (!terms) return;
-  const customer = (await ctx.tx.customer.findUnique({ where: { id: visit.customerId }, select: { name: true } }))?.name ?? '';
-  const due = late(ctx, t) + formatTime(visit.dueAt, entry.contract.timezone, ctx.now);
-  const holder = { id: visit.assigneeId, name: visit.assigneeName };
-  if (isOverdue(t.stage)) {
-    await tellStaff(ctx, { customerId: visit.customerId }, dutyMessages.visitOverdue, { visit: visit.id, customer, due, who: visit.assigneeName ?? '未派' }, { audiences: terms.overdueNotify, holder });
-  } else {
-    await tellStaff(ctx, { customerId: visit.customerId }, dutyMessages.visitReminder, { visit: visit.id, customer, due, left: formatSpan(t.deadlineAt.getTime() - ctx.now.getTime()) }, { audiences: terms.remind, holder });
-  }
+  const w = await openWork(ctx, t, visit, (c) => c.followUps);
+  if (!visit || !w) return;
+  const p = { visit: visit.id, customer: w.customer, due: w.due };
+  if (w.overdue) await tellStaff(ctx, w.about, dutyMessages.visitOverdue, { ...p, who: visit.assigneeName ?? '未派' }, w.tell);
+  else await tellStaff(ctx, w.about, dutyMessages.visitReminder, { ...p, left: w.left }, w.tell);
 }
 
 /** The ticket a repair flow or a report is about, and its engineer. */

@@ -55,8 +55,9 @@ export const serviceMessages = defineMessages({
   /** "还是不行": the customer who spoke is answered; the engineer is asked to continue among staff. */
   reopenedAck: {
     audience: 'customer',
-    text: (p: { title: string }) => `收到，很抱歉还没修好。${p.title}已重新打开，工程师会继续处理，请稍候。`,
-    sample: { title: T },
+    text: (p: { title: string; limits?: string }) =>
+      `收到，很抱歉还没修好。${p.title}已重新打开，工程师会继续处理。${p.limits ? `\n服务时限：${p.limits}。` : ''}`,
+    sample: { title: T, limits: '首次响应 15:30前，到场 11月26日 03:30前' },
   },
   reworkRequested: {
     audience: 'staff',
@@ -67,8 +68,9 @@ export const serviceMessages = defineMessages({
   /** A low rating: apologise to the customer who rated; the staff hear it as an escalation (escalation.ts). */
   dissatisfiedApology: {
     audience: 'customer',
-    text: (p: { title: string }) => `非常抱歉没有让您满意。${p.title}已重新打开，我们会安排专人尽快整改并与您联系。`,
-    sample: { title: T },
+    text: (p: { title: string; limits?: string }) =>
+      `非常抱歉没有让您满意。${p.title}已重新打开，我们会安排专人尽快整改并与您联系。${p.limits ? `\n服务时限：${p.limits}。` : ''}`,
+    sample: { title: T, limits: '首次响应 15:30前，到场 11月26日 03:30前' },
   },
   detectionReport: {
     audience: 'customer',

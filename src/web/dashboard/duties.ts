@@ -16,9 +16,10 @@ import { INSPECTION_STATUS_LABELS } from '../../domain/inspection.js';
 import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
 import { formatCost, overdueRepairSteps, REPAIR_STATUS_LABELS, repairFlowLine } from '../../domain/repair-return.js';
 import { followUpVisitsDueBetween, inspectionJobsDueBetween, noticesBetween, repairFlowsForPeriod, type NoticeRow } from '../../store/duties/index.js';
+import { ticketNumbers } from '../../store/tickets.js';
 import type { Db } from '../../store/types.js';
 import { HttpError, readRaw } from '../body.js';
-import { type Html, fmtTime, html, table, wrap } from './html.js';
+import { type Cell, type Html, fmtTime, html, table, wrap } from './html.js';
 
 export interface DutyPageDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface DutyPageDeps {
   tz: string;
   send: (ctx: Context, title: string, active: string, body: Html) => void;
   postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
+  /** Withdraws a notice or ends its window now, as 取消通告 / 结束维护 would. */
+  endNotice?: (author: string, noticeId: number, how: 'cancel' | 'end') => Promise<{ ok: boolean; message: string }>;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -63,11 +66,26 @@ function noticeStatus(n: NoticeRow, now: Date, tz: string): string | { v: string
   return '已发布';
 }
 
+/** The buttons a notice still offers: end its running window now, withdraw it. */
+function noticeActions(n: NoticeRow, now: Date): Html | string {
+  if (n.cancelledAt) return '';
+  const w = n.window;
+  const running = w !== null && !w.cancelledAt && w.start <= now && now < w.end;
+  const button = (how: 'end' | 'cancel', label: string) =>
+    html`<form class="inline" method="post" action="/dashboard/notices/${n.id}/end"><input type="hidden" name="how" value="${how}"><button type="submit">${label}</button></form>`;
+  return html`${running ? button('end', '结束检修') : ''}${button('cancel', '撤回')}`;
+}
+
 const ticketLink = (number: string | undefined) => (number ? html`<a href="/dashboard/tickets/${number}">${number}</a>` : '');
 
-async function numbersOf(db: Db, ids: number[]): Promise<Map<number, string>> {
-  if (!ids.length) return new Map();
-  return new Map((await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } })).map((t) => [t.id, t.number]));
+/** What the planned work's pages show of a job or a visit. */
+interface PlannedWorkRow {
+  id: number;
+  customer: string;
+  dueAt: Date;
+  status: string;
+  doneAt: Date | null;
+  assigneeName: string | null;
 }
 
 /**
@@ -102,58 +120,95 @@ export function dutyDigestHtml(d: DutyDigest, tz: string): Html {
 export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
   const { db, tz } = deps;
 
-  router.get('/inspections', async (ctx) => {
-    const now = deps.clock.now();
-    const r = range(ctx, tz, now, { months: 1 }, { months: 2 });
-    const jobs = await inspectionJobsDueBetween(db, r.start, r.end, { take: 1000 });
-    const numbers = await numbersOf(db, jobs.flatMap((j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? []));
-    const overdue = (j: (typeof jobs)[number]) => (j.status === 'planned' || j.status === 'assigned') && j.dueAt < now;
-    const body = html`<h1>定期巡检</h1>${rangeForm('/dashboard/inspections', r, '应完成')}
-      <p class="muted" id="total">共 ${jobs.length} 项 · 已完成 ${jobs.filter((j) => j.status === 'done').length} 项 · 逾期未完成 ${jobs.filter(overdue).length} 项</p>
-      ${table(
-        ['#', '客户', '计划', '系统', '应完成', '负责人', '状态', '完成时间', '巡检记录', '问题工单'],
-        jobs.map((j) => [
-          j.id,
-          j.customer,
-          j.plan,
-          wrap(j.systems.join('、')),
-          fmtTime(j.dueAt, tz),
-          j.assigneeName ?? '未派工',
-          overdue(j) ? { v: '逾期', cls: 'bad' } : INSPECTION_STATUS_LABELS[j.status],
-          j.doneAt ? fmtTime(j.doneAt, tz) : '',
-          wrap(j.record ? `${j.record.summary}（${j.record.inspectorName}）${j.record.note ? `；${j.record.note}` : ''}` : ''),
-          html`${(j.record?.findings ?? []).map((f) => html`${ticketLink(f.ticketId ? numbers.get(f.ticketId) : undefined)} `)}`,
-        ]),
-        '这段时间没有巡检任务',
-      )}`;
-    deps.send(ctx, '定期巡检', '/dashboard/inspections', body);
+  /**
+   * The planned work's pages (inspection jobs, follow-up visits): the work due
+   * in the range, what is overdue now, each with its record and the tickets it
+   * raised. Columns: #, 客户, two of its own, 应完成, 负责人, 状态, then its
+   * time done, its record and its tickets.
+   */
+  const plannedWorkPage = <T extends PlannedWorkRow>(
+    path: string,
+    o: {
+      title: string;
+      /** The total line's words: 项 / 次, and what overdue is called. */
+      unit: string;
+      overdueWord: string;
+      empty: string;
+      unassigned: string;
+      /** The column headers after 客户 (two), and the last three. */
+      own: [string, string];
+      done: [string, string, string];
+      load: (start: Date, end: Date) => Promise<T[]>;
+      ticketIds: (x: T) => number[];
+      statusOf: (x: T) => string;
+      /** The two cells after 客户, then the record and the tickets; `link` names a ticket by its id. */
+      cells: (x: T, link: (id: number | null) => Html | string) => { own: [Cell, Cell]; record: Cell; tickets: Cell };
+    },
+  ) =>
+    router.get(path, async (ctx) => {
+      const now = deps.clock.now();
+      const r = range(ctx, tz, now, { months: 1 }, { months: 2 });
+      const items = await o.load(r.start, r.end);
+      const numbers = await ticketNumbers(db, items.flatMap(o.ticketIds));
+      const link = (id: number | null) => ticketLink(id === null ? undefined : numbers.get(id));
+      const overdue = (x: T) => (x.status === 'planned' || x.status === 'assigned') && x.dueAt < now;
+      const body = html`<h1>${o.title}</h1>${rangeForm(`/dashboard${path}`, r, '应完成')}
+        <p class="muted" id="total">共 ${items.length} ${o.unit} · 已完成 ${items.filter((x) => x.status === 'done').length} ${o.unit} · ${o.overdueWord} ${items.filter(overdue).length} ${o.unit}</p>
+        ${table(
+          ['#', '客户', ...o.own, '应完成', '负责人', '状态', ...o.done],
+          items.map((x) => {
+            const c = o.cells(x, link);
+            return [
+              x.id,
+              x.customer,
+              ...c.own,
+              fmtTime(x.dueAt, tz),
+              x.assigneeName ?? o.unassigned,
+              overdue(x) ? { v: '逾期', cls: 'bad' } : o.statusOf(x),
+              x.doneAt ? fmtTime(x.doneAt, tz) : '',
+              c.record,
+              c.tickets,
+            ];
+          }),
+          o.empty,
+        )}`;
+      deps.send(ctx, o.title, `/dashboard${path}`, body);
+    });
+
+  plannedWorkPage('/inspections', {
+    title: '定期巡检',
+    unit: '项',
+    overdueWord: '逾期未完成',
+    empty: '这段时间没有巡检任务',
+    unassigned: '未派工',
+    own: ['计划', '系统'],
+    done: ['完成时间', '巡检记录', '问题工单'],
+    load: (start, end) => inspectionJobsDueBetween(db, start, end, { take: 1000 }),
+    ticketIds: (j) => j.record?.findings.map((f) => f.ticketId).filter((x): x is number => x !== null) ?? [],
+    statusOf: (j) => INSPECTION_STATUS_LABELS[j.status],
+    cells: (j, link) => ({
+      own: [j.plan, wrap(j.systems.join('、'))],
+      record: wrap(j.record ? `${j.record.summary}（${j.record.inspectorName}）${j.record.note ? `；${j.record.note}` : ''}` : ''),
+      tickets: html`${(j.record?.findings ?? []).map((f) => html`${link(f.ticketId)} `)}`,
+    }),
   });
 
-  router.get('/visits', async (ctx) => {
-    const now = deps.clock.now();
-    const r = range(ctx, tz, now, { months: 1 }, { months: 2 });
-    const visits = await followUpVisitsDueBetween(db, r.start, r.end, { take: 1000 });
-    const numbers = await numbersOf(db, visits.flatMap((v) => [...v.ticketIds, ...(v.ticketId ? [v.ticketId] : [])]));
-    const overdue = (v: (typeof visits)[number]) => (v.status === 'planned' || v.status === 'assigned') && v.dueAt < now;
-    const body = html`<h1>客户回访</h1>${rangeForm('/dashboard/visits', r, '应完成')}
-      <p class="muted" id="total">共 ${visits.length} 次 · 已完成 ${visits.filter((v) => v.status === 'done').length} 次 · 逾期未回访 ${visits.filter(overdue).length} 次</p>
-      ${table(
-        ['#', '客户', '类型', '故障工单', '应完成', '负责人', '状态', '回访时间', '回访记录', '提出的工单'],
-        visits.map((v) => [
-          v.id,
-          v.customer,
-          FOLLOW_UP_REASON_LABELS[v.reason],
-          ticketLink(v.ticketId ? numbers.get(v.ticketId) : undefined),
-          fmtTime(v.dueAt, tz),
-          v.assigneeName ?? '未指定',
-          overdue(v) ? { v: '逾期', cls: 'bad' } : (FOLLOW_UP_STATUS_LABELS[v.status] ?? v.status),
-          v.doneAt ? fmtTime(v.doneAt, tz) : '',
-          wrap(v.notes ? `${v.notes}（${v.visitorName ?? ''}）` : ''),
-          html`${v.ticketIds.map((id) => html`${ticketLink(numbers.get(id))} `)}`,
-        ]),
-        '这段时间没有回访任务',
-      )}`;
-    deps.send(ctx, '客户回访', '/dashboard/visits', body);
+  plannedWorkPage('/visits', {
+    title: '客户回访',
+    unit: '次',
+    overdueWord: '逾期未回访',
+    empty: '这段时间没有回访任务',
+    unassigned: '未指定',
+    own: ['类型', '故障工单'],
+    done: ['回访时间', '回访记录', '提出的工单'],
+    load: (start, end) => followUpVisitsDueBetween(db, start, end, { take: 1000 }),
+    ticketIds: (v) => [...v.ticketIds, ...(v.ticketId ? [v.ticketId] : [])],
+    statusOf: (v) => FOLLOW_UP_STATUS_LABELS[v.status] ?? v.status,
+    cells: (v, link) => ({
+      own: [FOLLOW_UP_REASON_LABELS[v.reason], link(v.ticketId)],
+      record: wrap(v.notes ? `${v.notes}（${v.visitorName ?? ''}）` : ''),
+      tickets: html`${v.ticketIds.map((id) => html`${link(id)} `)}`,
+    }),
   });
 
   router.get('/notices', async (ctx) => {
@@ -174,7 +229,7 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
           n.window ? wrap(`${fmtTime(n.window.start, tz)} 至 ${fmtTime(n.window.end, tz)}；${n.window.allSystems ? '全部系统' : n.window.systems.join('、')}${n.window.stations.length ? `；${n.window.stations.join('、')}` : ''}`) : '',
           `${n.authorName}${n.source === 'dashboard' ? '（看板）' : ''}`,
           n.deliveries,
-          noticeStatus(n, now, tz),
+          deps.endNotice ? html`${noticeStatus(n, now, tz)}${noticeActions(n, now)}` : noticeStatus(n, now, tz),
         ]),
         '这段时间没有通告',
       )}
@@ -194,6 +249,16 @@ export function dutyRoutes(router: Router, deps: DutyPageDeps): void {
     const text = (form.get('text') ?? '').trim();
     if (!text) throw new HttpError(400, 'text: 请写明通告内容');
     const r = await deps.postNotice(String(ctx.state.user ?? '看板'), text.slice(0, 2000));
+    ctx.redirect(`/dashboard/notices?${new URLSearchParams({ ok: r.ok ? '1' : '0', result: r.message }).toString()}`);
+  });
+
+  router.post('/notices/:id/end', async (ctx) => {
+    if (!deps.endNotice) throw new HttpError(404, '本服务未启用看板撤回通告');
+    const id = Number(ctx.params.id);
+    if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, 'id: 通告编号');
+    const how = new URLSearchParams(await readRaw(ctx, 1024)).get('how');
+    if (how !== 'end' && how !== 'cancel') throw new HttpError(400, 'how: end 或 cancel');
+    const r = await deps.endNotice(String(ctx.state.user ?? '看板'), id, how);
     ctx.redirect(`/dashboard/notices?${new URLSearchParams({ ok: r.ok ? '1' : '0', result: r.message }).toString()}`);
   });
 

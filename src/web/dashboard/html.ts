@@ -66,6 +66,7 @@ th{background:#fafafa;font-weight:600;font-size:.9rem;white-space:nowrap}td{whit
 td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:10rem}td.num,th.num{text-align:right}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}form.filters label{display:flex;flex-direction:column;font-size:.8rem;color:#555}
 form.filters input[type=search]{min-width:14rem}
+form.inline{display:inline-block;margin:.2rem .3rem 0 0}
 input,select,button{font:inherit;padding:.3rem .4rem;border:1px solid #ccc;border-radius:4px;background:#fff;max-width:100%}button.primary{background:#1f6fb2;color:#fff;border-color:#1f6fb2}
 .pager{display:flex;gap:1rem;align-items:center;margin:.6rem 0}.muted{color:#777}.bad{color:#c0392b;font-weight:600}.ok{color:#2e8b57}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#eef;font-size:.85rem}.tag.l1{background:#fde2e1}.tag.l2{background:#fdebd8}

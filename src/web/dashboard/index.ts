@@ -55,6 +55,8 @@ export interface DashboardOptions {
   dataDir?: string;
   /** Posts a notice as a manager's 通告 command would (the bot's); without it the notices page only lists. */
   postNotice?: (author: string, text: string) => Promise<{ ok: boolean; message: string }>;
+  /** Withdraws a notice or ends its window now (取消通告 / 结束维护); without it the notices page offers no buttons. */
+  endNotice?: (author: string, noticeId: number, how: 'cancel' | 'end') => Promise<{ ok: boolean; message: string }>;
 }
 
 /** A POST sent by one of our own pages: same Origin, or (no Origin) a Referer on our origin. */
@@ -215,7 +217,7 @@ export function dashboard(opts: DashboardOptions): Middleware {
     send,
   });
 
-  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send, ...(opts.postNotice ? { postNotice: opts.postNotice } : {}) });
+  dutyRoutes(router, { db: opts.db, contracts: opts.contracts, clock: opts.clock, tz, send, ...(opts.postNotice ? { postNotice: opts.postNotice } : {}), ...(opts.endNotice ? { endNotice: opts.endNotice } : {}) });
 
   // ---- SLA board: deadlines of open tickets, next first.
   router.get('/sla', async (ctx) => {
