@@ -19,7 +19,7 @@ import type { Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { tellManagers } from './escalation.js';
-import { closeQuestions } from './questions.js';
+import { closeQuestions, noStoredQuestions, questionWritten } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 
 /** Statuses in which nobody has started on a ticket yet (a customer may still withdraw it). */
@@ -77,6 +77,7 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
         state: 'open',
       },
     });
+    questionWritten(ctx, { ticketId: null, personId: person.id, kind: VOICE });
   }
   const where = open ? `语音已保存到工单 ${ticketTitle(open)}。` : '语音已保存。';
   await ctx.reply(
@@ -87,7 +88,7 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
 
 /** After a ticket was opened in this transaction: the voice messages its reporter sent just before are kept on it. */
 export async function keepVoiceForNewTicket(ctx: Ctx, msg: InboundMessage, person: Person): Promise<void> {
-  if (!ctx.createdTickets.size) return;
+  if (!ctx.createdTickets.size || noStoredQuestions(ctx, person.id, (k) => k === VOICE)) return;
   const ticketId = Math.max(...ctx.createdTickets);
   const { contract } = await ctx.tickets.contractOf(ctx.chat.customerId);
   const windowMs = contract.intake.mergeWindow.seconds * 1000 * 5;
