@@ -19,7 +19,7 @@ import type { Person } from '../store/types.js';
 import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { tellManagers } from './escalation.js';
-import { closeQuestions } from './questions.js';
+import { closeQuestions, noStoredQuestions, questionWritten } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 import { receiptMessages as R } from './messages/replies.js';
 
@@ -78,6 +78,7 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
         state: 'open',
       },
     });
+    questionWritten(ctx, { ticketId: null, personId: person.id, kind: VOICE });
   }
   const where = open ? R.voiceSavedTo.text({ title: ticketTitle(open) }) : R.voiceSaved.text();
   await ctx.reply(
@@ -88,7 +89,7 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
 
 /** After a ticket was opened in this transaction: the voice messages its reporter sent just before are kept on it. */
 export async function keepVoiceForNewTicket(ctx: Ctx, msg: InboundMessage, person: Person): Promise<void> {
-  if (!ctx.createdTickets.size) return;
+  if (!ctx.createdTickets.size || noStoredQuestions(ctx, person.id, (k) => k === VOICE)) return;
   const ticketId = Math.max(...ctx.createdTickets);
   const { contract } = await ctx.tickets.contractOf(ctx.chat.customerId);
   const windowMs = contract.intake.mergeWindow.seconds * 1000 * 5;

@@ -61,8 +61,14 @@ export class Ctx {
   readonly ticketsToPlan = new Map<number, Ticket>();
   /** Tickets created in this transaction: they have no Timer rows to reconcile yet. */
   readonly createdTickets = new Set<number>();
-  /** Questions about tickets asked in this transaction (questions.ts ask). */
-  readonly questionsAsked: Array<{ ticketId: number; kind: string }> = [];
+  /** Questions (PendingQuestion rows) written in this transaction, of every kind (questions.ts questionWritten). */
+  readonly questionsAsked: Array<{ ticketId: number | null; personId: number; kind: string }> = [];
+  /**
+   * People created in this transaction (the router's resolve step): nothing of theirs is stored
+   * but what it wrote, so their questions and earlier messages need not be read (questions.ts
+   * noStoredQuestions, intake.ts recentFragments).
+   */
+  readonly newPeople = new Set<number>();
   /** Audit events recorded in this transaction, written all at once at its end (transitions.ts flushTimers). */
   readonly auditEvents: Prisma.TicketEventCreateManyInput[] = [];
   /** For clicks: what the clicker sees at once (Feishu toast / the card as it is now). */

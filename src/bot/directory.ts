@@ -69,6 +69,8 @@ export async function resolvePerson(
   channel: ChannelName,
   user: { id: string; name: string; departmentIds?: string[] },
   roleHint?: Role,
+  /** Called when the person was not stored yet and was created now. */
+  onCreated?: (created: Person) => void,
 ): Promise<Person> {
   const configured = configuredRole(org, channel, user.id);
   // The sandbox's role picker, or a Feishu department mapped to a role in the organisation file.
@@ -84,7 +86,7 @@ export async function resolvePerson(
   }
   // A plain insert, as for chats above: a concurrent insert of the same person fails the
   // transaction, which is tried again and finds the row.
-  return typed(await tx.person.create({
+  const created = typed(await tx.person.create({
     data: {
       channel,
       platformId: user.id,
@@ -94,6 +96,8 @@ export async function resolvePerson(
       phone: configured?.phone ?? null,
     },
   }));
+  onCreated?.(created);
+  return created;
 }
 
 /** The people a message @mentions (at most ten), as the store knows them. */

@@ -18,6 +18,7 @@ import { mentionOf } from './context.js';
 import { personById } from './directory.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 import { receiptMessages as R } from './messages/replies.js';
+import { questionWritten } from './questions.js';
 
 /** A question (吗/呢/？/什么时候…), as opposed to a statement or a command. */
 export function isQuestion(text: string): boolean {
@@ -93,6 +94,7 @@ async function askWhichTicket(ctx: Ctx, person: Person, open: Ticket[], messageI
       expiresAt: new Date(ctx.now.getTime() + WHICH_MINUTES * 60_000),
     },
   });
+  questionWritten(ctx, { ticketId: null, personId: person.id, kind: 'which_ticket' });
   // A card: a button per ticket, and the numbers to type where the channel has no buttons.
   const outboxId = await ctx.replyWithId({
     kind: 'card',

@@ -46,6 +46,8 @@ async function mergeWindowMs(ctx: Ctx): Promise<number> {
 
 /** Earlier fragments ("小寨站") from the same person in this chat within the merge window. */
 async function recentFragments(ctx: Ctx, msg: InboundMessage): Promise<Array<{ id: number; text: string; receivedAt: Date }>> {
+  // Someone stored only now sent nothing before (a message is kept as a fragment after its sender is stored).
+  if (ctx.person?.platformId === msg.sender.id && ctx.person.channel === msg.channel && ctx.newPeople.has(ctx.person.id)) return [];
   const windowMs = await mergeWindowMs(ctx);
   const rows = await ctx.tx.inboundEvent.findMany({
     where: {

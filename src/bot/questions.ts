@@ -35,6 +35,19 @@ const MESSAGE_QUESTION_MINUTES = 120;
 
 export const RATING_LABELS: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '很不满意' };
 
+/** Notes a question written in this transaction (for noStoredQuestions and askMissing). */
+export function questionWritten(ctx: Ctx, q: { ticketId: number | null; personId: number; kind: string }): void {
+  ctx.questionsAsked.push({ ticketId: q.ticketId, personId: q.personId, kind: q.kind });
+}
+
+/**
+ * Whether a person certainly has no stored question of these kinds in any chat: created in
+ * this transaction, and none such written in it. Then reading them is skipped.
+ */
+export function noStoredQuestions(ctx: Ctx, personId: number, kinds: (kind: string) => boolean = () => true): boolean {
+  return ctx.newPeople.has(personId) && !ctx.questionsAsked.some((q) => q.personId === personId && kinds(q.kind));
+}
+
 async function ask(
   ctx: Ctx,
   ticket: Ticket,
@@ -44,17 +57,20 @@ async function ask(
   expiresInMinutes: number,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await ctx.tx.pendingQuestion.updateMany({
-    where: { chatId: ticket.chatId, personId: person.id, state: 'open', kind: { notIn: [...BESIDE] } },
-    data: { state: 'expired' },
-  });
+  // Nothing to supersede for someone who has no questions yet.
+  if (!noStoredQuestions(ctx, person.id, (k) => !BESIDE.includes(k as QuestionKind))) {
+    await ctx.tx.pendingQuestion.updateMany({
+      where: { chatId: ticket.chatId, personId: person.id, state: 'open', kind: { notIn: [...BESIDE] } },
+      data: { state: 'expired' },
+    });
+  }
   const replyTo = ticket.sourceMessageId && ticket.chatId === ctx.chat.id ? { replyTo: ticket.sourceMessageId } : {};
   const action: OutboundAction = card.buttons.length
     ? { kind: 'card', title: card.title, text: card.text, buttons: card.buttons, mentions: [mentionOf(person)], numbered: true, expectsAnswer: true, ...replyTo }
     : { kind: 'text', text: card.text, mentions: [mentionOf(person)], expectsAnswer: true, ...replyTo };
   const chat = await ctx.chatOf(ticket);
   const outboxId = await ctx.replyWithId(action, { ticketId: ticket.id, chat });
-  ctx.questionsAsked.push({ ticketId: ticket.id, kind });
+  questionWritten(ctx, { ticketId: ticket.id, personId: person.id, kind });
   await ctx.tx.pendingQuestion.create({
     data: {
       chatId: ticket.chatId,
@@ -178,10 +194,12 @@ export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: st
  * the channel has no cards. Asked at most once per message.
  */
 export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource): Promise<boolean> {
-  const asked = await ctx.tx.pendingQuestion.findFirst({
-    where: { chatId: ctx.chat.id, personId: person.id, kind: 'is_fault', data: { contains: JSON.stringify(message.messageId) } },
-    select: { id: true },
-  });
+  const asked = noStoredQuestions(ctx, person.id, (k) => k === 'is_fault')
+    ? null
+    : await ctx.tx.pendingQuestion.findFirst({
+        where: { chatId: ctx.chat.id, personId: person.id, kind: 'is_fault', data: { contains: JSON.stringify(message.messageId) } },
+        select: { id: true },
+      });
   if (asked) return false;
   const q = await ctx.tx.pendingQuestion.create({
     data: {
@@ -194,6 +212,7 @@ export async function askIsFault(ctx: Ctx, person: Person, message: ReportSource
       expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
     },
   });
+  questionWritten(ctx, { ticketId: null, personId: person.id, kind: 'is_fault' });
   const outboxId = await ctx.replyWithId({ ...isFaultCard(q.id), mentions: [mentionOf(person)], replyTo: message.messageId });
   await ctx.tx.pendingQuestion.update({ where: { id: q.id }, data: { outboxId } });
   return true;
@@ -235,6 +254,7 @@ export async function awaitNotSame(ctx: Ctx, dup: Ticket, person: Person, messag
       expiresAt: new Date(ctx.now.getTime() + MESSAGE_QUESTION_MINUTES * 60_000),
     },
   });
+  questionWritten(ctx, { ticketId: dup.id, personId: person.id, kind: 'duplicate' });
 }
 
 /** The state of a level question that timed out: the level is provisional and a late answer still counts. */
@@ -242,11 +262,13 @@ export const TIMED_OUT = 'timed_out';
 
 /** The person's level question that timed out on a ticket whose level is still provisional, newest first. */
 export async function timedOutLevelQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
+  if (noStoredQuestions(ctx, personId)) return null;
   return ctx.tx.pendingQuestion.findFirst({ where: { chatId: ctx.chat.id, personId, kind: 'level', state: TIMED_OUT }, orderBy: { id: 'desc' } });
 }
 
 /** The person's open, unexpired questions in this chat, newest first (a few). */
-export function openQuestions(ctx: Ctx, personId: number): Promise<PendingQuestion[]> {
+export async function openQuestions(ctx: Ctx, personId: number): Promise<PendingQuestion[]> {
+  if (noStoredQuestions(ctx, personId)) return [];
   return ctx.tx.pendingQuestion.findMany({
     where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now } },
     orderBy: { id: 'desc' },
@@ -255,7 +277,8 @@ export function openQuestions(ctx: Ctx, personId: number): Promise<PendingQuesti
 }
 
 /** The person's open, unexpired question about a ticket in this chat, if any (not one about a message). */
-export function openQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
+export async function openQuestion(ctx: Ctx, personId: number): Promise<PendingQuestion | null> {
+  if (noStoredQuestions(ctx, personId)) return null;
   return ctx.tx.pendingQuestion.findFirst({
     where: { chatId: ctx.chat.id, personId, state: 'open', expiresAt: { gt: ctx.now }, kind: { notIn: [...BESIDE] } },
     orderBy: { id: 'desc' },

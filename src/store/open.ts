@@ -3,8 +3,8 @@
  * already up to date is only read, without a lock: the service starts beside
  * another connection to the same SQLite file — a report command, an sqlite3 shell).
  */
-import { createPrismaClient, type PrismaHandle } from './client.js';
-import { applyMigrations, readMigrations } from './migrate.js';
+import type { PrismaHandle } from './client.js';
+import { applyMigrations, providerOf, readMigrations } from './migrate.js';
 import type { Db } from './types.js';
 
 /** Whether every migration of this checkout is applied to the database. */
@@ -22,5 +22,20 @@ export async function isMigrated(db: Db, provider: 'sqlite' | 'postgresql'): Pro
 
 export async function openMigratedStore(url: string, opts: { log?: (line: string) => void } = {}): Promise<PrismaHandle> {
   await applyMigrations(url, opts);
-  return createPrismaClient(url);
+  return openPrismaClient(url);
+}
+
+/**
+ * The Prisma client for `url`, as createPrismaClient (client.ts) makes it, loading only the
+ * generated client and the driver adapter of that database (each is several MB of code and
+ * heap per thread: the service never needs both). Not connected yet.
+ */
+export async function openPrismaClient(url: string): Promise<PrismaHandle> {
+  const provider = providerOf(url);
+  if (provider === 'sqlite') {
+    const { createSqliteClient } = await import('./sqlite-client.js');
+    return { prisma: createSqliteClient(url), provider };
+  }
+  const { createPostgresClient } = await import('./postgres-client.js');
+  return { prisma: createPostgresClient(url), provider };
 }

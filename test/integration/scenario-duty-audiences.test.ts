@@ -87,10 +87,13 @@ describe('duty messages go to the customer\'s staff group, else the managers\' g
     expect(m.filter((x) => x.text.startsWith(`⏰ 巡检提醒：#${job3.id}`)).map((x) => x.at), transcript(m)).toEqual([bj('2026-11-29T18:00:00').toISOString()]);
     expect(m.some((x) => x.text.includes(`#${job2.id} `) || x.text.includes('二号线'))).toBe(false);
 
-    // Line 2's job is recorded in its staff group; its customer gets the result. Line 3's is not: overdue in the managers' group.
-    const said = await staffDemo.ask(engineer2, `巡检完成 #${job2.id} 正常`);
-    expect(said[0]!.text).toContain(`巡检 #${job2.id} 已记录`);
-    expect(texts(await demo.news())).toEqual(['【巡检结果】月度巡检-车站AFC已完成：巡检正常（1 项）。']);
+    // Line 2's job is recorded, typed in the customer's chat: the customer reads the result, the staff group the record.
+    // Line 3's is not recorded: overdue in the managers' group.
+    const said = await demo.ask(engineer2, `巡检完成 #${job2.id} 正常`);
+    expect(texts(said), transcript(said)).toEqual(['【巡检结果】月度巡检-车站AFC已完成：巡检正常（1 项）。']);
+    s2 = await staffDemo.news();
+    expect(texts(s2), transcript(s2)).toEqual([expect.stringContaining(`巡检 #${job2.id} 已记录`)]);
+    expect(names(s2[0])).toEqual(['李工']);
     await advanceTo(svc, bj('2026-12-01T10:00:00'));
     m = await managers.news();
     const overdue = m.filter((x) => x.text.startsWith(`⚠️ 巡检超期：#${job3.id}`));

@@ -24,6 +24,17 @@ export async function readDuty<T extends DutyCommand['type']>(ctx: Ctx, type: T)
   return parsed as Extract<DutyCommand, { type: T }>;
 }
 
+/**
+ * A duty command's confirmation (staff words: job numbers, who holds what):
+ * given in a customer's chat, it goes to that customer's staff group (the
+ * managers' group when it has none), mentioning who gave it; elsewhere, where
+ * it was given. What the customer reads (a notice, a result) is sent apart.
+ */
+export async function confirmToStaff(ctx: Ctx, person: Person, text: string, mentions: Person[] = []): Promise<void> {
+  const audience = ctx.chat.purpose === 'customer' ? { audience: 'staff' as const } : {};
+  await ctx.text(text, [person, ...mentions].map(mentionOf), audience);
+}
+
 /** The registry only recognises the words; the arguments are read by readDuty. */
 export const bare = () => ({});
 
@@ -62,7 +73,7 @@ export function assignDutyCommand<T extends { id: number }>(spec: {
       const [to] = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
       if (!to || !spec.fits(to)) return say(`请 @ ${spec.whom}，例如「${spec.example(item.id)}」。`);
       const r = await spec.assign(ctx, item, to);
-      await ctx.text(r.text, [mentionOf(person), ...(r.assigned ? [mentionOf(to)] : [])]);
+      await confirmToStaff(ctx, person, r.text, r.assigned ? [to] : []);
     },
   });
 }

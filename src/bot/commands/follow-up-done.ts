@@ -1,7 +1,7 @@
 /** 回访 #7 客户满意，希望增加巡检频次: the visit's notes; what they raise becomes tickets. */
 import { mayRecordVisit, recordVisit, visitMeant } from '../duties/follow-ups.js';
 import { chatCommand, STAFF } from './command.js';
-import { bare, readDuty } from './duty.js';
+import { bare, confirmToStaff, readDuty } from './duty.js';
 
 export const followUpDone = chatCommand({
   name: 'follow_up_done',
@@ -16,6 +16,6 @@ export const followUpDone = chatCommand({
     if (typeof visit === 'string') return say(visit);
     const refusal = mayRecordVisit(visit, person);
     if (refusal) return say(refusal);
-    await say(await recordVisit(ctx, person, visit, cmd.notes));
+    await confirmToStaff(ctx, person, await recordVisit(ctx, person, visit, cmd.notes));
   },
 });

@@ -1,7 +1,7 @@
 /** 巡检完成 #5 正常 / 巡检完成 #5 发现问题 …: the inspection's result, its problems opening fault tickets. */
 import { jobMeant, mayRecord, recordResult } from '../duties/inspections.js';
 import { chatCommand, STAFF } from './command.js';
-import { bare, readDuty } from './duty.js';
+import { bare, confirmToStaff, readDuty } from './duty.js';
 
 export const inspectionDone = chatCommand({
   name: 'inspection_done',
@@ -16,6 +16,6 @@ export const inspectionDone = chatCommand({
     if (typeof job === 'string') return say(job);
     const refusal = mayRecord(job, person);
     if (refusal) return say(refusal);
-    await say(await recordResult(ctx, person, job, { outcome: cmd.outcome, problems: cmd.problems, note: cmd.note }));
+    await confirmToStaff(ctx, person, await recordResult(ctx, person, job, { outcome: cmd.outcome, problems: cmd.problems, note: cmd.note }));
   },
 });

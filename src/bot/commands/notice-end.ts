@@ -1,7 +1,7 @@
 /** 取消通告 #3 · 结束维护 #3: a manager withdraws a notice, or ends its maintenance window now. */
 import { endNotice } from '../duties/notices.js';
 import { chatCommand } from './command.js';
-import { bare, readDuty } from './duty.js';
+import { bare, confirmToStaff, readDuty } from './duty.js';
 
 export const noticeEnd = chatCommand({
   name: 'notice_end',
@@ -15,6 +15,8 @@ export const noticeEnd = chatCommand({
     const cmd = await readDuty(ctx, 'notice_end');
     if (typeof cmd === 'string') return say(cmd);
     if (!('short' in cmd.ref)) return say('请带上通告编号，例如「结束维护 #3」。');
-    await say((await endNotice(ctx, { id: person.id, name: person.name }, cmd.ref.short, cmd.how)).text);
+    const r = await endNotice(ctx, { id: person.id, name: person.name }, cmd.ref.short, cmd.how);
+    if (r.ok) await confirmToStaff(ctx, person, r.text);
+    else await say(r.text);
   },
 });

@@ -3,7 +3,7 @@ import { NOTICE_KIND_LABELS } from '../../domain/notice.js';
 import { postNotice } from '../duties/notices.js';
 import { dutyMessages } from '../messages/duties.js';
 import { chatCommand } from './command.js';
-import { bare, readDuty } from './duty.js';
+import { bare, confirmToStaff, readDuty } from './duty.js';
 
 export const notice = chatCommand({
   name: 'notice',
@@ -17,6 +17,6 @@ export const notice = chatCommand({
     if (typeof cmd === 'string') return say(cmd);
     const r = await postNotice(ctx, { id: person.id, name: person.name }, cmd, 'chat');
     if (!r.ok) return say(r.reason);
-    await say(dutyMessages.noticePosted.text({ notice: r.notice.id, label: NOTICE_KIND_LABELS[r.notice.kind], chats: r.chats }));
+    await confirmToStaff(ctx, person, dutyMessages.noticePosted.text({ notice: r.notice.id, label: NOTICE_KIND_LABELS[r.notice.kind], chats: r.chats }));
   },
 });

@@ -15,14 +15,26 @@ import type { WriteGate } from './write-gate.js';
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 /**
+ * The processing thread's V8 heap limits. It only acts on events and fires timers (exports
+ * and digest charts are built on the main thread), and its live heap after a collection stays
+ * near 60 MB however many reports it has acted on (bench/ANALYSIS.md, "Memory"); without a
+ * limit V8 lets garbage grow to a few hundred MB before collecting, which is resident memory.
+ * The old generation is capped at about twice the live heap, the young one at the main
+ * thread's size (--max-semi-space-size=4: 3 × 4 MB). A thread that runs out of heap ends
+ * (ERR_WORKER_OUT_OF_MEMORY), is started again below, and the queue waits in the database.
+ */
+export const PROCESSING_HEAP = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 12 } as const;
+
+/**
  * Starts the worker. Under tsx (`node --import tsx src/server.ts`, the tests' and
  * `npm run dev`'s way) a worker thread does not inherit tsx's loader on Node 20, so
  * the .ts entry is imported from a small script that registers it first.
  */
 function startWorker(workerData: ProcessingData): Worker {
-  if (!ENTRY.pathname.endsWith('.ts')) return new Worker(ENTRY, { workerData });
+  const resourceLimits = { ...PROCESSING_HEAP };
+  if (!ENTRY.pathname.endsWith('.ts')) return new Worker(ENTRY, { workerData, resourceLimits });
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`, { eval: true, workerData });
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`, { eval: true, workerData, resourceLimits });
 }
 
 export class ProcessingThread {

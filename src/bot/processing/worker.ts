@@ -12,7 +12,7 @@ import { ContractRegistry } from '../../core/contracts.js';
 import { WorkLoop } from '../../core/work-loop.js';
 import { createLogger } from '../../logger.js';
 import { llmReader } from '../../reader/from-config.js';
-import { createPrismaClient } from '../../store/client.js';
+import { openPrismaClient } from '../../store/open.js';
 import { ServiceBot } from '../bot.js';
 import type { FromProcessing, ProcessingData, ToProcessing } from './messages.js';
 import { WriteGate } from './write-gate.js';
@@ -22,7 +22,7 @@ const { config, gate, channels } = workerData as ProcessingData;
 const post = (m: FromProcessing) => port.postMessage(m);
 
 const log = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT, replica: config.env.REPLICA_NAME }).child({ thread: 'processing' });
-const { prisma: db, provider } = createPrismaClient(config.database.url);
+const { prisma: db, provider } = await openPrismaClient(config.database.url);
 await db.$connect();
 const lexicon = compileReader(config);
 const bot = new ServiceBot({

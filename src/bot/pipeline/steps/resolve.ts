@@ -7,7 +7,7 @@ export const resolveChatAndPerson: Step = {
   async handle(ctx, next) {
     const ev = ctx.event;
     ctx.chat = await resolveChat(ctx.tx, ctx.deps.org, ev, ctx.now);
-    ctx.person = await resolvePerson(ctx.tx, ctx.deps.org, ev.channel, ev.sender, ev.senderRoleHint);
+    ctx.person = await resolvePerson(ctx.tx, ctx.deps.org, ev.channel, ev.sender, ev.senderRoleHint, (p) => ctx.newPeople.add(p.id));
     await next();
   },
 };
