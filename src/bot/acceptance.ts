@@ -15,6 +15,7 @@ import { serviceMessages as S } from './messages/service.js';
 import { engineerNamed, firstWithRole, personById } from './directory.js';
 import { askFee, askMissing } from './questions.js';
 import { SYSTEM, applyAction } from './transitions.js';
+import { questionMessages as Q, replyMessages as RM } from './messages/replies.js';
 
 /** Where the customer's unit stands with the contract for this report. */
 export async function scopeOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId' | 'reportedAt' | 'device' | 'contract'>): Promise<{ status: 'ok' | 'out_of_scope' | 'out_of_term'; why?: string }> {
@@ -23,14 +24,14 @@ export async function scopeOf(ctx: Ctx, ticket: Pick<Ticket, 'customerId' | 'rep
   if (!c) return { status: 'ok' };
   const tz = ticket.contract.contract.timezone;
   if (c.warrantyStart && ticket.reportedAt < c.warrantyStart) {
-    return { status: 'out_of_term', why: `合同质保期自 ${DateTime.fromJSDate(c.warrantyStart, { zone: tz }).toISODate()} 开始，此前的维护由实施项目组负责` };
+    return { status: 'out_of_term', why: Q.beforeWarranty.text({ date: DateTime.fromJSDate(c.warrantyStart, { zone: tz }).toISODate() ?? '' }) };
   }
   if (c.warrantyEnd && ticket.reportedAt > c.warrantyEnd) {
-    return { status: 'out_of_term', why: `合同质保期已于 ${DateTime.fromJSDate(c.warrantyEnd, { zone: tz }).toISODate()} 结束` };
+    return { status: 'out_of_term', why: Q.afterWarranty.text({ date: DateTime.fromJSDate(c.warrantyEnd, { zone: tz }).toISODate() ?? '' }) };
   }
   const scope = JSON.parse(c.scope) as string[];
   if (scope.length && ticket.device && !scope.includes(ticket.device)) {
-    return { status: 'out_of_scope', why: `「${ticket.device}」不在合同服务范围内` };
+    return { status: 'out_of_scope', why: Q.outOfScope.text({ device: ticket.device }) };
   }
   return { status: 'ok' };
 }
@@ -118,19 +119,19 @@ export async function announceAccepted(ctx: Ctx, accepted: Ticket, reporter: Per
   );
   if (assignee) await ctx.text(S.engineerAssigned.text({ title, engineer: assignee.name, ...(assignee.phone ? { phone: assignee.phone } : {}) }), [], { ticketId: t.id, chat });
   // The staff hear it as a dispatch request, with the buttons, in their own group.
-  const ask = assignee ? `请值班工程师${assignee.name}接单。` : manager ? `请${manager.name}派单。` : '请部门经理派单。';
+  const ask = assignee ? RM.askEngineer.text({ engineer: assignee.name }) : manager ? RM.askManager.text({ manager: manager.name }) : RM.askAnyManager.text();
   await ctx.reply(
     {
       kind: 'card',
       title: S.dispatchTitle.text({ number: t.number }),
-      text: S.dispatch.text({ title, chat: chat.title ?? chat.platformId, what: `${what}${t.levelProvisional ? '（暂定）' : ''}`, limits: staffLimitsLine(ctx, t), summary: ticketSummary(t), ask }),
+      text: S.dispatch.text({ title, chat: chat.title ?? chat.platformId, what: `${what}${t.levelProvisional ? RM.provisional.text() : ''}`, limits: staffLimitsLine(ctx, t), summary: ticketSummary(t), ask }),
       buttons: t.kind === 'fault'
         ? [
-            { label: '接单', value: buttonValue('ack', t.id), style: 'primary' },
-            { label: '到场', value: buttonValue('arrive', t.id) },
-            { label: '已修复', value: buttonValue('resolve', t.id) },
+            { label: RM.buttonTake.text(), value: buttonValue('ack', t.id), style: 'primary' },
+            { label: RM.buttonArrive.text(), value: buttonValue('arrive', t.id) },
+            { label: RM.buttonResolve.text(), value: buttonValue('resolve', t.id) },
           ]
-        : [{ label: '接单', value: buttonValue('ack', t.id), style: 'primary' }],
+        : [{ label: RM.buttonTake.text(), value: buttonValue('ack', t.id), style: 'primary' }],
       mentions: assignee ? [mentionOf(assignee)] : manager ? [mentionOf(manager)] : [],
       audience: 'staff',
     },

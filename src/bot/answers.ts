@@ -27,6 +27,7 @@ import { askMissing, timedOutLevelQuestion } from './questions.js';
 import { applyAction, recordEvent } from './transitions.js';
 import { cardMessages } from './messages/cards.js';
 import { cardAnswered } from './cards.js';
+import { receiptMessages as R } from './messages/replies.js';
 
 const FIXED = /^(好了|可以了|正常了|已?恢复(正常)?了?|没问题了?|修好了|已经好了|能用了|好使了)(?=$|[，,。.!！\s]|谢谢)/;
 const NOT_FIXED = /^(还是?不行|不行|还没好|没好|还是坏的|还有问题)/;
@@ -99,7 +100,7 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
       await done();
       const t = await ctx.tickets.update(ticket, { site });
       await recordEvent(ctx, t, 'details_added', { site });
-      await ctx.text(`好的，位置：${site}。`, [], { ticketId: t.id });
+      await ctx.text(R.siteNoted.text({ site }), [], { ticketId: t.id });
       await askMissing(ctx, t, person);
       return true;
     }
@@ -110,7 +111,7 @@ export async function answerQuestion(ctx: Ctx, q: Pick<PendingQuestion, 'id' | '
       const t = await ctx.tickets.update(ticket, { phone: p.phone });
       if (!person.phone) await updatePerson(ctx.tx, person.id, { phone: p.phone });
       await recordEvent(ctx, t, 'details_added', { phone: p.phone });
-      await ctx.text(`好的，联系电话 ${p.phone} 已记录。`, [], { ticketId: t.id });
+      await ctx.text(R.phoneNoted.text({ phone: p.phone }), [], { ticketId: t.id });
       return true;
     }
     case 'confirm': {

@@ -21,6 +21,7 @@ import { mentionOf } from './context.js';
 import { tellManagers } from './escalation.js';
 import { closeQuestions, noStoredQuestions, questionWritten } from './questions.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
+import { receiptMessages as R } from './messages/replies.js';
 
 /** Statuses in which nobody has started on a ticket yet (a customer may still withdraw it). */
 const NOT_STARTED: readonly string[] = ['reported', 'level_known', 'awaiting_fee', 'accepted'];
@@ -44,8 +45,8 @@ export async function handleRecall(ctx: Ctx, ev: InboundRecall): Promise<void> {
     const r = await applyAction(ctx, ticket, { type: 'cancel', reason: '报修消息已撤回' }, { actor: SYSTEM, data: { summary: '撤销：报修消息已被撤回' } });
     if (r.ok) {
       await closeQuestions(ctx, ticket.id);
-      await ctx.text(`报修消息已撤回，工单 ${ticketTitle(ticket)} 已撤销。如仍需处理，请重新描述故障。`, [], { ticketId: ticket.id });
-      await tellManagers(ctx, r.ticket, `工单 ${ticketTitle(ticket)} 的报修消息已被撤回，工单已撤销。`, ['desk']);
+      await ctx.text(R.recalledCancelled.text({ title: ticketTitle(ticket) }), [], { ticketId: ticket.id });
+      await tellManagers(ctx, r.ticket, R.recalledCancelledForStaff.text({ title: ticketTitle(ticket) }), ['desk']);
       return;
     }
   }
@@ -53,7 +54,7 @@ export async function handleRecall(ctx: Ctx, ev: InboundRecall): Promise<void> {
   await tellManagers(
     ctx,
     ticket,
-    `客户撤回了工单 ${ticketTitle(ticket)} 的报修消息（${ctx.chat.title ?? ctx.chat.platformId}）。工单已在处理中，保留不变，请与客户确认是否仍需处理（如需撤销请回复「撤销 #${ticket.id}」）。`,
+    R.recalledInHand.text({ title: ticketTitle(ticket), chat: ctx.chat.title ?? ctx.chat.platformId, id: ticket.id }),
     ['desk'],
   );
 }
@@ -79,9 +80,9 @@ export async function askToTypeVoice(ctx: Ctx, msg: InboundMessage, person: Pers
     });
     questionWritten(ctx, { ticketId: null, personId: person.id, kind: VOICE });
   }
-  const where = open ? `语音已保存到工单 ${ticketTitle(open)}。` : '语音已保存。';
+  const where = open ? R.voiceSavedTo.text({ title: ticketTitle(open) }) : R.voiceSaved.text();
   await ctx.reply(
-    { kind: 'text', text: `抱歉，暂时无法识别语音。${where}请用文字说明故障情况（车站/位置、设备、现象、联系电话）。`, mentions: [mentionOf(person)], replyTo: msg.messageId, expectsAnswer: true },
+    { kind: 'text', text: R.voiceUnreadable.text({ saved: where }), mentions: [mentionOf(person)], replyTo: msg.messageId, expectsAnswer: true },
     { ...(open ? { ticketId: open.id } : {}) },
   );
 }

@@ -13,6 +13,7 @@ import { staffLimitsLine } from './acceptance.js';
 import { mentionOf, type Ctx } from './context.js';
 import { managersGroups, personById, staffWithRole } from './directory.js';
 import { recordEvent } from './transitions.js';
+import { replyMessages } from './messages/replies.js';
 
 /** Posts to every managers' group, mentioning people of the given roles there. */
 export async function tellManagers(ctx: Ctx, ticket: Pick<Ticket, 'id'> | null, text: string, roles: Role[], extra: Person[] = []): Promise<void> {
@@ -44,7 +45,7 @@ export async function onDissatisfied(ctx: Ctx, ticket: Ticket, reason: string): 
   await tellManagers(
     ctx,
     ticket,
-    `⚠️ 客户不满意 ${ticketTitle(ticket)}：${reason}。已返工${engineer ? `，处理工程师 ${engineer.name}` : ''}${again ? `（第 ${times} 次不满意，升级至主管副总）` : ''}。已记录不合格项。${limits ? `时限：${limits}。` : ''}`,
+    replyMessages.dissatisfied.text({ title: ticketTitle(ticket), reason, ...(engineer ? { engineer: engineer.name } : {}), times, limits }),
     roles,
     engineer ? [engineer] : [],
   );

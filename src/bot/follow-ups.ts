@@ -17,6 +17,7 @@ import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import { personById } from './directory.js';
 import { SYSTEM, applyAction, recordEvent } from './transitions.js';
+import { receiptMessages as R } from './messages/replies.js';
 import { questionWritten } from './questions.js';
 
 /** A question (吗/呢/？/什么时候…), as opposed to a statement or a command. */
@@ -51,7 +52,7 @@ export async function thanksClosesConsultation(ctx: Ctx, msg: InboundMessage, pe
   const t = await ctx.tickets.latestOfReporter(ctx.chat.id, person.id, { kind: 'consultation', statuses: ['resolved'] });
   if (!t) return false;
   const r = await applyAction(ctx, t, { type: 'close' }, { actor: SYSTEM, detail: { by: 'customer_thanks' } });
-  if (r.ok) await ctx.text(`不客气！咨询 ${ticketTitle(t)} 已办结。`, [], { ticketId: t.id });
+  if (r.ok) await ctx.text(R.consultationThanks.text({ title: ticketTitle(t) }), [], { ticketId: t.id });
   return r.ok;
 }
 
@@ -182,6 +183,6 @@ export async function fillsRecentTicket(ctx: Ctx, person: Person, parsed: Parsed
   if (!Object.keys(data).length) return false;
   await ctx.tickets.update(t, data);
   await recordEvent(ctx, t, 'details_added', data);
-  await ctx.text(`已补充到工单 ${ticketTitle(t)}：${Object.values(data).join('，')}。`, [], { ticketId: t.id });
+  await ctx.text(R.detailsAdded.text({ title: ticketTitle(t), details: Object.values(data).join('，') }), [], { ticketId: t.id });
   return true;
 }

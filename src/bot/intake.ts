@@ -9,7 +9,7 @@
  */
 import { confirmedFault, mayMerge, sameFault } from '../domain/intake.js';
 import { parseFragment, parseReport, type ParsedReport } from '../domain/report-parser.js';
-import { clip, ticketSummary, ticketTitle } from '../domain/wording.js';
+import { clip, levelName, ticketSummary, ticketTitle } from '../domain/wording.js';
 import type { Ticket } from '../store/tickets.js';
 import type { Person, Prisma } from '../store/types.js';
 import type { TicketState } from '../domain/ticket.js';
@@ -24,6 +24,7 @@ import { TIMED_OUT, askIsFault, askLevel, awaitNotSame, type ReportSource } from
 import { intakeMessages } from './messages/intake.js';
 import { SYSTEM, applyAction, applyBeforeInsert, markCreated, recordEarly, recordEvent, type EarlyTransitions } from './transitions.js';
 import { cardAnswered } from './cards.js';
+import { receiptMessages as R } from './messages/replies.js';
 
 const MAX_CONTENT = 4000;
 
@@ -215,7 +216,7 @@ async function reportFault(
   const early = parsed.level !== null ? await levelAndAcceptance(ctx, person, parsed, reportedAt) : null;
   let ticket = await newTicket(ctx, msg, person, parsed, 'fault', content, reportedAt, early);
   await ctx.text(
-    `已收到报修，工单 ${ticketTitle(ticket)}。${ticketSummary(ticket) ? `\n${ticketSummary(ticket)}` : ''}`,
+    R.faultReceived.text({ title: ticketTitle(ticket), summary: ticketSummary(ticket) }),
     [mentionOf(person)],
     { ticketId: ticket.id, replyTo: msg.messageId },
   );
@@ -294,11 +295,11 @@ async function openConsultation(ctx: Ctx, msg: Pick<InboundMessage, 'messageId'>
   const t = r.ok ? r.ticket : ticket;
   const limits = limitsLine(ctx, t);
   await ctx.text(
-    `已收到您的咨询，编号 ${ticketTitle(t)}，工程师会尽快答复${limits ? `（${limits}）` : ''}。`,
+    R.consultationReceived.text({ title: ticketTitle(t), limits }),
     [mentionOf(person)],
     { ticketId: t.id, replyTo: msg.messageId },
   );
-  await tellManagers(ctx, t, `新咨询 ${ticketTitle(t)}（${ctx.chat.title ?? ctx.chat.platformId}）：${clip(content, 120)}\n请安排工程师在群内答复（回复「答复 #${t.id} 内容」）。`, ['manager']);
+  await tellManagers(ctx, t, R.consultationForStaff.text({ title: ticketTitle(t), chat: ctx.chat.title ?? ctx.chat.platformId, content: clip(content, 120), id: t.id }), ['manager']);
 }
 
 async function receiveComplaint(ctx: Ctx, msg: InboundMessage, person: Person, parsed: ParsedReport, content: string): Promise<void> {
@@ -308,7 +309,7 @@ async function receiveComplaint(ctx: Ctx, msg: InboundMessage, person: Person, p
   await ctx.tx.complaint.create({
     data: {
       ticketId: ticket.id,
-      receiver: desk?.name ?? '客户服务部',
+      receiver: desk?.name ?? R.complaintReceiver.text(),
       complainant: person.name,
       contact: parsed.phone ?? person.phone ?? null,
       content: content.slice(0, MAX_CONTENT),
@@ -321,14 +322,22 @@ async function receiveComplaint(ctx: Ctx, msg: InboundMessage, person: Person, p
   const t = r.ok ? r.ticket : ticket;
   const limits = limitsLine(ctx, t);
   await ctx.text(
-    `非常抱歉给您带来不便。您的投诉已登记，编号 ${ticketTitle(t)}，服务监督部门将调查处理${limits ? `，并于${limits.replace(/^[^ ]+ /, '')}反馈调查结果` : ''}。`,
+    R.complaintReceived.text({ title: ticketTitle(t), ...(limits ? { due: limits.replace(/^[^ ]+ /, '') } : {}) }),
     [mentionOf(person)],
     { ticketId: t.id, replyTo: msg.messageId },
   );
   await tellManagers(
     ctx,
     t,
-    `📣 新投诉 ${ticketTitle(t)}（${ctx.chat.title ?? ctx.chat.platformId}，投诉人 ${person.name}）：${clip(content, 160)}${related ? `\n涉及工单 ${ticketTitle(related)}` : ''}\n时限：${limits}。处理后请回复「调查结果 #${t.id} 内容」。`,
+    R.complaintForStaff.text({
+      title: ticketTitle(t),
+      chat: ctx.chat.title ?? ctx.chat.platformId,
+      complainant: person.name,
+      content: clip(content, 160),
+      ...(related ? { related: ticketTitle(related) } : {}),
+      limits,
+      id: t.id,
+    }),
     ['desk', 'manager'],
   );
 }
@@ -361,7 +370,7 @@ export async function levelQuestionTimedOut(ctx: Ctx, ticket: Ticket): Promise<v
   await tellManagers(
     ctx,
     r.ticket,
-    `工单 ${ticketTitle(r.ticket)} 客户未答复影响范围，已暂定为 ${guess} 级（待核实）。请客服确认，如需调整回复「#${r.ticket.id} 改为X级」。`,
+    R.levelProvisional.text({ title: ticketTitle(r.ticket), level: levelName(r.ticket.contract.contract, guess), id: r.ticket.id }),
     ['desk'],
   );
   await acceptOrAskFee(ctx, r.ticket, reporter!);

@@ -12,6 +12,7 @@ import type { Ctx } from './context.js';
 import { mentionOf } from './context.js';
 import type { Button, OutboundAction } from '../core/channel.js';
 import { intakeMessages } from './messages/intake.js';
+import { questionMessages as Q } from './messages/replies.js';
 
 /** The message(s) a question about a report points back to: the message replied to, the inbound events read. */
 export interface ReportSource {
@@ -98,8 +99,8 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person, repea
     reporter,
     'level',
     {
-      title: `请确认影响范围 ${ticketTitle(ticket)}`,
-      text: `为尽快安排处理，请问影响范围？\n${choices.map((c) => `${c.level} ${c.label}`).join('\n')}\n请回复数字，或直接描述情况。`,
+      title: Q.levelTitle.text({ title: ticketTitle(ticket) }),
+      text: Q.level.text({ choices: choices.map((c) => `${c.level} ${c.label}`) }),
       buttons: choices.map((c) => ({ label: `${c.level} ${c.label}`, value: buttonValue('level', ticket.id, c.level) })),
     },
     entry.contract.intake.questionTimeout.minutes,
@@ -109,12 +110,12 @@ export async function askLevel(ctx: Ctx, ticket: Ticket, reporter: Person, repea
 
 export async function askSite(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
   const entry = ticket.contract;
-  await ask(ctx, ticket, reporter, 'site', { title: '', text: `请问故障在哪个车站或位置？（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
+  await ask(ctx, ticket, reporter, 'site', { title: '', text: Q.site.text({ title: ticketTitle(ticket) }), buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
 export async function askPhone(ctx: Ctx, ticket: Ticket, reporter: Person): Promise<void> {
   const entry = ticket.contract;
-  await ask(ctx, ticket, reporter, 'phone', { title: '', text: `请留一个联系电话，方便工程师与您联系。（${ticketTitle(ticket)}）`, buttons: [] }, entry.contract.intake.questionTimeout.minutes);
+  await ask(ctx, ticket, reporter, 'phone', { title: '', text: Q.phone.text({ title: ticketTitle(ticket) }), buttons: [] }, entry.contract.intake.questionTimeout.minutes);
 }
 
 /** Asks for the next missing essential of a fault (site, then phone), once each. */
@@ -136,9 +137,6 @@ export async function askMissing(ctx: Ctx, ticket: Ticket, reporter: Person): Pr
   return false;
 }
 
-/** The prefix of a question asked again by the follow-up timer. */
-const AGAIN = '⏰ 再次提醒：';
-
 export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, again = false): Promise<void> {
   const entry = ticket.contract;
   await ask(
@@ -147,11 +145,11 @@ export async function askConfirm(ctx: Ctx, ticket: Ticket, reporter: Person, aga
     reporter,
     'confirm',
     {
-      title: `请确认修复 ${ticketTitle(ticket)}`,
-      text: `${again ? AGAIN : ''}工程师已报修复${ticket.resolutionNote ? `：${ticket.resolutionNote}` : ''}。\n请确认设备是否恢复正常：1 确认修复  2 还没好`,
+      title: Q.confirmTitle.text({ title: ticketTitle(ticket) }),
+      text: Q.confirm.text({ again, ...(ticket.resolutionNote ? { note: ticket.resolutionNote } : {}) }),
       buttons: [
-        { label: '1 确认修复', value: buttonValue('confirm', ticket.id), style: 'primary' },
-        { label: '2 还没好', value: buttonValue('deny', ticket.id), style: 'danger' },
+        { label: Q.confirmYes.text(), value: buttonValue('confirm', ticket.id), style: 'primary' },
+        { label: Q.confirmNo.text(), value: buttonValue('deny', ticket.id), style: 'danger' },
       ],
     },
     entry.contract.confirmation.closeAfter.hours * 60,
@@ -167,9 +165,9 @@ export async function askRating(ctx: Ctx, ticket: Ticket, reporter: Person, agai
     reporter,
     'rate',
     {
-      title: `服务评价 ${ticketTitle(ticket)}`,
-      text: `${again ? AGAIN : ''}请为本次服务打分（1–5 分，5 分最满意），也欢迎留下意见，例如「5分 处理很及时」。`,
-      buttons: scores.map((s) => ({ label: `${s} ${RATING_LABELS[s]}`, value: buttonValue('rate', ticket.id, s) })),
+      title: Q.rateTitle.text({ title: ticketTitle(ticket) }),
+      text: Q.rate.text({ again }),
+      buttons: scores.map((s) => ({ label: Q.rateButton.text({ score: s, label: RATING_LABELS[s] ?? '' }), value: buttonValue('rate', ticket.id, s) })),
     },
     entry.contract.confirmation.closeAfter.hours * 60,
   );
@@ -182,9 +180,9 @@ export async function askFee(ctx: Ctx, ticket: Ticket, reporter: Person, why: st
     reporter,
     'fee',
     {
-      title: `需确认收费 ${ticketTitle(ticket)}`,
-      text: `${why}，本次服务需收费（报价不高于合同价格，另计人工）。\n同意请回复「同意收费」或点击按钮；也可由经理回复「免费处理 #${ticket.id}」。`,
-      buttons: [{ label: '同意收费', value: buttonValue('fee', ticket.id), style: 'primary' }],
+      title: Q.feeTitle.text({ title: ticketTitle(ticket) }),
+      text: Q.fee.text({ why, id: ticket.id }),
+      buttons: [{ label: Q.feeButton.text(), value: buttonValue('fee', ticket.id), style: 'primary' }],
     },
     24 * 60,
   );

@@ -17,6 +17,7 @@ import { SYSTEM, applyAction, recordEvent } from './transitions.js';
 import type { Mention } from '../core/channel.js';
 import { deadlineMessages as D } from './messages/deadlines.js';
 import { serviceMessages as S } from './messages/service.js';
+import { receiptMessages as R } from './messages/replies.js';
 
 
 /** The ticket's other reminders due at the same moment (within a minute), claimed so they fire once, here. */
@@ -155,12 +156,12 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
       if (!r.ok) return;
       await closeQuestions(ctx, ticket.id);
       if (ticket.kind === 'complaint') await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { archivedAt: ctx.now } });
-      await ctx.text(`${ticketTitle(ticket)} 未收到评价，工单已关闭。感谢您的支持！`, [], { chat, ticketId: ticket.id });
+      await ctx.text(R.closedUnrated.text({ title: ticketTitle(ticket) }), [], { chat, ticketId: ticket.id });
       return;
     }
     case 'consultation_close:close': {
       const r = await applyAction(ctx, ticket, { type: 'close' }, { actor: SYSTEM, data: { summary: '答复后无进一步问题，自动办结' } });
-      if (r.ok) await ctx.text(`咨询 ${ticketTitle(ticket)} 已办结。如还有问题欢迎随时提出。`, [], { chat, ticketId: ticket.id });
+      if (r.ok) await ctx.text(R.consultationClosed.text({ title: ticketTitle(ticket) }), [], { chat, ticketId: ticket.id });
       return;
     }
   }

@@ -195,13 +195,13 @@ describe('WeChat: a whole ticket through the real service', () => {
   it('"设为工程师 @李工" by the manager (real mention) makes 李工 an engineer; work can then be transferred to him', async () => {
     const t2 = await h.svc.db.ticket.findFirstOrThrow({ where: { id: { not: ticketId } } });
     const refused = await h.say('manager', `转派 #${t2.id} @李工`, { mentions: ['liGong'] });
-    expect(refused.bot.map((l) => l.text.replace(/^@\S+\s/, ''))).toEqual(['李工 不是工程师，不能接收工单。']);
+    expect(refused.bot.map((l) => l.text.replace(/^@\S+\s/, ''))).toEqual(['李工不是工程师，不能接收工单。']);
 
     const r = await h.say('manager', '设为工程师 @李工', { mentions: ['liGong'] });
     expect(r.message.mentionIds).toEqual([P.liGong.id]);
     expect(r.bot).toHaveLength(1);
     expect(r.bot[0]!.mentionIds).toEqual([P.manager.id]);
-    expect(r.bot[0]!.text).toContain('已将 李工 设为工程师。');
+    expect(r.bot[0]!.text).toContain('已将李工设为工程师。');
     expect(await h.svc.db.person.findUniqueOrThrow({ where: { channel_platformId: { channel: 'wechat', platformId: P.liGong.id } } })).toMatchObject({
       name: '李工',
       role: 'engineer',

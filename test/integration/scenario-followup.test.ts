@@ -88,7 +88,7 @@ describe('confirmation and rating follow-ups', () => {
     const { id, resolvedAt } = await resolvedFault(chat, '钟楼站 5号闸机不能刷卡 电话13800138000');
     await advanceTo(svc, resolvedAt.getTime() + 25 * H);
     const said = await chat.news();
-    const again = said.filter((m) => m.text.includes('再次提醒') && m.text.includes('请确认设备是否恢复正常'));
+    const again = said.filter((m) => m.text.includes('再次确认') && m.text.includes('请确认设备是否恢复正常'));
     expect(again.map((m) => m.at), transcript(said)).toEqual([new Date(resolvedAt.getTime() + 4 * H).toISOString()]);
     expect(names(again[0])).toEqual(['王工']);
     // The customer is told politely; the invalid record and the call-back are the staff's business.
@@ -114,7 +114,7 @@ describe('confirmation and rating follow-ups', () => {
     const confirmedAt = now(svc);
     await advanceTo(svc, confirmedAt.getTime() + 25 * H);
     said = await chat.news();
-    expect(said.filter((m) => m.text.includes('再次提醒') && m.text.includes('请为本次服务打分')), transcript(said)).toHaveLength(1);
+    expect(said.filter((m) => m.text.includes('再次确认') && m.text.includes('请为本次服务打分')), transcript(said)).toHaveLength(1);
     expect(said.filter((m) => m.text.includes('未收到评价'))).toHaveLength(1);
     const t = await svc.ticket(id);
     expect(t.status).toBe('closed');

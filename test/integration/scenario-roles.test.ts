@@ -152,7 +152,7 @@ describe('roles', () => {
     said = await chat.ask(manager, '待处理');
     expect(said[0]!.text).toContain(`#${a} `);
     said = await chat.ask(engineer2, `撤销 #${a} 重复报修`);
-    expect(said[0]!.text).toContain('已撤销（重复报修）');
+    expect(said[0]!.text).toContain('已撤销，原因：重复报修');
     const t = await svc.ticket(a);
     expect(t.status).toBe('cancelled');
     expect(t.timers.filter((x: { state: string }) => x.state === 'pending')).toHaveLength(0);

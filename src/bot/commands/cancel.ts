@@ -4,6 +4,7 @@ import { ticketTitle } from '../../domain/wording.js';
 import { closeQuestions } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const cancel = ticketCommand<{ reason?: string }>({
   name: 'cancel',
@@ -18,6 +19,6 @@ export const cancel = ticketCommand<{ reason?: string }>({
     const r = await applyAction(ctx, ticket, { type: 'cancel', ...(reason ? { reason } : {}) }, { data: reason ? { summary: `撤销：${reason}` } : {} });
     if (!r.ok) return refuse(r.reason);
     await closeQuestions(ctx, ticket.id);
-    await tell(`${ticketTitle(ticket)} 已撤销${reason ? `（${reason}）` : ''}。`);
+    await tell(RM.cancelled.text({ title: ticketTitle(ticket), ...(reason ? { reason } : {}) }));
   },
 });

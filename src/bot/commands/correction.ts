@@ -4,6 +4,7 @@ import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
 import { recordEvent } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const correction = ticketCommand<{ text: string }>({
   name: 'correction',
@@ -13,10 +14,10 @@ export const correction = ticketCommand<{ text: string }>({
   help: { managers: { line: '整改 #12 内容（投诉）', order: 203 } },
   async run({ ctx, ticket, reporter, args, tell, refuse }) {
     const complaint = ticket.kind === 'complaint' ? await ctx.tx.complaint.findUnique({ where: { ticketId: ticket.id } }) : null;
-    if (!complaint) return refuse('「整改」用于投诉单，例如「整改 #13 已更换工程师并复查设备」。');
+    if (!complaint) return refuse(RM.correctionOnlyComplaints.text());
     const text = complaint.correction ? `${complaint.correction}\n${args.text}` : args.text;
     await ctx.tx.complaint.update({ where: { id: complaint.id }, data: { correction: text.slice(0, 4000) } });
     await recordEvent(ctx, ticket, 'correction', { text: args.text });
-    await tell(`关于投诉 ${ticketTitle(ticket)}，整改情况：${args.text}`, [mentionOf(reporter)]);
+    await tell(RM.correction.text({ title: ticketTitle(ticket), text: args.text }), [mentionOf(reporter)]);
   },
 });

@@ -6,6 +6,7 @@ import { applyAction } from '../transitions.js';
 import type { OnTicket } from './command.js';
 import { cardMessages as C } from '../messages/cards.js';
 import { cardAnswered } from '../cards.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export async function decideFee(c: OnTicket<object>, how: 'agree_fee' | 'waive_fee'): Promise<void> {
   const { ctx, person, ticket, reporter, tell, refuse } = c;
@@ -14,6 +15,6 @@ export async function decideFee(c: OnTicket<object>, how: 'agree_fee' | 'waive_f
   await closeQuestions(ctx, ticket.id, ['fee']);
   ctx.clickAnswer = { toast: C.feeToast.text(), chosen: (how === 'agree_fee' ? C.feeAgreed : C.feeWaived).text() };
   cardAnswered(ctx, { ticketId: ticket.id, button: 'fee' }, ctx.clickAnswer.chosen!);
-  await tell(how === 'agree_fee' ? `已记录 ${reporter.name} 同意收费（${ticketTitle(ticket)}），马上安排处理。` : `经理 ${person.name} 已批准免费处理 ${ticketTitle(ticket)}。`);
+  await tell(how === 'agree_fee' ? RM.feeAgreed.text({ reporter: reporter.name, title: ticketTitle(ticket) }) : RM.feeWaived.text({ manager: person.name, title: ticketTitle(ticket) }));
   await announceAccepted(ctx, r.ticket, reporter);
 }

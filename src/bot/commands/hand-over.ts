@@ -6,13 +6,14 @@ import { serviceMessages as S } from '../messages/service.js';
 import { applyAction } from '../transitions.js';
 import type { ChannelName } from '../../core/channel.js';
 import type { OnTicket } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export async function handOver(c: OnTicket<{ note?: string }>, how: 'assign' | 'transfer', word: string): Promise<void> {
   const { ctx, src, person, ticket, tell, staff, refuse } = c;
   const mentioned = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
   const [target] = mentioned.filter((p) => p.id !== person.id || how === 'assign');
-  if (!target) return refuse(`请 @ 要${how === 'assign' ? '派给' : '转给'}的工程师，例如「${word} #${ticket.id} @张工」。`);
-  if (target.role !== 'engineer') return refuse(`${target.name} 不是工程师，不能接收工单。`);
+  if (!target) return refuse(RM.handOverWhom.text({ to: how === 'assign' ? '派给' : '转给', word, id: ticket.id }));
+  if (target.role !== 'engineer') return refuse(RM.notEngineer.text({ name: target.name }));
   const r = await applyAction(ctx, ticket, { type: how, assigneeId: target.id }, { detail: { to: target.name, note: c.args.note } });
   if (!r.ok) return refuse(r.reason);
   // The customer learns who is coming; the engineer is asked to take it among the staff.

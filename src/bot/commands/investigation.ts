@@ -5,6 +5,7 @@ import { mentionOf } from '../context.js';
 import { askRating } from '../questions.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const investigation = ticketCommand<{ text: string }>({
   name: 'investigation',
@@ -13,11 +14,11 @@ export const investigation = ticketCommand<{ text: string }>({
   roles: STAFF,
   help: { managers: { line: '调查结果 #12 内容（投诉）', order: 202 } },
   async run({ ctx, ticket, reporter, args, tell, refuse }) {
-    if (ticket.kind !== 'complaint') return refuse('「调查结果」用于投诉单。');
+    if (ticket.kind !== 'complaint') return refuse(RM.investigationOnlyComplaints.text());
     const r = await applyAction(ctx, ticket, { type: 'resolve', note: args.text }, { data: { handling: args.text } });
     if (!r.ok) return refuse(r.reason);
     await ctx.tx.complaint.update({ where: { ticketId: ticket.id }, data: { investigation: args.text, firstOpinion: args.text, answeredAt: ctx.now } });
-    await tell(`关于您的投诉 ${ticketTitle(ticket)}，调查结果：${args.text}`, [mentionOf(reporter)]);
+    await tell(RM.investigation.text({ title: ticketTitle(ticket), text: args.text }), [mentionOf(reporter)]);
     await askRating(ctx, r.ticket, reporter);
   },
 });

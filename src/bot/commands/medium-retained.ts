@@ -2,6 +2,7 @@
 import { ticketTitle } from '../../domain/wording.js';
 import { recordEvent } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const mediumRetained = ticketCommand({
   name: 'medium_retained',
@@ -12,6 +13,6 @@ export const mediumRetained = ticketCommand({
   async run({ ctx, ticket, tell }) {
     const t = await ctx.tickets.update(ticket, { mediumRetained: true });
     await recordEvent(ctx, t, 'medium_retained', {});
-    await tell(`已记录：损坏介质留存客户处（${ticketTitle(ticket)}）。`);
+    await tell(RM.mediumKept.text({ title: ticketTitle(ticket) }));
   },
 });

@@ -2,6 +2,7 @@
 import type { TicketScope } from '../../store/tickets.js';
 import { chatCommand, EVERYONE } from './command.js';
 import { ticketLine } from './lists.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const openTickets = chatCommand({
   name: 'open_tickets',
@@ -14,6 +15,6 @@ export const openTickets = chatCommand({
     const staffGroup = ctx.chat.purpose === 'staff' && ctx.chat.customerId !== null;
     const scope: TicketScope = all ? {} : staffGroup ? { customerId: ctx.chat.customerId! } : { chatId: ctx.chat.id };
     const rows = await ctx.tickets.unfinished(scope, 30);
-    await say(rows.length ? `待处理工单（${rows.length}${rows.length === 30 ? '+' : ''}）：\n${rows.map(ticketLine).join('\n')}` : '目前没有待处理的工单。');
+    await say(rows.length ? RM.openTickets.text({ lines: rows.map(ticketLine), more: rows.length === 30 }) : RM.noOpenTickets.text());
   },
 });

@@ -3,6 +3,7 @@ import { ticketTitle } from '../../domain/wording.js';
 import { tellManagers } from '../escalation.js';
 import { recordEvent } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const otherEngineer = ticketCommand({
   name: 'other_engineer',
@@ -14,7 +15,7 @@ export const otherEngineer = ticketCommand({
     const complaint = await ctx.tx.complaint.findUnique({ where: { ticketId: ticket.id } });
     if (complaint) await ctx.tx.complaint.update({ where: { id: complaint.id }, data: { wantsOtherEngineer: true } });
     await recordEvent(ctx, ticket, 'other_engineer_requested', {});
-    await say('已记录您的要求，整改将由其他工程师负责。');
-    await tellManagers(ctx, ticket, `客户要求更换工程师（${ticketTitle(ticket)}），请重新派单：「转派 #${ticket.id} @工程师」。`, ['manager']);
+    await say(RM.otherEngineerNoted.text());
+    await tellManagers(ctx, ticket, RM.otherEngineerForStaff.text({ title: ticketTitle(ticket), id: ticket.id }), ['manager']);
   },
 });

@@ -14,6 +14,7 @@ import { EVERYONE, ticketCommand } from './command.js';
 import { customerMayAnswer } from './reporter-answers.js';
 import { cardMessages as C } from '../messages/cards.js';
 import { cardAnswered } from '../cards.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const rate = ticketCommand<{ score: number; comment?: string }>({
   name: 'rate',
@@ -47,9 +48,9 @@ export const rate = ticketCommand<{ score: number; comment?: string }>({
     if (r.dissatisfied) {
       // The apology goes to the customer who rated; the engineer hears of it in the escalation.
       await tell(S.dissatisfiedApology.text({ title: ticketTitle(ticket), limits: reopenedLimitsLine(ctx, r.ticket) }), [mentionOf(person)]);
-      await onDissatisfied(ctx, r.ticket, `评分 ${score} 分${comment ? `，意见：${comment}` : ''}`);
+      await onDissatisfied(ctx, r.ticket, RM.ratingReason.text({ score, ...(comment ? { comment } : {}) }));
     } else {
-      await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? `客户评分 ${score} 分，已关闭归档` });
+      await ctx.tickets.update(ticket, { summary: r.ticket.summary ?? RM.ratedSummary.text({ score }) });
       await tell(S.ratedThanks.text({ title: ticketTitle(ticket), score }));
     }
   },

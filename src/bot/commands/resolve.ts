@@ -7,6 +7,7 @@ import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
 import { cardMessages as C } from '../messages/cards.js';
 import { cardAnswered } from '../cards.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const resolve = ticketCommand<{ note?: string }>({
   name: 'resolve',
@@ -27,9 +28,9 @@ export const resolve = ticketCommand<{ note?: string }>({
       await askConfirm(ctx, r.ticket, reporter);
       if (ticket.sparePart && !ticket.mediumRetained && ticket.contract.contract.magneticMedia.some((w) => ticket.sparePart!.includes(w))) {
         // Contract rule 5: a failed disk stays with the customer; the record needs it confirmed.
-        await staff(`请确认更换下的${ticket.sparePart}已留存客户处，回复「介质已留存 #${ticket.id}」。`, [mentionOf(person)]);
+        await staff(RM.mediumToKeep.text({ part: ticket.sparePart, id: ticket.id }), [mentionOf(person)]);
       }
     } else if (ticket.kind === 'complaint') await askRating(ctx, r.ticket, reporter);
-    else await tell(`咨询 ${ticketTitle(ticket)} 已答复${note ? `：${note}` : ''}。如还有疑问请继续提出。`, [mentionOf(reporter)]);
+    else await tell(RM.consultationAnswered.text({ title: ticketTitle(ticket), ...(note ? { note } : {}) }), [mentionOf(reporter)]);
   },
 });

@@ -9,6 +9,7 @@ import { applyAction } from '../transitions.js';
 import { EVERYONE, ticketCommand } from './command.js';
 import { cardMessages as C } from '../messages/cards.js';
 import { cardAnswered } from '../cards.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 export const setLevel = ticketCommand<{ level: FaultLevel }>({
   name: 'set_level',
@@ -41,6 +42,6 @@ export const setLevel = ticketCommand<{ level: FaultLevel }>({
     }
     const tz = entry.contract.timezone;
     const dl = deadlinesOf(r.ticket, ctx.now).filter((d) => !d.stoppedAt);
-    await tell(`${ticketTitle(ticket)} 故障级别调整为${levelName(entry.contract, args.level)}。${dl.length ? `时限：${dl.map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`).join('，')}。` : ''}`);
+    await tell(RM.levelChanged.text({ title: ticketTitle(ticket), level, limits: dl.map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}前`).join('，') }));
   },
 });

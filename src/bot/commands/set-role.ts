@@ -3,6 +3,7 @@ import type { Role } from '../../domain/contract.js';
 import type { ChannelName } from '../../core/channel.js';
 import { mentionedPeople, updatePerson } from '../directory.js';
 import { chatCommand } from './command.js';
+import { replyMessages as RM } from '../messages/replies.js';
 
 const NAMES: Record<Role, string> = { customer: '客户', engineer: '工程师', desk: '客服', manager: '部门经理', vp: '主管副总' };
 
@@ -17,12 +18,12 @@ export const setRole = chatCommand<{ role: Role }>({
     },
   },
   roles: ['manager', 'vp'],
-  refusals: { desk: '抱歉，设置角色需由部门经理操作。' },
+  refusals: { desk: RM.roleRefused.text() },
   help: { managers: { line: '设为工程师 @张工', order: 205 } },
   async run({ ctx, src, args, say }) {
     const targets = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
-    if (!targets.length) return say('请 @ 要设置的人，例如「设为工程师 @张工」。');
+    if (!targets.length) return say(RM.roleWhom.text());
     for (const t of targets) await updatePerson(ctx.tx, t.id, { role: args.role });
-    await say(`已将 ${targets.map((t) => t.name).join('、')} 设为${NAMES[args.role]}。`);
+    await say(RM.roleSet.text({ names: targets.map((t) => t.name).join('、'), role: NAMES[args.role] }));
   },
 });
