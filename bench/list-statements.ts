@@ -10,7 +10,7 @@ import { freshDb, makeBot } from './lib/common.js';
 const store = await freshDb('sqlite', 'list');
 const bot = await makeBot(store.db, 'sqlite', systemClock);
 const n = Number(process.argv[2] ?? 2);
-const msg = (k: number) => feishuMessage(`p${k}`, `@_user_1 ${k}号闸机刷卡没反应 一台`, { chat: `oc_process_${k % 100}`, sender: `ou_process_${k % 1000}` });
+const msg = (k: number) => feishuMessage(`p${k}`, `@_user_1 ${k}号闸机刷卡没反应 一台`, { chat: `oc_process_${k % 100}`, sender: `ou_process_${process.env.SAME ? k % 50 : k % 1000}` });
 for (let k = 0; k < 110; k++) await bot.receive(msg(k), { defer: true });
 await bot.processQueued();
 for (let k = 0; k < n; k++) {
