@@ -6,29 +6,39 @@ import type { Person } from '../../store/types.js';
 import type { Ctx } from '../context.js';
 import { personById } from '../directory.js';
 import { EVERYONE, ticketCommand } from './command.js';
-import { commandMessages as CM } from '../messages/replies.js';
+import { commandMessages as CM, recordMessages } from '../messages/replies.js';
 
 export function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): string {
   const entry = t.contract;
   const tz = entry.contract.timezone;
   const at = (d: Date | null) => (d ? formatTime(d, tz, ctx.now) : '—');
   const dl = deadlinesOf(t, ctx.now);
-  const lines = [
-    `【客户服务记录】${t.number}（#${t.id}）${KIND_LABELS[t.kind]} · ${STATUS_LABELS[t.status] ?? t.status}`,
-    `报修人：${t.contact ?? reporter.name}　电话：${t.phone ?? '—'}`,
-    `报修时间：${at(t.reportedAt)}`,
-    `内容：${clip(t.content, 200)}`,
-    t.kind === 'fault' ? `级别：${levelName(entry.contract, t.level)}${t.levelProvisional ? '（暂定）' : ''}　站点：${t.site ?? '—'}　设备：${t.device ?? '—'}` : '',
-    `工程师：${engineer ? `${engineer.name}${engineer.department ? `（${engineer.department}）` : ''}` : '未派单'}`,
-    t.arrivalState ? `到场情况：${t.arrivalState}` : '',
-    t.handling ? `处理：${t.handling}` : '',
-    t.analysis ? `分析：${t.analysis}` : '',
-    t.sparePart ? `备件：${t.sparePart}${t.spareNew === false ? '（非全新，客户同意）' : ''}${t.mediumRetained ? '；介质已留存客户处' : ''}` : '',
-    `完成时间：${at(t.resolvedAt)}　客户确认：${t.confirmation === 'confirmed' ? `已确认 ${at(t.confirmedAt)}` : t.confirmation === 'unconfirmed' ? '未确认（无效记录）' : '待确认'}`,
-    t.satisfaction ? `满意度：${t.satisfaction} 分${t.feedback ? `　意见：${t.feedback}` : ''}` : '',
-    dl.length ? `时限：${dl.map((d) => `${d.label} ${formatTime(d.dueAt, tz, ctx.now)}${d.met === true ? ' ✅' : d.met === false ? ' ❌超时' : ''}`).join('；')}` : '',
-  ];
-  return lines.filter(Boolean).join('\n');
+  const contract = entry.contract;
+  return recordMessages.record.text({
+    number: t.number,
+    id: t.id,
+    kind: KIND_LABELS[t.kind],
+    status: STATUS_LABELS[t.status] ?? t.status,
+    contact: t.contact ?? reporter.name,
+    phone: t.phone ?? '—',
+    reportedAt: at(t.reportedAt),
+    content: clip(t.content, 200),
+    ...(t.kind === 'fault' ? { fault: { level: levelName(contract, t.level), provisional: t.levelProvisional, site: t.site ?? '—', device: t.device ?? '—' } } : {}),
+    ...(engineer ? { engineer: engineer.name, ...(engineer.department ? { department: engineer.department } : {}) } : {}),
+    ...(t.arrivalState ? { arrival: t.arrivalState } : {}),
+    ...(t.handling ? { handling: t.handling } : {}),
+    ...(t.analysis ? { analysis: t.analysis } : {}),
+    ...(t.sparePart ? { spare: { part: t.sparePart, used: t.spareNew === false, mediumKept: Boolean(t.mediumRetained) } } : {}),
+    resolvedAt: at(t.resolvedAt),
+    confirmation: t.confirmation === 'confirmed' ? 'confirmed' : t.confirmation === 'unconfirmed' ? 'unconfirmed' : 'pending',
+    confirmedAt: at(t.confirmedAt),
+    ...(t.satisfaction ? { satisfaction: t.satisfaction } : {}),
+    ...(t.feedback ? { feedback: t.feedback } : {}),
+    deadlines: dl.map((d) => {
+      const label = contract.clocks[d.clock]?.label ?? d.label;
+      return { label: d.reopened ? recordMessages.reopenedDeadline.text({ label }) : label, due: formatTime(d.dueAt, tz, ctx.now), met: d.met };
+    }),
+  });
 }
 
 export const query = ticketCommand({

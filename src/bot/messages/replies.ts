@@ -238,3 +238,69 @@ export const commandMessages = defineMessages({
   emergencySubmitted: { audience: 'staff', text: () => '应急响应报告已提交。' },
 });
 
+/** 查询 #12: the ticket's service record (客户服务记录表), as anyone in the chat may read it. */
+export const recordMessages = defineMessages({
+  record: {
+    audience: 'customer',
+    text: (p: {
+      number: string;
+      id: number;
+      kind: string;
+      status: string;
+      contact: string;
+      phone: string;
+      reportedAt: string;
+      content: string;
+      fault?: { level: string; provisional: boolean; site: string; device: string };
+      engineer?: string;
+      department?: string;
+      arrival?: string;
+      handling?: string;
+      analysis?: string;
+      spare?: { part: string; used: boolean; mediumKept: boolean };
+      resolvedAt: string;
+      confirmation: 'confirmed' | 'unconfirmed' | 'pending';
+      confirmedAt: string;
+      satisfaction?: number;
+      feedback?: string;
+      deadlines: Array<{ label: string; due: string; met: boolean | null }>;
+    }) =>
+      [
+        `【客户服务记录】${p.number}，#${p.id} ${p.kind} · ${p.status}`,
+        `报修人：${p.contact}　电话：${p.phone}`,
+        `报修时间：${p.reportedAt}`,
+        `内容：${p.content}`,
+        p.fault ? `级别：${p.fault.level}${p.fault.provisional ? '，暂定' : ''}　站点：${p.fault.site}　设备：${p.fault.device}` : '',
+        `工程师：${p.engineer ? `${p.engineer}${p.department ? `，${p.department}` : ''}` : '待安排'}`,
+        p.arrival ? `到场情况：${p.arrival}` : '',
+        p.handling ? `处理：${p.handling}` : '',
+        p.analysis ? `分析：${p.analysis}` : '',
+        p.spare ? `备件：${p.spare.part}${p.spare.used ? '，非全新，客户同意' : ''}${p.spare.mediumKept ? '；介质已留存客户处' : ''}` : '',
+        `完成时间：${p.resolvedAt}　客户确认：${p.confirmation === 'confirmed' ? `已确认 ${p.confirmedAt}` : p.confirmation === 'unconfirmed' ? '未确认' : '待确认'}`,
+        p.satisfaction ? `满意度：${p.satisfaction} 分${p.feedback ? `　意见：${p.feedback}` : ''}` : '',
+        p.deadlines.length ? `时限：${p.deadlines.map((d) => `${d.label} ${d.due}${d.met === true ? ' ✅' : d.met === false ? ' ❌未按时' : ''}`).join('；')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    // A ticket just taken (a complete record is a record, longer than a chat message's 160 characters).
+    sample: {
+      number: 'GD-20261124-0001',
+      id: 12,
+      kind: '故障',
+      status: '处理中',
+      contact: '王工',
+      phone: '13800138000',
+      reportedAt: '10:00',
+      content: '3号闸机刷卡没反应',
+      fault: { level: '三级', provisional: true, site: '小寨站', device: '闸机' },
+      engineer: '张工',
+      resolvedAt: '—',
+      confirmation: 'unconfirmed',
+      confirmedAt: '—',
+      deadlines: [{ label: '到场', due: '11月25日 22:00', met: false }],
+    },
+  },
+  /** A deadline of a reopened ticket, in the record (the staff's 返工 label is theirs). */
+  reopenedDeadline: { audience: 'customer', text: (p: { label: string }) => `${p.label}，重新打开后`, sample: { label: '首次响应' } },
+});
+
