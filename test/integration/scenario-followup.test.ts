@@ -38,7 +38,7 @@ describe('consultations', () => {
 
     await svc.advance(10);
     said = await chat.ask(engineer, '@王工 在SC后台 报表-交易明细 里选日期导出即可');
-    expect(said[0]!.text).toContain('张工 答复：在SC后台 报表-交易明细 里选日期导出即可');
+    expect(said[0]!.text).toContain('张工答复：在SC后台 报表-交易明细 里选日期导出即可');
     expect(names(said[0])).toEqual(['王工']);
     t = await svc.ticket(id);
     expect(t.status).toBe('resolved');

@@ -4,6 +4,7 @@ import { ticketTitle } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { commandMessages as CM } from '../messages/replies.js';
 
 export const answer = ticketCommand<{ text: string }>({
   name: 'answer',
@@ -13,9 +14,9 @@ export const answer = ticketCommand<{ text: string }>({
   anyonesJob: true,
   help: { staff: { line: '答复 #12 内容（咨询）', order: 108 } },
   async run({ ctx, person, ticket, reporter, args, tell, refuse }) {
-    if (ticket.kind !== 'consultation') return refuse('「答复」用于咨询单；故障请用「已修复」。');
+    if (ticket.kind !== 'consultation') return refuse(CM.consultationOnly.text());
     const r = await applyAction(ctx, ticket, { type: 'resolve', note: args.text }, { data: { handling: args.text, resolutionNote: args.text } });
     if (!r.ok) return refuse(r.reason);
-    await tell(`关于咨询 ${ticketTitle(ticket)}，工程师 ${person.name} 答复：${args.text}\n如已解决，回复「谢谢」即可办结。`, [mentionOf(reporter)]);
+    await tell(CM.consultationAnswer.text({ title: ticketTitle(ticket), engineer: person.name, text: args.text }), [mentionOf(reporter)]);
   },
 });

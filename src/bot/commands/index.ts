@@ -55,6 +55,7 @@ import { setLevel } from './set-level.js';
 import { setRole } from './set-role.js';
 import { transfer } from './transfer.js';
 import { waiveFee } from './waive-fee.js';
+import { commandMessages as CM } from '../messages/replies.js';
 
 /** In reading order: "#3 改为一级" first (its words may follow the reference), then the words that start a message. */
 export const COMMANDS: readonly Command<any>[] = [
@@ -157,7 +158,7 @@ export function helpText(role: Role): string {
       lines.push(e.line);
     }
   }
-  return `可用命令：\n${lines.map((l) => `· ${l}`).join('\n')}`;
+  return CM.help.text({ lines });
 }
 
 /** Why this role may not give this command, or null when it may. */
@@ -166,7 +167,7 @@ export function refusalFor(command: Command<any>, role: Role): string | null {
   const word = command.word ?? command.name;
   return (
     command.refusals?.[role] ??
-    (role === 'customer' ? `抱歉，「${word}」是服务人员的操作。如需报修或咨询，请直接描述情况，我们会尽快处理。` : `抱歉，「${word}」需由部门经理或客服操作。`)
+    (role === 'customer' ? CM.staffOnly.text({ word }) : CM.managersOnly.text({ word }))
   );
 }
 
@@ -191,12 +192,12 @@ export async function runCommand(ctx: Ctx, src: Source, person: Person, parsed: 
   const example = command.word ?? '查询';
   const found = await resolveTicket(ctx, src, person, command, ref);
   if (found === 'ambiguous') {
-    await sayTo(ctx, person, `您名下有多张工单，请带上工单号，例如「${example} #12」。`);
+    await sayTo(ctx, person, CM.whichOfYours.text({ word: example }));
     return;
   }
   // A customer sees and acts on the tickets of their own chat only.
   if (!found || (person.role === 'customer' && found.chatId !== ctx.chat.id)) {
-    await sayTo(ctx, person, ref || found ? '没有找到这张工单，请核对工单号。' : `请带上工单号，例如「${example} #12」。`);
+    await sayTo(ctx, person, ref || found ? CM.noSuchTicket.text() : CM.whichTicket.text({ word: example }));
     return;
   }
   await onTicket(ctx, src, person, command, args, found);
@@ -212,7 +213,7 @@ async function onTicket(ctx: Ctx, src: Source, person: Person, command: TicketCo
     // A command given elsewhere (the managers' group, a private chat) is answered there too.
     if (chat.id !== ctx.chat.id && !echoed) {
       echoed = true;
-      await ctx.text(`已处理 ${ticketTitle(ticket)}，已在「${chat.title ?? chat.platformId}」通知：${clip(text, 80)}`, [mentionOf(person)], { ticketId: ticket.id });
+      await ctx.text(CM.doneElsewhere.text({ title: ticketTitle(ticket), chat: chat.title ?? chat.platformId, text: clip(text, 80) }), [mentionOf(person)], { ticketId: ticket.id });
     }
     return id;
   };

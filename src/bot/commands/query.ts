@@ -6,6 +6,7 @@ import type { Person } from '../../store/types.js';
 import type { Ctx } from '../context.js';
 import { personById } from '../directory.js';
 import { EVERYONE, ticketCommand } from './command.js';
+import { commandMessages as CM } from '../messages/replies.js';
 
 export function serviceRecord(ctx: Ctx, t: Ticket, reporter: Person, engineer: Person | null): string {
   const entry = t.contract;
@@ -39,6 +40,6 @@ export const query = ticketCommand({
   help: { customer: { line: '查询 #12', order: 60, join: 'lists' }, staff: { line: '查询 #12', order: 130, join: 'lists' } },
   async run({ ctx, ticket, reporter }) {
     await ctx.text(serviceRecord(ctx, ticket, reporter, await personById(ctx.tx, ticket.assigneeId)), [], { ticketId: ticket.id });
-    ctx.clickAnswer.toast = '已发送工单详情';
+    ctx.clickAnswer.toast = CM.detailsSent.text();
   },
 });

@@ -4,6 +4,7 @@ import { statusLabel } from '../../domain/wording.js';
 import { mentionOf } from '../context.js';
 import { recordEvent } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { commandMessages as CM } from '../messages/replies.js';
 
 const IN_HAND = ['acknowledged', 'on_site', 'replacing', 'reopened'] as const;
 
@@ -21,14 +22,13 @@ export const replacePart = ticketCommand<{ part?: string; used: boolean }>({
   appliesTo: IN_HAND,
   help: { staff: { line: '已更换 #12 电源模块', order: 105 } },
   async run({ ctx, person, ticket, args, tell, refuse }) {
-    if (!(IN_HAND as readonly string[]).includes(ticket.status)) return refuse(`工单当前状态为「${statusLabel(ticket.status)}」，不能登记更换。`);
+    if (!(IN_HAND as readonly string[]).includes(ticket.status)) return refuse(CM.cannotReplace.text({ status: statusLabel(ticket.status) }));
     const part = args.part ?? ticket.sparePart ?? '';
     const t = await ctx.tickets.update(ticket, { sparePart: part || null, spareNew: !args.used });
     await recordEvent(ctx, t, 'part_replaced', { part, new: !args.used });
     const magnetic = ticket.contract.contract.magneticMedia.some((w) => part.includes(w) || (ticket.device ?? '').includes(w));
     await tell(
-      `已记录更换${part ? `：${part}` : '备件'}（${args.used ? '客户同意使用非全新件' : '全新未使用件'}）。` +
-        (magnetic ? `\n按合同约定，损坏的硬盘等磁介质须留存客户处，不得带走。请确认后回复「介质已留存 #${ticket.id}」。` : ''),
+      CM.partReplaced.text({ ...(part ? { part } : {}), used: args.used, magnetic, id: ticket.id }),
       magnetic ? [mentionOf(person)] : [],
     );
   },

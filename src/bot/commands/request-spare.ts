@@ -5,6 +5,7 @@ import { deadlinesOf } from '../../store/tickets.js';
 import { mentionOf } from '../context.js';
 import { applyAction } from '../transitions.js';
 import { STAFF, ticketCommand } from './command.js';
+import { commandMessages as CM } from '../messages/replies.js';
 
 export const requestSpare = ticketCommand<{ part?: string }>({
   name: 'request_spare',
@@ -20,7 +21,7 @@ export const requestSpare = ticketCommand<{ part?: string }>({
     const limit = deadlinesOf(r.ticket, ctx.now).find((d) => d.clock === 'detection_report');
     const tz = ticket.contract.contract.timezone;
     await tell(
-      `已登记备件申请${part ? `：${part}` : ''}（${ticketTitle(ticket)}）。更换件须为全新未使用件（客户书面同意的除外）。${limit ? `\n请于 ${formatTime(limit.dueAt, tz, ctx.now)} 前提交故障检测报告及维修费用（「检测报告 #${ticket.id} 内容 维修费用 X元」）。` : ''}`,
+      CM.spareRequested.text({ title: ticketTitle(ticket), ...(part ? { part } : {}), ...(limit ? { due: formatTime(limit.dueAt, tz, ctx.now) } : {}), id: ticket.id }),
       [mentionOf(person)],
     );
   },

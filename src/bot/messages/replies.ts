@@ -190,3 +190,51 @@ export const replyMessages = defineMessages({
   ratedSummary: { audience: 'staff', text: (p: { score: number }) => `客户评分 ${p.score} 分，已关闭归档`, sample: { score: 5 } },
   notEngineer: { audience: 'staff', text: (p: { name: string }) => `${p.name}不是工程师，不能接收工单。`, sample: { name: '客服小刘' } },
 });
+
+/** What the command dispatcher itself says: help, refusals, which ticket is meant. */
+export const commandMessages = defineMessages({
+  help: { audience: 'customer', text: (p: { lines: string[] }) => `可用命令：\n${p.lines.map((l) => `· ${l}`).join('\n')}`, sample: { lines: ['确认修复 / 还没好', '查询 #12'] } },
+  staffOnly: {
+    audience: 'customer',
+    text: (p: { word: string }) => `抱歉，「${p.word}」是服务人员的操作。如需报修或咨询，请直接描述情况，我们会尽快处理。`,
+    sample: { word: '接单' },
+  },
+  managersOnly: { audience: 'staff', text: (p: { word: string }) => `抱歉，「${p.word}」需由部门经理或客服操作。`, sample: { word: '删除个人信息' } },
+  whichOfYours: { audience: 'customer', text: (p: { word: string }) => `您名下有多张工单，请带上工单号，例如「${p.word} #12」。`, sample: { word: '查询' } },
+  noSuchTicket: { audience: 'customer', text: () => '没有找到这张工单，请核对工单号。' },
+  whichTicket: { audience: 'customer', text: (p: { word: string }) => `请带上工单号，例如「${p.word} #12」。`, sample: { word: '查询' } },
+  /** A command given elsewhere (the managers' group): what was said in the ticket's chat. */
+  doneElsewhere: {
+    audience: 'staff',
+    text: (p: { title: string; chat: string; text: string }) => `已处理 ${p.title}，已在「${p.chat}」通知：${p.text}`,
+    sample: { title: T, chat: '西安地铁二号线', text: '工程师张工已接单' },
+  },
+  detailsSent: { audience: 'customer', text: () => '已发送工单详情' },
+  consultationOnly: { audience: 'staff', text: () => '「答复」用于咨询单；故障请用「已修复」。' },
+  consultationAnswer: {
+    audience: 'customer',
+    text: (p: { title: string; engineer: string; text: string }) => `关于咨询 ${p.title}，工程师${p.engineer}答复：${p.text}\n如已解决，回复「谢谢」即可办结。`,
+    sample: { title: T, engineer: '张工', text: '在管理界面导出即可' },
+  },
+  bindRefused: { audience: 'staff', text: () => '抱歉，绑定客户需由客服或部门经理操作。' },
+  bound: { audience: 'staff', text: (p: { customer: string; created: boolean }) => `本群已绑定客户「${p.customer}」${p.created ? '，已新建' : ''}。`, sample: { customer: '西安地铁二号线', created: true } },
+  reporterAnswersStaff: { audience: 'staff', text: () => '请由报修客户确认或评价。' },
+  reporterAnswers: { audience: 'customer', text: () => '请由报修人确认或评价；如报修人不在，稍后可由本群其他同事代为确认。' },
+  /** Said in the ticket's chat: the customer reads that the part will be new. */
+  spareRequested: {
+    audience: 'customer',
+    text: (p: { title: string; part?: string; due?: string; id: number }) =>
+      `已登记备件申请${p.part ? `：${p.part}` : ''}，工单 ${p.title}。更换件须为全新未使用件，客户书面同意的除外。${p.due ? `\n请于 ${p.due} 前提交故障检测报告及维修费用：「检测报告 #${p.id} 内容 维修费用 X元」。` : ''}`,
+    sample: { title: T, part: '硬盘 600G SAS', due: '11月24日 18:00', id: 12 },
+  },
+  partReplaced: {
+    audience: 'customer',
+    text: (p: { part?: string; used: boolean; magnetic: boolean; id: number }) =>
+      `已记录更换${p.part ? `：${p.part}` : '备件'}，${p.used ? '客户同意使用非全新件' : '全新未使用件'}。${p.magnetic ? `\n按合同约定，损坏的硬盘等磁介质须留存客户处，不得带走。请确认后回复「介质已留存 #${p.id}」。` : ''}`,
+    sample: { part: '硬盘', used: false, magnetic: true, id: 12 },
+  },
+  cannotReplace: { audience: 'staff', text: (p: { status: string }) => `工单当前状态为「${p.status}」，不能登记更换。`, sample: { status: '待派单' } },
+  emergencyByEngineer: { audience: 'staff', text: () => '应急响应报告由该工单的处理工程师或经理提交。' },
+  emergencySubmitted: { audience: 'staff', text: () => '应急响应报告已提交。' },
+});
+
