@@ -122,7 +122,7 @@ describe('roles', () => {
     // Queries.
     said = await chat.ask(engineer2, `查询 #${id}`);
     expect(said[0]!.text).toContain('【客户服务记录】');
-    expect(said[0]!.text).toContain('工程师：李工（系统集成部）');
+    expect(said[0]!.text).toContain('工程师：李工，系统集成部');
     said = await chat.ask(engineer2, '我的工单');
     expect(said[0]!.text).toContain(`#${id}`);
   });
