@@ -8,8 +8,10 @@ export const intake: Step = {
   for: ['customer', 'desk'],
   async handle(ctx, next) {
     ctx.report = await readReport(ctx, ctx.message, ctx.preread);
-    // "什么时候能来？" / "怎么还没人来" from someone with an open ticket asks how it stands (the follow-up step), not a new consultation or complaint.
-    if ((ctx.report.parsed.kind === 'consultation' || ctx.report.parsed.kind === 'complaint') && isProgressQuestion(ctx.message.text) && (await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id))) {
+    // "什么时候能来？" / "怎么还没人来" from someone with an open ticket asks how it stands (the follow-up step), not a new
+    // consultation or complaint, nor a message to ask 需要为此报修吗 about.
+    const notPlainFault = ctx.report.parsed.kind === 'consultation' || ctx.report.parsed.kind === 'complaint' || ctx.report.parsed.asks.includes('is_fault');
+    if (notPlainFault && isProgressQuestion(ctx.message.text) && (await ctx.tickets.latestOfReporter(ctx.chat.id, ctx.person!.id))) {
       return next();
     }
     // A customer's question to the supplier that the reader did not place ("TVM的参数怎么下发", "你们周末有人值班吗？", in English too) is a consultation.
