@@ -18,6 +18,7 @@ import type { Mention } from '../core/channel.js';
 import { deadlineMessages as D } from './messages/deadlines.js';
 import { serviceMessages as S } from './messages/service.js';
 import { receiptMessages as R } from './messages/replies.js';
+import { dutyCommandMessages } from './messages/replies.js';
 
 
 /** The ticket's other reminders due at the same moment (within a minute), claimed so they fire once, here. */
@@ -69,7 +70,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
   /** A clock run again after the latest reopening (its timers were planned since). */
   const reworking = (t: Timer) =>
     ticket.reopenedAt !== null && t.createdAt >= ticket.reopenedAt && (entry.contract.reopening?.clocks.includes(t.clock) ?? false);
-  const labelOf = (t: Timer, label: string) => (reworking(t) ? `返工${label}` : label);
+  const labelOf = (t: Timer, label: string) => (reworking(t) ? dutyCommandMessages.reworkLabel.text({ label }) : label);
 
   if (clock) {
     if (timer.stage.startsWith('remind_')) {
@@ -111,7 +112,7 @@ export async function fireTimer(ctx: Ctx, timer: Timer, ticket: Ticket): Promise
           overdue,
           at: formatTime(timer.deadlineAt, tz, ctx.now),
           level,
-          assignee: assignee?.name ?? '未派单',
+          assignee: assignee?.name ?? dutyCommandMessages.nobodyYet.text(),
           where: [ticket.site, ticket.device].filter(Boolean).join('·'),
           ...(late ? { late: lateBy } : {}),
         }),

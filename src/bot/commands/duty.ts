@@ -12,15 +12,16 @@ import { mentionedPeople } from '../directory.js';
 import { chatCommand, MANAGERS_AND_DESK } from './command.js';
 import { dutyParseOptions, messageText } from '../duties/support.js';
 import { dutyMessages } from '../messages/duties.js';
+import { dutyCommandMessages as DM } from '../messages/replies.js';
 
 /** The message read as the duty command `type`; a string to answer with when it is malformed. */
 export async function readDuty<T extends DutyCommand['type']>(ctx: Ctx, type: T): Promise<Extract<DutyCommand, { type: T }> | string> {
   const text = messageText(ctx);
-  if (text === null) return '请在聊天中输入该命令。';
+  if (text === null) return DM.typeIt.text();
   const parsed = parseDutyCommand(text, await dutyParseOptions(ctx));
-  if (!parsed) return '没有读懂这条命令。';
+  if (!parsed) return DM.notUnderstood.text();
   if (parsed.type === 'usage') return dutyMessages.usage.text({ problem: parsed.problem, example: parsed.example });
-  if (parsed.type !== type) return '没有读懂这条命令。';
+  if (parsed.type !== type) return DM.notUnderstood.text();
   return parsed as Extract<DutyCommand, { type: T }>;
 }
 

@@ -4,13 +4,14 @@ import { postNotice } from '../duties/notices.js';
 import { dutyMessages } from '../messages/duties.js';
 import { chatCommand } from './command.js';
 import { bare, confirmToStaff, readDuty } from './duty.js';
+import { dutyCommandMessages as DM } from '../messages/replies.js';
 
 export const notice = chatCommand({
   name: 'notice',
   word: '通告',
   parse: { pattern: /^(发布通告|发通告|通告)(?=$|\s|[:：])/, args: bare },
   roles: ['manager', 'vp'],
-  refusals: { engineer: '抱歉，通告需由部门经理发布。', desk: '抱歉，通告需由部门经理发布。' },
+  refusals: { engineer: DM.noticeByManager.text(), desk: DM.noticeByManager.text() },
   help: { managers: { line: '通告 全部 计划检修 12月5日 01:00-05:00 服务器 系统升级（或 安全通告 / 产品更新；全部 可换成客户名称）', order: 212 } },
   async run({ ctx, person, say }) {
     const cmd = await readDuty(ctx, 'notice');

@@ -4,8 +4,8 @@ import type { ChannelName } from '../../core/channel.js';
 import { mentionedPeople, updatePerson } from '../directory.js';
 import { chatCommand } from './command.js';
 import { replyMessages as RM } from '../messages/replies.js';
+import { dutyCommandMessages as DM } from '../messages/replies.js';
 
-const NAMES: Record<Role, string> = { customer: '客户', engineer: '工程师', desk: '客服', manager: '部门经理', vp: '主管副总' };
 
 export const setRole = chatCommand<{ role: Role }>({
   name: 'set_role',
@@ -24,6 +24,6 @@ export const setRole = chatCommand<{ role: Role }>({
     const targets = await mentionedPeople(ctx.tx, ctx.deps.org, ctx.chat.channel as ChannelName, src.mentions);
     if (!targets.length) return say(RM.roleWhom.text());
     for (const t of targets) await updatePerson(ctx.tx, t.id, { role: args.role });
-    await say(RM.roleSet.text({ names: targets.map((t) => t.name).join('、'), role: NAMES[args.role] }));
+    await say(RM.roleSet.text({ names: targets.map((t) => t.name).join('、'), role: DM.roleName.text({ role: args.role }) }));
   },
 });

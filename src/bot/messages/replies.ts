@@ -304,3 +304,22 @@ export const recordMessages = defineMessages({
   reopenedDeadline: { audience: 'customer', text: (p: { label: string }) => `${p.label}，重新打开后`, sample: { label: '首次响应' } },
 });
 
+/** The staff's duty commands (通告, 结束维护, 巡检, 回访…): malformed or not theirs. */
+export const dutyCommandMessages = defineMessages({
+  typeIt: { audience: 'staff', text: () => '请在聊天中输入该命令。' },
+  notUnderstood: { audience: 'staff', text: () => '没有读懂这条命令。' },
+  noticeByManager: { audience: 'staff', text: () => '抱歉，通告需由部门经理发布。' },
+  noticeEndByManager: { audience: 'staff', text: () => '抱歉，通告需由部门经理撤回或结束。' },
+  noticeNumber: { audience: 'staff', text: () => '请带上通告编号，例如「结束维护 #3」。' },
+  /** A role as the staff name it (设为…). */
+  roleName: {
+    audience: 'staff',
+    text: (p: { role: 'customer' | 'engineer' | 'desk' | 'manager' | 'vp' }) => ({ customer: '客户', engineer: '工程师', desk: '客服', manager: '部门经理', vp: '主管副总' })[p.role],
+    sample: { role: 'vp' },
+  },
+  /** Who holds a ticket in a reminder, when nobody does yet. */
+  nobodyYet: { audience: 'staff', text: () => '未派单' },
+  /** A reopened ticket's clock in a reminder. */
+  reworkLabel: { audience: 'staff', text: (p: { label: string }) => `返工${p.label}`, sample: { label: '首次响应' } },
+});
+
