@@ -46,7 +46,7 @@ describe('a quarter of inspections and follow-up visits', () => {
 
     // Another engineer may not record it; the job's engineer does; the customer is told the result.
     said = await managers.ask(engineer, '巡检完成 #1 正常');
-    expect(said[0]!.text).toContain('由 李工 负责');
+    expect(said[0]!.text).toContain('由李工负责');
     said = await managers.ask(engineer2, '巡检完成 #1 一切正常');
     expect(said[0]!.text).toContain('巡检 #1 已记录：巡检正常（2 项）');
     said = await demo.news();

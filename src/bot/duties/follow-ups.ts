@@ -15,12 +15,13 @@ import { makeVisits } from './sweep.js';
 import { dutyMeant, mayRecordDuty } from './support.js';
 import { openStaffReport } from './tickets.js';
 
-const REASONS = { missing: '没有找到这个回访任务，请核对编号。', done: '该回访已记录。', cancelled: '该回访任务已取消。' } as const;
+const WHAT = '回访任务';
+const REASONS = { missing: dutyMessages.dutyNotFound.text({ what: WHAT }), done: dutyMessages.dutyAlreadyDone.text({ what: WHAT }), cancelled: dutyMessages.dutyCancelled.text({ what: WHAT }) } as const;
 
 /** The visit a command means: the one named, else the person's only open visit. */
 export function visitMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<FollowUpVisitRow | string> {
   return dutyMeant(ref, {
-    what: '回访任务',
+    what: WHAT,
     example: '回访 #7 客户满意',
     missing: REASONS.missing,
     find: (id) => findFollowUpVisit(ctx.tx, id),
@@ -30,7 +31,7 @@ export function visitMeant(ctx: Ctx, person: Person, ref: { short: number } | { 
 
 /** The visit's owner, the desk, managers and the vice-president record it; another engineer does not. */
 export function mayRecordVisit(v: FollowUpVisitRow, person: Person): string | null {
-  return mayRecordDuty('回访任务', v, person);
+  return mayRecordDuty(WHAT, v, person);
 }
 
 export async function recordVisit(ctx: Ctx, person: Person, visit: FollowUpVisitRow, notes: string): Promise<string> {

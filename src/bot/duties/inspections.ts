@@ -13,12 +13,13 @@ import { dutyMessages } from '../messages/duties.js';
 import { dutyMeant, mayRecordDuty, tellCustomer } from './support.js';
 import { openStaffReport } from './tickets.js';
 
-const REASONS = { missing: '没有找到这个巡检任务，请核对编号。', done: '该巡检任务已记录结果。', cancelled: '该巡检任务已取消。' } as const;
+const WHAT = '巡检任务';
+const REASONS = { missing: dutyMessages.dutyNotFound.text({ what: WHAT }), done: dutyMessages.dutyAlreadyDone.text({ what: WHAT }), cancelled: dutyMessages.dutyCancelled.text({ what: WHAT }) } as const;
 
 /** The job a command means: the one named, else the person's only open job. */
 export function jobMeant(ctx: Ctx, person: Person, ref: { short: number } | { number: string } | undefined): Promise<InspectionJobRow | string> {
   return dutyMeant(ref, {
-    what: '巡检任务',
+    what: WHAT,
     example: '巡检完成 #5 正常',
     missing: REASONS.missing,
     find: (id) => findInspectionJob(ctx.tx, id),
@@ -28,14 +29,14 @@ export function jobMeant(ctx: Ctx, person: Person, ref: { short: number } | { nu
 
 /** Only the job's engineer, the desk, managers and the vice-president record a result. */
 export function mayRecord(job: InspectionJobRow, person: Person): string | null {
-  return mayRecordDuty('巡检任务', job, person);
+  return mayRecordDuty(WHAT, job, person);
 }
 
 /** Records the result; returns what to say to the person who gave it. */
 export async function recordResult(ctx: Ctx, person: Person, job: InspectionJobRow, result: InspectionResult): Promise<string> {
   const entry = await ctx.tickets.contractOf(job.customerId);
   const terms = entry.contract.inspections;
-  if (!terms) return '本合同未约定定期巡检。';
+  if (!terms) return dutyMessages.notInContract.text({ what: '定期巡检' });
   const draft = inspectionRecord(job, result, (text) => parseReport(text, ctx.deps.lexicon).device);
   const r = await recordInspection(ctx.tx, job.id, draft, { inspectorId: person.id, inspectorName: person.name, at: ctx.now, inboundEventId: ctx.inboundEventId });
   if (!r.ok) return REASONS[r.reason];

@@ -37,7 +37,7 @@ export async function postNotice(
   const entry = await ctx.tickets.contractOf(one);
   const tz = entry.contract.timezone;
   if (cmd.kind === 'maintenance') {
-    if (!cmd.window) return { ok: false, reason: '请写明检修的开始和结束时间，如「12月5日 01:00-05:00」。' };
+    if (!cmd.window) return { ok: false, reason: dutyMessages.windowTimesMissing.text() };
     const problem = windowProblem({ ...cmd.window, systems: cmd.systems, allSystems: cmd.allSystems }, entry.contract.plannedMaintenance, entry.calendar, ctx.now);
     if (problem) return { ok: false, reason: problem };
   }
@@ -78,19 +78,19 @@ export async function postNotice(
 export async function endNotice(ctx: Ctx, person: EndedBy, noticeId: number, how: 'cancel' | 'end'): Promise<{ ok: boolean; text: string }> {
   const no = (text: string) => ({ ok: false, text });
   const notice = await findNotice(ctx.tx, noticeId);
-  if (!notice) return no('没有找到这条通告，请核对编号。');
-  if (notice.cancelledAt) return no(`通告 #${notice.id} 已于 ${formatTime(notice.cancelledAt, await timezoneOf(ctx, notice), ctx.now)} 撤回。`);
+  if (!notice) return no(dutyMessages.noticeNotFound.text());
+  if (notice.cancelledAt) return no(dutyMessages.noticeAlreadyWithdrawn.text({ notice: notice.id, at: formatTime(notice.cancelledAt, await timezoneOf(ctx, notice), ctx.now) }));
   const tz = await timezoneOf(ctx, notice);
   const w = notice.window;
   const by = { id: person.id, name: person.name };
   if (how === 'end') {
-    if (!w) return no(`通告 #${notice.id} 没有检修时间；如需撤回，请用「取消通告 #${notice.id}」。`);
-    if (w.cancelledAt) return no(`通告 #${notice.id} 的检修已于 ${formatTime(w.cancelledAt, tz, ctx.now)} 结束。`);
-    if (ctx.now < w.start) return no(`检修尚未开始（${windowText(w, tz, ctx.now)}）；如需取消，请用「取消通告 #${notice.id}」。`);
-    if (ctx.now >= w.end) return no(`检修已于 ${formatTime(w.end, tz, ctx.now)} 结束，无需再操作。`);
-    if (!(await endWindow(ctx.tx, w.id, ctx.now, by))) return no(`通告 #${notice.id} 的检修已结束。`);
+    if (!w) return no(dutyMessages.noticeHasNoWindow.text({ notice: notice.id }));
+    if (w.cancelledAt) return no(dutyMessages.windowAlreadyEnded.text({ notice: notice.id, at: formatTime(w.cancelledAt, tz, ctx.now) }));
+    if (ctx.now < w.start) return no(dutyMessages.windowNotStarted.text({ notice: notice.id, window: windowText(w, tz, ctx.now) }));
+    if (ctx.now >= w.end) return no(dutyMessages.windowOver.text({ at: formatTime(w.end, tz, ctx.now) }));
+    if (!(await endWindow(ctx.tx, w.id, ctx.now, by))) return no(dutyMessages.windowAlreadyEnded.text({ notice: notice.id, at: null }));
   } else if (!(await cancelNotice(ctx.tx, notice.id, ctx.now, by))) {
-    return no(`通告 #${notice.id} 已撤回。`);
+    return no(dutyMessages.noticeWithdrawnMeanwhile.text({ notice: notice.id }));
   }
   // Tickets read from here on see the window ended or withdrawn.
   ctx.tickets.windowsChanged();
@@ -108,7 +108,7 @@ export async function endNotice(ctx: Ctx, person: EndedBy, noticeId: number, how
   }
   // The tickets the window touched as declared: their clocks follow its new end (or no window at all).
   if (w) await replanTouched(ctx, await customersOf(ctx, notice), notice);
-  const done = how === 'end' ? `检修已提前结束（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）` : `已撤回（${person.name}，${formatTime(ctx.now, tz, ctx.now)}）`;
+  const done = dutyMessages.noticeEndedHow.text({ ended: how === 'end', who: person.name, at: formatTime(ctx.now, tz, ctx.now) });
   return { ok: true, text: dutyMessages.noticeEnded.text({ label: NOTICE_KIND_LABELS[notice.kind], notice: notice.id, done, chats }) };
 }
 
@@ -156,7 +156,7 @@ export async function postNoticeFromDashboard(deps: BotDeps, author: string, tex
   const r = await transaction(deps.db, async (tx) => {
     const ctx = new Ctx(deps, tx, deps.clock.now(), deps.log.child({ dashboard: author }), null);
     const parsed = parseDutyCommand(`通告 ${text}`, await dutyParseOptions(ctx));
-    if (!parsed || (parsed.type !== 'notice' && parsed.type !== 'usage')) return { ok: false, message: '请写明通告对象和内容，例如「全部 安全通告 …」。' };
+    if (!parsed || (parsed.type !== 'notice' && parsed.type !== 'usage')) return { ok: false, message: dutyMessages.noticeWhatMissing.text() };
     if (parsed.type === 'usage') return { ok: false, message: dutyMessages.usage.text({ problem: parsed.problem, example: parsed.example.replace(/^通告 /, '') }) };
     const posted = await postNotice(ctx, { id: null, name: author }, parsed, 'dashboard');
     await flushTimers(ctx);

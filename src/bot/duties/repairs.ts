@@ -17,7 +17,7 @@ export type RepairOutcome = { ok: false; reason: string } | { ok: true; customer
 export async function repairStep(ctx: Ctx, person: Person, ticket: Ticket, action: RepairAction): Promise<RepairOutcome> {
   const entry = ticket.contract;
   const terms = entry.contract.repairReturn;
-  if (!terms) return { ok: false, reason: '本合同未约定返修流程。' };
+  if (!terms) return { ok: false, reason: dutyMessages.notInContract.text({ what: '返修流程' }) };
   const title = ticketTitle(ticket);
   const r = await recordRepairStep(ctx.tx, {
     ticket: { id: ticket.id, ref: title, kind: ticket.kind, device: ticket.device },

@@ -12,6 +12,7 @@ import type { DutyParseOptions } from '../../domain/duty-commands.js';
 import type { InspectionPlan, FollowUpSchedule } from '../../domain/customer-plans.js';
 import type { Chat, Person } from '../../store/types.js';
 import type { MessageTemplate } from '../messages/catalogue.js';
+import { dutyMessages } from '../messages/duties.js';
 import { mentionOf, type Ctx } from '../context.js';
 import { chatById, firstWithRole, managersGroups, staffChatFor } from '../directory.js';
 
@@ -126,13 +127,13 @@ export async function dutyMeant<T>(
   if (ref) return o.missing;
   const mine = await o.mine();
   if (mine.length === 1) return mine[0]!;
-  return mine.length ? `您有多个${o.what}，请带上编号，例如「${o.example}」。` : `请带上${o.what}编号，例如「${o.example}」。`;
+  return dutyMessages.dutyNumberNeeded.text({ what: o.what, example: o.example, several: mine.length > 0 });
 }
 
 /** Only the one who holds a job or visit, the desk, managers and the vice-president record it; another engineer is told whose it is. */
 export function mayRecordDuty(what: string, d: AssignedDuty, person: Person): string | null {
   if (person.role !== 'engineer' || d.assigneeId === null || d.assigneeId === person.id || d.assigneeName === person.name) return null;
-  return `${what} #${d.id} 由 ${d.assigneeName ?? '其他同事'} 负责。`;
+  return dutyMessages.dutyHeldByOther.text({ what, id: d.id, who: d.assigneeName });
 }
 
 /** The organisation file's entry of a stored customer (its plans), by name. */

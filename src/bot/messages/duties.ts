@@ -134,6 +134,32 @@ export const dutyMessages = defineMessages({
     text: (p: { title: string; by: string; text: string; late: boolean; amend: boolean }) =>
       `📄 ${p.title} 应急响应报告已${p.amend ? '更新' : '提交'}（${p.by}${p.late ? '，逾期提交' : ''}）：${p.text}`,
   },
+  // Ending a notice or its maintenance window early (结束维护 / 取消通告), said to the manager
+  noticeNotFound: { audience: 'staff', text: () => '没有找到这条通告，请核对编号。' },
+  noticeAlreadyWithdrawn: { audience: 'staff', text: (p: { notice: number; at: string }) => `通告 #${p.notice} 已于 ${p.at} 撤回。` },
+  noticeWithdrawnMeanwhile: { audience: 'staff', text: (p: { notice: number }) => `通告 #${p.notice} 已撤回。` },
+  noticeHasNoWindow: { audience: 'staff', text: (p: { notice: number }) => `通告 #${p.notice} 没有检修时间；如需撤回，请用「取消通告 #${p.notice}」。` },
+  windowAlreadyEnded: { audience: 'staff', text: (p: { notice: number; at: string | null }) => `通告 #${p.notice} 的检修已${p.at ? `于 ${p.at} ` : ''}结束。` },
+  windowNotStarted: { audience: 'staff', text: (p: { notice: number; window: string }) => `检修尚未开始（${p.window}）；如需取消，请用「取消通告 #${p.notice}」。` },
+  windowOver: { audience: 'staff', text: (p: { at: string }) => `检修已于 ${p.at} 结束，无需再操作。` },
+  noticeEndedHow: {
+    audience: 'staff',
+    text: (p: { ended: boolean; who: string; at: string }) => (p.ended ? `检修已提前结束（${p.who}，${p.at}）` : `已撤回（${p.who}，${p.at}）`),
+    sample: { ended: true, who: '李经理', at: '12月5日 03:00' },
+  },
+  windowTimesMissing: { audience: 'staff', text: () => '请写明检修的开始和结束时间，如「12月5日 01:00-05:00」。' },
+  noticeWhatMissing: { audience: 'staff', text: () => '请写明通告对象和内容，例如「全部 安全通告 …」。' },
+  // Which job or visit a command means, and who may record it
+  dutyNotFound: { audience: 'staff', text: (p: { what: string }) => `没有找到这个${p.what}，请核对编号。`, sample: { what: '巡检任务' } },
+  dutyAlreadyDone: { audience: 'staff', text: (p: { what: string }) => `该${p.what}已记录结果。`, sample: { what: '巡检任务' } },
+  dutyCancelled: { audience: 'staff', text: (p: { what: string }) => `该${p.what}已取消。`, sample: { what: '回访任务' } },
+  dutyNumberNeeded: {
+    audience: 'staff',
+    text: (p: { what: string; example: string; several: boolean }) => (p.several ? `您有多个${p.what}，请带上编号，例如「${p.example}」。` : `请带上${p.what}编号，例如「${p.example}」。`),
+    sample: { what: '巡检任务', example: '巡检完成 #5 正常', several: true },
+  },
+  dutyHeldByOther: { audience: 'staff', text: (p: { what: string; id: number; who: string | null }) => `${p.what} #${p.id} 由${p.who ?? '其他同事'}负责。`, sample: { what: '巡检任务', id: 5, who: '张工' } },
+  notInContract: { audience: 'staff', text: (p: { what: string }) => `本合同未约定${p.what}。`, sample: { what: '定期巡检' } },
   // Usage and refusals shared by the duty commands
   usage: {
     audience: 'staff',
