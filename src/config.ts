@@ -56,8 +56,13 @@ export const EnvSchema = z.object({
   SANDBOX: boolish.optional(),
   /** manual: the service's clock moves only through POST /api/sandbox/clock. */
   SANDBOX_CLOCK: z.enum(['system', 'manual']).default('system'),
-  /** Act on the inbound queue and fire timers in a processing thread, beside the one that answers webhooks (npm start). */
-  PROCESSING_THREAD: boolish.default(true),
+  /**
+   * Act on the inbound queue and fire timers in a processing thread, beside the one that answers
+   * webhooks (npm start). Unset: on with PostgreSQL, off with SQLite, where the two threads contend
+   * for the file's one write lock and answers came slower with the thread than without it
+   * (bench/ANALYSIS.md, ingest).
+   */
+  PROCESSING_THREAD: boolish.optional(),
   /** Seconds between scheduler ticks (timers). */
   TICK_SECONDS: z.coerce.number().int().min(1).max(59).default(2),
   /** Name of this replica in logs and claims. */

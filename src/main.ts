@@ -321,7 +321,7 @@ export async function main(): Promise<void> {
   let service: Service | undefined;
   try {
     const config = loadConfig();
-    service = await startService(config, { processingThread: config.env.PROCESSING_THREAD });
+    service = await startService(config, { processingThread: config.env.PROCESSING_THREAD ?? config.database.provider === 'postgresql' });
     console.log(`servicebot is running: ${service.url}${config.sandbox ? `  (sandbox: ${service.url}/sandbox)` : ''}`);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof InstanceLockError || (e as Error).name === 'MigrationError') {
