@@ -105,12 +105,19 @@ results['machine'] = { ...machine(), postgres: pg ? postgresVersion() : null, lo
 results['date'] = new Date().toISOString();
 results['duration_s'] = Math.round((Date.now() - started) / 1000);
 
+/** The machine of a partial run: the first run's, with the re-run's load averages beside it (a re-run without PostgreSQL keeps the server named). */
+function rerunMachine(before: unknown, now: unknown): unknown {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const n = (now ?? {}) as Record<string, unknown>;
+  return { ...b, postgres: n['postgres'] ?? b['postgres'] ?? null, rerun_load_avg_1m: [n['load_avg_1m_at_start'], n['load_avg_1m_at_end']] };
+}
+
 // A partial run (--only) keeps the other figures of the previous results.
 const file = `${values.out}/results.json`;
 let merged: Flat = results;
 if (values.only && existsSync(file)) {
   const previous = JSON.parse(readFileSync(file, 'utf8')) as Flat;
-  merged = { ...previous, ...results, mode: `${String(previous['mode']).split(' (')[0]} (re-run: ${values.only} at ${String(results['date']).slice(11, 16)} UTC)`, date: previous['date'], duration_s: Number(previous['duration_s'] ?? 0) + Number(results['duration_s']) };
+  merged = { ...previous, ...results, mode: `${String(previous['mode']).split(' (')[0]} (re-run: ${values.only} at ${String(results['date']).slice(11, 16)} UTC)`, date: previous['date'], duration_s: Number(previous['duration_s'] ?? 0) + Number(results['duration_s']), machine: rerunMachine(previous['machine'], results['machine']) };
 }
 writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 writeFileSync(`${values.out}/RESULTS.md`, renderMarkdown(merged));
