@@ -84,6 +84,8 @@ export interface Fragment {
 interface Prepared {
   /** NFKC, control characters and @mentions blanked, case kept: for output slices. */
   text: string;
+  /** The text as typed (before NFKC), cut to the same length bound: what is shown back keeps its characters. */
+  typed: string;
   /** `text` with ASCII lower-cased: for matching. */
   low: string;
   hits: Hit[];
@@ -122,6 +124,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
   let text = typeof raw === 'string' ? raw : String(raw ?? '');
   // Cut before normalising: NFKC can grow a string, and the cap is what bounds the work.
   if (text.length > lex.maxScanChars) text = text.slice(0, lex.maxScanChars);
+  const typed = text;
   text = text.normalize('NFKC');
   if (text.length > lex.maxScanChars * 2) text = text.slice(0, lex.maxScanChars * 2);
   text = text.replace(CONTROL, ' ').replace(MENTION, (m) => ' '.repeat(m.length));
@@ -159,7 +162,7 @@ function prepare(raw: string, lex: CompiledLexicon): Prepared {
       }
     }
   }
-  return { text, low, hits, cues, forwarded, meta };
+  return { text, typed, low, hits, cues, forwarded, meta };
 }
 
 const FORWARD_MARK = /转自|转发|转一下|转给|转来|转过来|[(（]转[)）]|帮.{0,8}转|以下(?:是|为).{0,12}(?:消息|内容|通知)|群里(?:发|说)的|聊天记录|原始消息|【[^】\n]{1,16}群】/u;
@@ -580,8 +583,30 @@ function systemDevice(p: Prepared): boolean {
 
 // --- Symptom ------------------------------------------------------------------
 
+/**
+ * `p.text` with the characters as the customer typed them (full-width punctuation and digits kept:
+ * NFKC turns "，" into ","), where NFKC moved no character; else `p.text`. The blanks of
+ * prepare() (control characters, @mentions, forward headers) stay blank.
+ */
+function asTyped(p: Prepared): string {
+  const { typed, text } = p;
+  if (typed.length !== text.length) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const a = typed[i]!;
+    const b = text[i]!;
+    if (b === ' ') out += ' '; // blanked by prepare(), or a space NFKC made of a wide one
+    else if (a === b || a.normalize('NFKC') === b) out += a;
+    else return text;
+  }
+  return out;
+}
+
+/** Separators left where a phone or a contact label was cut from the end ("没反应，电话…" → "没反应"). */
+const TRAILING_SEPARATORS = /[\s,，;；、:：]+$/u;
+
 function findSymptom(p: Prepared, phone: PhoneMatch | null, contact: string | null): string | null {
-  let t = p.text;
+  let t = asTyped(p);
   if (phone) t = t.slice(0, phone.start) + ' ' + t.slice(phone.end);
   const labelled = /(?:现象|故障|问题|情况)\s*[:：]\s*([^\n]{1,120})/u.exec(t);
   if (labelled?.[1]) t = labelled[1];
@@ -589,7 +614,7 @@ function findSymptom(p: Prepared, phone: PhoneMatch | null, contact: string | nu
     .replace(/【[^】]{0,12}】/gu, ' ')
     .replace(/(?:联系人|联系方式|联系我|联系|电话|手机|座机)\s*[:：]?/gu, ' ');
   if (contact) t = t.replace(contact, ' ');
-  t = t.replace(/\s+/gu, ' ').trim();
+  t = t.replace(/\s+/gu, ' ').replace(TRAILING_SEPARATORS, '').trim();
   if (t.length > 120) t = t.slice(0, 120) + '…';
   return t.length > 0 ? t : null;
 }

@@ -218,6 +218,12 @@ describe('parseReport: contact, time, symptom', () => {
     expect(parse('收到').symptom).toBeNull();
   });
 
+  it('keeps the description as typed: full-width punctuation and digits, no separator left where the phone was', () => {
+    expect(parse('小寨站B口2号闸机刷卡没反应，电话13800138000').symptom).toBe('小寨站B口2号闸机刷卡没反应');
+    expect(parse('钟楼站 ２号TVM不出票，画面花了；其他正常 联系人：张三 13900000000').symptom).toBe('钟楼站 ２号TVM不出票，画面花了；其他正常');
+    expect(parse('@张工 现象：屏幕黑屏，无法显示').symptom).toBe('屏幕黑屏，无法显示');
+  });
+
   it('reads @mentions, fullwidth text and several lines', () => {
     const r = parse('@李工\u2005@王工 \n西安北站全部ＴＶＭ都黑屏了\n赶紧安排人');
     expect(r).toMatchObject({ kind: 'fault', level: 1, site: '西安北站', device: '售票机' });
